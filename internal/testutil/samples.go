@@ -1,0 +1,82 @@
+// Package testutil holds helpers shared by the project's tests: locating the
+// real Pegasus samples and the repository root.
+package testutil
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// RepoRoot returns the directory holding go.mod, walking up from the working
+// directory (a Go test runs in its package folder).
+func RepoRoot(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("go.mod not found above the working directory")
+		}
+		dir = parent
+	}
+}
+
+// SamplesDir returns the folder of real Pegasus submit directories: $PEGASUS_SAMPLES,
+// else ../shared/pegasus-samples beside the repository root. The test is skipped,
+// with a message saying where it looked, when the folder is absent.
+func SamplesDir(t testing.TB) string {
+	t.Helper()
+	dir := os.Getenv("PEGASUS_SAMPLES")
+	if dir == "" {
+		dir = filepath.Join(RepoRoot(t), "..", "shared", "pegasus-samples")
+	}
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		t.Skipf("Pegasus samples not found at %s (set PEGASUS_SAMPLES): skipping conformance test", dir)
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return abs
+}
+
+// Sample returns the path of one sample submit directory (e.g. "process_wf_failure").
+// It fails the test if the samples folder exists but the sample does not.
+func Sample(t testing.TB, name string) string {
+	t.Helper()
+	p := filepath.Join(SamplesDir(t), name)
+	if _, err := os.Stat(p); err != nil {
+		t.Fatalf("sample %s missing from the samples folder: %v", name, err)
+	}
+	return p
+}
+
+// SampleRuns lists the sample run folders that carry an expected/ directory.
+func SampleRuns(t testing.TB) []string {
+	t.Helper()
+	root := SamplesDir(t)
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var runs []string
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(root, e.Name(), "expected")); err == nil {
+			runs = append(runs, e.Name())
+		}
+	}
+	if len(runs) == 0 {
+		t.Fatalf("no sample runs with expected/ under %s", root)
+	}
+	return runs
+}
