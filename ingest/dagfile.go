@@ -29,30 +29,30 @@ type DAG struct {
 // DAGNode is one node of a DAG: a JOB, SUBDAG EXTERNAL, FINAL or PMC TASK line
 // plus everything other lines attach to it.
 type DAGNode struct {
-	Name       string
-	Kind       string // "JOB", "SUBDAG", "FINAL" or "TASK"
-	SubmitFile string // submit file (JOB/FINAL) or DAG file (SUBDAG)
-	Dir        string // DIR option
-	Noop       bool
-	Done       bool // marked DONE (on the JOB line or a DONE line)
-	Pre        *DAGScript
-	Post       *DAGScript
-	Retry      int
+	Name        string
+	Kind        string // "JOB", "SUBDAG", "FINAL" or "TASK"
+	SubmitFile  string // submit file (JOB/FINAL) or DAG file (SUBDAG)
+	Dir         string // DIR option
+	Noop        bool
+	Done        bool // marked DONE (on the JOB line or a DONE line)
+	Pre         *DAGScript
+	Post        *DAGScript
+	Retry       int
 	RetryUnless *int // UNLESS-EXIT value
-	Priority   int
-	Category   string
-	Vars       []KV
-	AbortOn    *DAGAbort
-	PreSkip    *int
-	Parents    []string
-	Children   []string
-	Line       int // line of the node's definition
+	Priority    int
+	Category    string
+	Vars        []KV
+	AbortOn     *DAGAbort
+	PreSkip     *int
+	Parents     []string
+	Children    []string
+	Line        int // line of the node's definition
 }
 
 // DAGScript is a SCRIPT PRE/POST line.
 type DAGScript struct {
 	Executable string
-	Args       string // the rest of the line after the executable, as written (leading blank kept)
+	Args       string // the text after the blank that follows the executable, as written
 	Defer      *DAGDefer
 }
 
@@ -262,6 +262,11 @@ func (d *DAG) apply(line string) error {
 		for k := 0; k <= i+2; k++ {
 			rest = strings.TrimLeft(rest, " \t")
 			rest = rest[len(fields[k]):]
+		}
+		// Pegasus takes the arguments as the text after the single blank that
+		// follows the executable, so further blanks are kept.
+		if rest != "" && (rest[0] == ' ' || rest[0] == '\t') {
+			rest = rest[1:]
 		}
 		s := &DAGScript{Executable: exe, Args: rest, Defer: def}
 		switch which {

@@ -190,6 +190,7 @@ type Event struct {
 	Site      string
 	HasSite   bool
 	Reason    string // reason: hold reason (held.start), workflow state reason (xwf.*)
+	Last      bool   // no later event updates this job instance (a loader may write it out)
 	State     string // OtherJobState: the state name to store
 
 	RestartCount int    // restart_count (xwf.start, xwf.end)

@@ -1,0 +1,436 @@
+package ingest
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Options configure a Monitor.
+type Options struct {
+	// Loc is the time zone of DAGMan's zone-less time stamps; nil means the
+	// process time zone (TZ), as Pegasus does.
+	Loc *time.Location
+	// Adjust is added to every dagman.out time stamp (monitord --adjust).
+	Adjust float64
+	// SkipStdout leaves job stdout/stderr text out of the events (--skip-stdout).
+	SkipStdout bool
+	// NoRecursive does not follow sub-workflows (--no-recursive).
+	NoRecursive bool
+	// Workers is the number of goroutines parsing job output files; 0 means GOMAXPROCS.
+	Workers int
+	// Now returns the wall-clock time for MONITORD_* markers; nil means time.Now.
+	Now func() time.Time
+	// OnWarning receives non-fatal problems; it may be called from several goroutines.
+	OnWarning func(Warning)
+	// Progress, if set, is called with bytes of the root dagman.out read so far and its size.
+	Progress func(done, total int64)
+	// BatchSize is the number of events per batch handed to the sink (default 1024).
+	BatchSize int
+	// JobstateInput, if set, is a jobstate log written by HTCondor's DAGMan
+	// (the DAG's JOBSTATE_LOG) read instead of the root workflow's dagman.out.
+	JobstateInput string
+}
+
+// WorkflowState is what a tracked workflow looked like when monitoring
+// stopped, for monitord's state files (monitord.info, FORMATS.md §10.6).
+type WorkflowState struct {
+	Dir          string
+	UUID         string
+	Parent       string
+	DagmanOut    string
+	JobSequence  int // next job_submit_seq
+	LinesRead    int
+	RestartCount int
+	Counters     []KV // node -> output counter
+	Finished     bool // DAGMan's exit line was seen
+	ExitStatus   int
+	Found        bool // the dagman.out existed
+}
+
+// Result summarises a replay.
+type Result struct {
+	Root      string // root workflow uuid
+	Workflows []WorkflowState
+	Events    int64
+	Warnings  int
+}
+
+// Monitor turns a workflow's logs (and those of its sub-workflows) into
+// Stampede events, like pegasus-monitord.
+type Monitor struct {
+	opts Options
+	out  *pipeline
+
+	mu        sync.Mutex
+	warnings  int
+	workflows []*workflow
+	byDir     map[string]*workflow
+	ctx       context.Context
+}
+
+func (m *Monitor) warn(w Warning) {
+	m.mu.Lock()
+	m.warnings++
+	m.mu.Unlock()
+	if m.opts.OnWarning != nil {
+		m.opts.OnWarning(w)
+	}
+}
+
+// ErrNotDagmanOut is returned for a path that does not end in .dagman.out.
+var ErrNotDagmanOut = errors.New("the workflow log must be a <dag>.dagman.out file")
+
+// Replay reads a workflow from its dagman.out (the positional argument of
+// pegasus-monitord --replay) and the files of its submit directory, and hands
+// the events, in order and in batches, to sink. Sub-workflows found through
+// their jobs are followed unless NoRecursive is set. Job output files are
+// parsed in parallel; the order of events is that of a sequential replay.
+func Replay(ctx context.Context, dagmanOut string, opts Options, sink func([]*Event) error) (*Result, error) {
+	if !strings.HasSuffix(dagmanOut, ".dagman.out") {
+		return nil, fmt.Errorf("%s: %w", dagmanOut, ErrNotDagmanOut)
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = runtime.GOMAXPROCS(0)
+	}
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = 1024
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	m := &Monitor{opts: opts, byDir: map[string]*workflow{}, ctx: ctx}
+	m.out = newPipeline(opts.Workers, opts.BatchSize)
+
+	abs, err := filepath.Abs(dagmanOut)
+	if err != nil {
+		return nil, err
+	}
+	dir := filepath.Dir(abs)
+
+	var trackErr error
+	go func() {
+		defer m.out.close()
+		defer func() {
+			if r := recover(); r != nil {
+				trackErr = fmt.Errorf("internal error while replaying %s: %v", dagmanOut, r)
+			}
+		}()
+		w, err := m.openWorkflow(dir, abs, nil, nil)
+		if err != nil {
+			trackErr = err
+			return
+		}
+		trackErr = m.follow(w)
+	}()
+	var events int64
+	sinkErr := m.out.drain(ctx, func(b []*Event) error {
+		events += int64(len(b))
+		return sink(b)
+	})
+	if sinkErr != nil {
+		// Stop the producer: drain whatever it still sends.
+		m.out.abort()
+		return nil, sinkErr
+	}
+	if trackErr != nil {
+		return nil, trackErr
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	res := &Result{Events: events, Warnings: m.warnings}
+	for _, w := range m.workflows {
+		res.Workflows = append(res.Workflows, w.state())
+	}
+	if len(m.workflows) > 0 {
+		res.Root = m.workflows[0].uuid
+	}
+	return res, nil
+}
+
+func (w *workflow) state() WorkflowState {
+	st := WorkflowState{Dir: w.dir, UUID: w.uuid, Parent: w.parent, DagmanOut: w.outPath, JobSequence: w.jobSeq + 1,
+		LinesRead: w.lineNo, RestartCount: w.restarts, Finished: w.finished, ExitStatus: w.exitStatus}
+	if _, err := os.Stat(w.outPath); err == nil {
+		st.Found = true
+	}
+	for _, n := range w.sortedNodes() {
+		if c := w.nodes[n].counter; c >= 0 {
+			st.Counters = append(st.Counters, KV{n, strconv.Itoa(c)})
+		}
+	}
+	return st
+}
+
+// openWorkflow reads a workflow directory's braindump, DAG and static events
+// and emits its wf.plan, static events and metrics. parent is nil for the root.
+func (m *Monitor) openWorkflow(dir, dagmanOut string, parent *workflow, parentInst *instance) (*workflow, error) {
+	bd, err := ReadBraindumpDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	if bd.WfUUID() == "" {
+		return nil, &ParseError{File: bd.Path, Err: fmt.Errorf("%w: braindump has no wf_uuid", ErrMissing)}
+	}
+	dagName := bd.DagFile()
+	if dagName == "" {
+		base := filepath.Base(dagmanOut)
+		dagName = strings.TrimSuffix(base, ".dagman.out")
+	}
+	w := &workflow{
+		m: m, dir: dir, origDir: bd.SubmitDir(), bd: bd, uuid: bd.WfUUID(), outPath: dagmanOut,
+		nodes: map[string]*nodeInfo{}, subs: map[string]*submitInfo{}, subDirs: map[string]string{},
+		label: bd.Label(), index: bd.Get("dax_index"),
+	}
+	if w.origDir == "" {
+		w.origDir = dir
+	}
+	w.clock = &Clock{Loc: m.opts.Loc, Adjust: m.opts.Adjust}
+	if fi, err := os.Stat(dagmanOut); err == nil {
+		w.clock.SetYearHint(fi.ModTime())
+	}
+	w.classifier = DagmanClassifier{Clock: w.clock}
+	if parent != nil {
+		w.parent = parent.uuid
+		w.root = parent.root
+	} else {
+		w.root = bd.RootUUID()
+	}
+	w.dagPath = filepath.Join(dir, filepath.Base(dagName))
+	if d, err := ReadDAGFile(w.dagPath); err == nil {
+		w.dag = d
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	} else {
+		m.warn(Warning{Pos: Pos{File: w.dagPath}, Text: "DAG file not found: POST scripts and submit files are unknown"})
+	}
+	m.workflows = append(m.workflows, w)
+	m.byDir[dir] = w
+
+	now := float64(m.opts.Now().Unix())
+	w.internal(now, "MONITORD_STARTED", "")
+
+	plan := &PlanInfo{
+		Label: w.label, Version: bd.Get("dax_version"), Index: w.index, DaxFile: bd.Get("dax"),
+		DagFile: filepath.Base(dagName), SubmitHost: bd.Get("submit_hostname"), SubmitDir: bd.SubmitDir(),
+		Argv: bd.PlannerArguments(), User: bd.Get("user"), GridDN: bd.Get("grid_dn"),
+		PlannerVersion: bd.PlannerVersion(), Parent: w.parent, Root: w.root,
+	}
+	if plan.GridDN == "null" {
+		plan.GridDN = ""
+	}
+	ts, ok := bd.Timestamp()
+	if !ok {
+		ts = now
+	}
+	w.emit(&Event{Kind: WfPlan, TS: ts, Plan: plan, Src: Pos{File: bd.Path}})
+	w.emit(&Event{Kind: StaticStart, TS: ts})
+	base := strings.TrimSuffix(filepath.Base(dagName), ".dag")
+	staticPath := filepath.Join(dir, base+".static.bp")
+	if err := m.readStatic(w, staticPath); err != nil {
+		return nil, err
+	}
+	w.emit(&Event{Kind: StaticEnd, TS: ts})
+	metricsPath := filepath.Join(dir, base+".metrics")
+	if pm, err := ReadPlannerMetrics(metricsPath); err == nil {
+		w.emit(&Event{Kind: WfMetrics, TS: ts, Metrics: pm})
+	} else if !errors.Is(err, os.ErrNotExist) {
+		m.warn(Warning{Pos: Pos{File: metricsPath}, Text: err.Error()})
+	}
+	if parent != nil && parentInst != nil {
+		parent.emit(&Event{Kind: XwfMapSubwfJob, TS: ts, Wf: parent.uuid, SubWf: w.uuid, Job: parentInst.node, Inst: parentInst.seq})
+	}
+	return w, nil
+}
+
+// readStatic streams the planner's static events.
+func (m *Monitor) readStatic(w *workflow, p string) error {
+	f, err := os.Open(p)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return &ParseError{File: p, Err: fmt.Errorf("%w: the planner's static events file is missing", ErrMissing)}
+		}
+		return err
+	}
+	defer f.Close()
+	sc := NewBPScanner(f, p)
+	for sc.Next() {
+		e, err := StaticEvent(sc.Record(), p)
+		if err != nil {
+			return err
+		}
+		if e == nil {
+			continue
+		}
+		e.Wf = w.uuid
+		w.emit(e)
+	}
+	return sc.Err()
+}
+
+// follow replays a workflow's dagman.out to its end.
+func (m *Monitor) follow(w *workflow) error {
+	if w.parent == "" && m.opts.JobstateInput != "" {
+		return m.followJobstate(w, m.opts.JobstateInput)
+	}
+	f, err := os.Open(w.outPath)
+	if err != nil {
+		if os.IsNotExist(err) {
+			if len(m.workflows) == 1 {
+				return err
+			}
+			m.warn(Warning{Pos: Pos{File: w.outPath}, Text: "sub-workflow log not found: only its plan is loaded"})
+			w.internal(float64(m.opts.Now().Unix()), "MONITORD_FINISHED", "0")
+			return nil
+		}
+		return err
+	}
+	defer f.Close()
+	var total int64
+	if fi, err := f.Stat(); err == nil {
+		total = fi.Size()
+	}
+	progress := m.opts.Progress
+	if w.parent != "" {
+		progress = nil
+	}
+	br := bufio.NewReaderSize(f, 256*1024)
+	var done int64
+	num := 0
+	var long []byte
+	for {
+		line, err := br.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			long = append(long[:0], line...)
+			for err == bufio.ErrBufferFull {
+				line, err = br.ReadSlice('\n')
+				long = append(long, line...)
+			}
+			line = long
+		}
+		if len(line) > 0 && line[len(line)-1] == '\n' {
+			num++
+			done += int64(len(line))
+			l := line[:len(line)-1]
+			if len(l) > 0 && l[len(l)-1] == '\r' {
+				l = l[:len(l)-1]
+			}
+			w.feedLine(l, num)
+			if num&4095 == 0 {
+				if err := m.ctx.Err(); err != nil {
+					return err
+				}
+				if progress != nil {
+					progress(done, total)
+				}
+			}
+			continue
+		}
+		if len(line) > 0 {
+			m.warn(Warning{Pos: Pos{File: w.outPath, Line: num + 1}, Text: "last line is incomplete (log still being written?): not read"})
+		}
+		if err != nil && err != io.EOF {
+			return &ParseError{File: w.outPath, Line: num + 1, Err: err}
+		}
+		break
+	}
+	if progress != nil {
+		progress(total, total)
+	}
+	if !w.finished {
+		m.warn(Warning{Pos: Pos{File: w.outPath, Line: num}, Text: "no DAGMan exit line: the workflow is still running, or its log is truncated"})
+	}
+	w.internal(float64(m.opts.Now().Unix()), "MONITORD_FINISHED", "0")
+	return nil
+}
+
+// followJobstate replays a workflow from a jobstate log written by DAGMan.
+func (m *Monitor) followJobstate(w *workflow, p string) error {
+	f, err := os.Open(p)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	w.outPath = p
+	sc := NewJobstateScanner(f, p)
+	n := 0
+	for sc.Next() {
+		w.feedJobstate(sc.Entry())
+		if n++; n&4095 == 0 {
+			if err := m.ctx.Err(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return err
+	}
+	if len(sc.Partial) > 0 {
+		m.warn(Warning{Pos: Pos{File: p, Line: n + 1}, Text: "last line is incomplete (log still being written?): not read"})
+	}
+	if !w.finished {
+		m.warn(Warning{Pos: Pos{File: p}, Text: "no DAGMAN_FINISHED line: the workflow is still running, or its log is truncated"})
+	}
+	w.internal(float64(m.opts.Now().Unix()), "MONITORD_FINISHED", "0")
+	return nil
+}
+
+// discoverSubWorkflow follows the sub-workflow a job launches (FORMATS.md §10.4).
+func (m *Monitor) discoverSubWorkflow(w *workflow, inst *instance, ts float64) {
+	if m.opts.NoRecursive || inst.sub == nil || inst.sub.subDagmanOut == "" {
+		return
+	}
+	logPath, _ := w.rebase(inst.sub.subDagmanOut)
+	subDir := filepath.Clean(filepath.Dir(logPath))
+	n := inst.outNum
+	if n < 0 {
+		n = 0
+	}
+	candidates := []string{fmt.Sprintf("%s.%03d", subDir, n), subDir + ".000", subDir}
+	dir := ""
+	for _, c := range candidates {
+		if fi, err := os.Stat(c); err == nil && fi.IsDir() {
+			dir = c
+			break
+		}
+	}
+	if dir == "" {
+		m.warn(Warning{Pos: Pos{File: w.outPath, Line: w.lineNo}, Text: fmt.Sprintf("sub-workflow directory of %s not found (%s): not followed", inst.node, candidates[0])})
+		return
+	}
+	if sw := m.byDir[dir]; sw != nil {
+		// A retry pointing to a workflow already followed: map the new instance.
+		w.emit(&Event{Kind: XwfMapSubwfJob, TS: ts, Wf: w.uuid, SubWf: sw.uuid, Job: inst.node, Inst: inst.seq})
+		return
+	}
+	child, err := m.openWorkflow(dir, filepath.Join(dir, filepath.Base(logPath)), w, inst)
+	if err != nil {
+		m.warn(Warning{Pos: Pos{File: dir}, Text: "sub-workflow not followed: " + err.Error()})
+		return
+	}
+	if err := m.follow(child); err != nil {
+		m.warn(Warning{Pos: Pos{File: child.outPath}, Text: "sub-workflow: " + err.Error()})
+	}
+}
+
+// lookupIP resolves a host name once, with a short time limit.
+func lookupIP(host string) string {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	addrs, err := net.DefaultResolver.LookupHost(ctx, host)
+	if err != nil || len(addrs) == 0 {
+		return "unknown"
+	}
+	return addrs[0]
+}

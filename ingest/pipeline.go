@@ -1,0 +1,122 @@
+package ingest
+
+import (
+	"context"
+	"sync"
+)
+
+// pipeline carries events from the tracker to the sink in tracker order,
+// while job output files (the expensive part) are parsed by a pool of
+// workers: the tracker enqueues a future at the place its events belong.
+type pipeline struct {
+	batch   int
+	cur     []*Event
+	items   chan item
+	work    chan *future
+	wg      sync.WaitGroup
+	stop    chan struct{}
+	stopped sync.Once
+}
+
+type item struct {
+	evs []*Event
+	fut *future
+}
+
+type future struct {
+	job  *jobEnd
+	evs  []*Event
+	done chan struct{}
+}
+
+func newPipeline(workers, batch int) *pipeline {
+	p := &pipeline{
+		batch: batch,
+		items: make(chan item, 4096),
+		work:  make(chan *future, 8192),
+		stop:  make(chan struct{}),
+	}
+	for i := 0; i < workers; i++ {
+		p.wg.Add(1)
+		go func() {
+			defer p.wg.Done()
+			for f := range p.work {
+				f.evs = f.job.events()
+				close(f.done)
+			}
+		}()
+	}
+	return p
+}
+
+func (p *pipeline) send(it item) {
+	select {
+	case p.items <- it:
+	case <-p.stop:
+	}
+}
+
+// event queues one ready event.
+func (p *pipeline) event(e *Event) {
+	p.cur = append(p.cur, e)
+	if len(p.cur) >= p.batch {
+		p.flush()
+	}
+}
+
+func (p *pipeline) flush() {
+	if len(p.cur) == 0 {
+		return
+	}
+	p.send(item{evs: p.cur})
+	p.cur = make([]*Event, 0, p.batch)
+}
+
+// future queues the events of a finished job, computed by a worker.
+func (p *pipeline) future(j *jobEnd) {
+	p.flush()
+	f := &future{job: j, done: make(chan struct{})}
+	select {
+	case p.work <- f:
+	case <-p.stop:
+		return
+	}
+	p.send(item{fut: f})
+}
+
+// close ends the stream (called by the producer when done).
+func (p *pipeline) close() {
+	p.flush()
+	close(p.work)
+	close(p.items)
+}
+
+// abort makes a blocked producer return and discards the rest.
+func (p *pipeline) abort() {
+	p.stopped.Do(func() { close(p.stop) })
+	for range p.items {
+	}
+	p.wg.Wait()
+}
+
+// drain hands batches to sink in order until the producer closes the stream.
+func (p *pipeline) drain(ctx context.Context, sink func([]*Event) error) error {
+	for it := range p.items {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		evs := it.evs
+		if it.fut != nil {
+			<-it.fut.done
+			evs = it.fut.evs
+		}
+		if len(evs) == 0 {
+			continue
+		}
+		if err := sink(evs); err != nil {
+			return err
+		}
+	}
+	p.wg.Wait()
+	return nil
+}

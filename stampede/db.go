@@ -1,0 +1,141 @@
+package stampede
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
+)
+
+// DB is a Stampede database in a DuckDB file.
+type DB struct {
+	Path      string
+	SQL       *sql.DB
+	connector *duckdb.Connector
+	readOnly  bool
+}
+
+// ErrLocked means another process holds the database open for writing.
+var ErrLocked = errors.New("database is locked by another process")
+
+// OpenOptions tune Open.
+type OpenOptions struct {
+	ReadOnly bool
+	// Wait is how long to keep retrying while another process holds the file
+	// (a live monitord writes in short bursts). Zero means no retry.
+	Wait time.Duration
+}
+
+// ParseDest turns a --dest value into a DuckDB file path: a plain path or
+// duckdb:///PATH (also duckdb://PATH).
+func ParseDest(dest string) string {
+	switch {
+	case strings.HasPrefix(dest, "duckdb:///"):
+		return "/" + strings.TrimPrefix(dest, "duckdb:///")
+	case strings.HasPrefix(dest, "duckdb://"):
+		return strings.TrimPrefix(dest, "duckdb://")
+	}
+	return dest
+}
+
+// Open opens (creating if needed, unless read-only) the database at path and
+// makes sure the schema exists.
+func Open(ctx context.Context, path string, o OpenOptions) (*DB, error) {
+	if o.ReadOnly {
+		if _, err := os.Stat(path); err != nil {
+			return nil, err
+		}
+	}
+	deadline := time.Now().Add(o.Wait)
+	delay := 20 * time.Millisecond
+	for {
+		db, err := open(ctx, path, o.ReadOnly)
+		if err == nil {
+			return db, nil
+		}
+		if !isLockError(err) {
+			return nil, err
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("%s: %w", path, ErrLocked)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(delay):
+		}
+		if delay < 500*time.Millisecond {
+			delay *= 2
+		}
+	}
+}
+
+func isLockError(err error) bool {
+	s := err.Error()
+	return strings.Contains(s, "Could not set lock") || strings.Contains(s, "Conflicting lock")
+}
+
+func open(ctx context.Context, path string, readOnly bool) (*DB, error) {
+	dsn := path
+	if readOnly {
+		dsn += "?access_mode=READ_ONLY"
+	}
+	c, err := duckdb.NewConnector(dsn, nil)
+	if err != nil {
+		return nil, err
+	}
+	db := &DB{Path: path, SQL: sql.OpenDB(c), connector: c, readOnly: readOnly}
+	if !readOnly {
+		if err := db.ensureSchema(ctx); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	return db, nil
+}
+
+// Close closes the database.
+func (db *DB) Close() error {
+	err := db.SQL.Close()
+	if cerr := db.connector.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func (db *DB) ensureSchema(ctx context.Context) error {
+	if _, err := db.SQL.ExecContext(ctx, schemaSQL); err != nil {
+		return fmt.Errorf("create schema: %w", err)
+	}
+	if _, err := db.SQL.ExecContext(ctx, viewsSQL); err != nil {
+		return fmt.Errorf("create views: %w", err)
+	}
+	var n int
+	if err := db.SQL.QueryRowContext(ctx, `SELECT count(*) FROM dbversion`).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		_, err := db.SQL.ExecContext(ctx, `INSERT INTO dbversion VALUES (1, ?, ?, ?)`,
+			SchemaVersion, fmt.Sprint(SchemaVersion), time.Now().Unix())
+		return err
+	}
+	return nil
+}
+
+// rawConn returns a driver-level connection of the database's own, for the
+// loader (appenders need one).
+func (db *DB) rawConn(ctx context.Context) (driver.Conn, error) {
+	return db.connector.Connect(ctx)
+}
+
+// Checkpoint writes the write-ahead log into the database file.
+func (db *DB) Checkpoint(ctx context.Context) error {
+	_, err := db.SQL.ExecContext(ctx, "CHECKPOINT")
+	return err
+}

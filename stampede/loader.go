@@ -1,0 +1,849 @@
+package stampede
+
+import (
+	"context"
+	"database/sql/driver"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/pegasus-go/pegasus/ingest"
+)
+
+// LoadStats counts what a load wrote.
+type LoadStats struct {
+	Workflows    int
+	Jobs         int
+	JobInstances int
+	Invocations  int
+	JobStates    int
+	Events       int64
+}
+
+// Load runs produce inside one transaction: every batch of events it passes to
+// the sink is written to the database, and the transaction commits only if
+// produce returns nil. A workflow already in the database is replaced (its
+// rows, and those of its sub-workflows, are deleted first), so loading a run
+// twice never duplicates rows. On any error the database is left as it was.
+func (db *DB) Load(ctx context.Context, produce func(sink func([]*ingest.Event) error) error) (LoadStats, error) {
+	if db.readOnly {
+		return LoadStats{}, fmt.Errorf("%s: opened read-only", db.Path)
+	}
+	dc, err := db.rawConn(ctx)
+	if err != nil {
+		return LoadStats{}, err
+	}
+	defer dc.Close()
+	l := &loader{ctx: ctx, dc: dc, apps: map[string]*duckdb.Appender{}, wfs: map[string]*wfState{}, hosts: map[hostKey]int64{}}
+	if err := l.begin(); err != nil {
+		return LoadStats{}, err
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			l.rollback()
+		}
+	}()
+	if err := produce(l.add); err != nil {
+		return l.stats, err
+	}
+	if err := ctx.Err(); err != nil {
+		return l.stats, err
+	}
+	if err := l.commit(); err != nil {
+		return l.stats, err
+	}
+	committed = true
+	return l.stats, nil
+}
+
+type hostKey struct {
+	root                 int64
+	site, hostname, ip string
+}
+
+type instKey struct {
+	job string
+	seq int
+}
+
+type wfState struct {
+	id      int64
+	root    int64
+	uuid    string
+	jobs    map[string]int64
+	tasks   map[string]int64
+	taskRow map[int64]*taskRow
+	order   []int64
+	insts   map[instKey]*instRow
+}
+
+type taskRow struct {
+	id             int64
+	jobID          int64
+	hasJob         bool
+	absID          string
+	transformation string
+	argv           *string
+	typeDesc       string
+}
+
+type instRow struct {
+	id, jobID  int64
+	seq        int
+	hostID     *int64
+	sched      *string
+	site       *string
+	user       *string
+	workDir    *string
+	clStart    *float64
+	clDur      *float64
+	localDur   *float64
+	subwf      *int64
+	stdoutFile *string
+	stdoutText *string
+	stderrFile *string
+	stderrText *string
+	stdinFile  *string
+	mult       int
+	exit       *int
+	written    bool
+}
+
+type loader struct {
+	ctx   context.Context
+	dc    driver.Conn
+	apps  map[string]*duckdb.Appender
+	next  map[string]int64
+	wfs   map[string]*wfState
+	hosts map[hostKey]int64
+	seq   int64 // order of staged rc rows
+	stats LoadStats
+}
+
+func (l *loader) exec(q string, args ...any) error {
+	nv := make([]driver.NamedValue, len(args))
+	for i, a := range args {
+		nv[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
+	}
+	_, err := l.dc.(driver.ExecerContext).ExecContext(l.ctx, q, nv)
+	if err != nil {
+		return fmt.Errorf("%s: %w", firstLine(q), err)
+	}
+	return nil
+}
+
+func firstLine(q string) string {
+	q = strings.TrimSpace(q)
+	if i := strings.IndexByte(q, '\n'); i > 0 {
+		q = q[:i]
+	}
+	if len(q) > 60 {
+		q = q[:60] + "..."
+	}
+	return q
+}
+
+// queryInts runs a query returning one row of integers.
+func (l *loader) queryRow(q string, dest ...*int64) error {
+	rows, err := l.dc.(driver.QueryerContext).QueryContext(l.ctx, q, nil)
+	if err != nil {
+		return fmt.Errorf("%s: %w", firstLine(q), err)
+	}
+	defer rows.Close()
+	vals := make([]driver.Value, len(rows.Columns()))
+	if err := rows.Next(vals); err != nil {
+		if err == io.EOF {
+			return nil
+		}
+		return err
+	}
+	for i := range dest {
+		switch v := vals[i].(type) {
+		case int64:
+			*dest[i] = v
+		case int32:
+			*dest[i] = int64(v)
+		case nil:
+			*dest[i] = 0
+		default:
+			n, _ := strconv.ParseInt(fmt.Sprint(v), 10, 64)
+			*dest[i] = n
+		}
+	}
+	return nil
+}
+
+func (l *loader) begin() error {
+	if err := l.exec("BEGIN TRANSACTION"); err != nil {
+		return err
+	}
+	l.next = map[string]int64{}
+	for _, kv := range [][2]string{
+		{"workflow", "wf_id"}, {"host", "host_id"}, {"job", "job_id"}, {"job_instance", "job_instance_id"},
+		{"tag", "tag_id"}, {"task", "task_id"}, {"invocation", "invocation_id"}, {"integrity", "integrity_id"},
+		{"rc_lfn", "lfn_id"}, {"rc_pfn", "pfn_id"},
+	} {
+		var n int64
+		if err := l.queryRow(fmt.Sprintf("SELECT coalesce(max(%s), 0) FROM %s", kv[1], kv[0]), &n); err != nil {
+			return err
+		}
+		l.next[kv[0]] = n + 1
+	}
+	for _, q := range []string{
+		`CREATE TEMP TABLE _load_rc_meta (seq BIGINT, wf_id BIGINT, lfn VARCHAR, key VARCHAR, value VARCHAR)`,
+		`CREATE TEMP TABLE _load_rc_pfn (seq BIGINT, wf_id BIGINT, lfn VARCHAR, pfn VARCHAR, site VARCHAR)`,
+		`CREATE TEMP TABLE _load_wf_files (seq BIGINT, wf_id BIGINT, task_id BIGINT, lfn VARCHAR)`,
+	} {
+		if err := l.exec(q); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (l *loader) id(table string) int64 {
+	n := l.next[table]
+	l.next[table] = n + 1
+	return n
+}
+
+func (l *loader) app(table string) (*duckdb.Appender, error) {
+	if a := l.apps[table]; a != nil {
+		return a, nil
+	}
+	var a *duckdb.Appender
+	var err error
+	if strings.HasPrefix(table, "_load_") {
+		a, err = duckdb.NewAppender(l.dc, "temp", "main", table)
+	} else {
+		a, err = duckdb.NewAppenderFromConn(l.dc, "", table)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("appender for %s: %w", table, err)
+	}
+	l.apps[table] = a
+	return a, nil
+}
+
+func (l *loader) append(table string, row ...driver.Value) error {
+	a, err := l.app(table)
+	if err != nil {
+		return err
+	}
+	if err := a.AppendRow(row...); err != nil {
+		return fmt.Errorf("append to %s: %w", table, err)
+	}
+	return nil
+}
+
+// flush makes appended rows of a table visible to SQL statements.
+func (l *loader) flush(table string) error {
+	if a := l.apps[table]; a != nil {
+		return a.Flush()
+	}
+	return nil
+}
+
+func (l *loader) rollback() {
+	for _, a := range l.apps {
+		_ = a.Close()
+	}
+	l.apps = map[string]*duckdb.Appender{}
+	_ = l.exec("ROLLBACK")
+}
+
+func sp(s string) *string { return &s }
+func nz(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+func ptrVal[T any](p *T) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+// add writes one batch of events.
+func (l *loader) add(batch []*ingest.Event) error {
+	if err := l.ctx.Err(); err != nil {
+		return err
+	}
+	for _, e := range batch {
+		if err := l.event(e); err != nil {
+			if e.Src.File != "" {
+				return fmt.Errorf("%s: load %s: %w", e.Src, e.Kind, err)
+			}
+			return fmt.Errorf("load %s of %s: %w", e.Kind, e.Wf, err)
+		}
+	}
+	l.stats.Events += int64(len(batch))
+	return nil
+}
+
+func (l *loader) wf(uuid string) (*wfState, error) {
+	w := l.wfs[uuid]
+	if w == nil {
+		return nil, fmt.Errorf("event for workflow %s before its wf.plan", uuid)
+	}
+	return w, nil
+}
+
+func (l *loader) event(e *ingest.Event) error {
+	switch e.Kind {
+	case ingest.JobstateLine, ingest.StaticStart, ingest.StaticMetaStart, ingest.StaticMetaEnd,
+		ingest.InvStart, ingest.GridSubmitStart, ingest.GlobusSubmitStart, ingest.Composite, ingest.TaskMonitoring:
+		return nil
+	case ingest.WfPlan:
+		return l.plan(e)
+	}
+	w, err := l.wf(e.Wf)
+	if err != nil {
+		return err
+	}
+	switch e.Kind {
+	case ingest.StaticEnd:
+		return l.writeTasks(w)
+	case ingest.TaskInfo:
+		t := &taskRow{id: l.id("task"), absID: e.TaskID, transformation: e.Task.Transformation, typeDesc: e.Task.TypeDesc}
+		if e.Task.HasArgv {
+			t.argv = sp(e.Task.Argv)
+		}
+		if old, ok := w.tasks[e.TaskID]; ok {
+			delete(w.taskRow, old)
+		}
+		w.tasks[e.TaskID] = t.id
+		w.taskRow[t.id] = t
+		w.order = append(w.order, t.id)
+	case ingest.TaskEdge:
+		return l.append("task_edge", w.id, e.ParentID, e.ChildID)
+	case ingest.JobInfo:
+		j := e.JobDef
+		id := l.id("job")
+		w.jobs[e.Job] = id
+		l.stats.Jobs++
+		var argv any
+		if j.HasArgv {
+			argv = j.Argv
+		}
+		return l.append("job", id, w.id, e.Job, j.SubmitFile, typeDesc(j.TypeDesc), j.Clustered, int64(j.MaxRetries), j.Executable, argv, int64(j.TaskCount))
+	case ingest.WfMapTaskJob:
+		tid, ok := w.tasks[e.TaskID]
+		jid, ok2 := w.jobs[e.Job]
+		if ok && ok2 {
+			if t := w.taskRow[tid]; t != nil {
+				t.jobID, t.hasJob = jid, true
+				return nil
+			}
+			// Task already written: update it.
+			if err := l.flush("task"); err != nil {
+				return err
+			}
+			return l.exec("UPDATE task SET job_id = ? WHERE task_id = ?", jid, tid)
+		}
+	case ingest.JobEdge:
+		return l.append("job_edge", w.id, e.ParentID, e.ChildID)
+	case ingest.XwfMeta:
+		return l.append("workflow_meta", w.id, e.Key, e.Value)
+	case ingest.TaskMeta:
+		if tid, ok := w.tasks[e.TaskID]; ok {
+			return l.append("task_meta", tid, e.Key, e.Value)
+		}
+	case ingest.RCMeta:
+		l.seq++
+		return l.append("_load_rc_meta", l.seq, w.id, e.LFN, e.Key, e.Value)
+	case ingest.RCPFN:
+		l.seq++
+		return l.append("_load_rc_pfn", l.seq, w.id, e.LFN, e.PFN, nz(e.Site))
+	case ingest.WfMapFile:
+		if tid, ok := w.tasks[e.TaskID]; ok {
+			l.seq++
+			return l.append("_load_wf_files", l.seq, w.id, tid, e.LFN)
+		}
+	case ingest.WfMetrics:
+		return l.metrics(w, e.Metrics)
+	case ingest.XwfStart:
+		return l.append("workflowstate", w.id, "WORKFLOW_STARTED", e.TS, int64(e.RestartCount), nil, nz(e.Reason))
+	case ingest.XwfEnd:
+		return l.append("workflowstate", w.id, "WORKFLOW_TERMINATED", e.TS, int64(e.RestartCount), int64(e.Status), nz(e.Reason))
+	case ingest.XwfMapSubwfJob:
+		sub := l.wfs[e.SubWf]
+		if sub == nil {
+			return nil
+		}
+		ir, err := l.inst(w, e)
+		if err != nil {
+			return err
+		}
+		ir.subwf = &sub.id
+		if ir.written {
+			return l.updateInst(ir, "subwf_id", sub.id)
+		}
+	case ingest.HostInfo:
+		h := e.Host
+		k := hostKey{w.root, h.Site, h.Hostname, h.IP}
+		id, ok := l.hosts[k]
+		if !ok {
+			id = l.id("host")
+			l.hosts[k] = id
+			var uname, mem any
+			if h.HasUname {
+				uname = h.Uname
+			}
+			if h.HasMemory {
+				mem = h.TotalMemory
+			}
+			if err := l.append("host", id, w.root, h.Site, h.Hostname, h.IP, uname, mem); err != nil {
+				return err
+			}
+		}
+		ir, err := l.inst(w, e)
+		if err != nil {
+			return err
+		}
+		ir.hostID = &id
+		if ir.written {
+			return l.updateInst(ir, "host_id", id)
+		}
+	case ingest.InvEnd:
+		ir, err := l.inst(w, e)
+		if err != nil {
+			return err
+		}
+		v := e.Inv
+		l.stats.Invocations++
+		var cpu, avg, rss, argv, task any
+		if v.HasCPUTime {
+			cpu = v.CPUTime
+		}
+		if v.HasAvgCPU {
+			avg = v.AvgCPU
+		}
+		if v.HasMaxRSS {
+			rss = v.MaxRSS
+		}
+		if v.HasArgv {
+			argv = escapeArgv(v.Argv)
+		}
+		if v.HasTaskID {
+			task = v.TaskID
+		}
+		return l.append("invocation", l.id("invocation"), w.id, ir.id, int64(v.TaskSeq), v.StartTime, v.Duration, cpu,
+			int64(e.ExitCode), v.Transformation, v.Executable, argv, task, rss, avg)
+	case ingest.IntMetric:
+		ir, err := l.inst(w, e)
+		if err != nil {
+			return err
+		}
+		m := e.Metric
+		return l.append("integrity", l.id("integrity"), w.id, ir.id, m.Type, nz(m.FileType), int64(m.Count), m.Duration)
+	case ingest.Tag:
+		ir, err := l.inst(w, e)
+		if err != nil {
+			return err
+		}
+		return l.append("tag", l.id("tag"), w.id, ir.id, e.Name, int64(e.Count))
+	default:
+		if e.Kind.IsJobInst() {
+			return l.jobState(w, e)
+		}
+	}
+	return nil
+}
+
+// escapeArgv applies Pegasus's loader escaping of invocation argv: backslashes
+// and single quotes are backslash-escaped.
+func escapeArgv(s string) string {
+	if !strings.ContainsAny(s, `\'`) {
+		return s
+	}
+	r := strings.NewReplacer(`\`, `\\`, `'`, `\'`)
+	return r.Replace(s)
+}
+
+var typeDescs = map[string]bool{"unknown": true, "compute": true, "stage-in-tx": true, "stage-out-tx": true,
+	"registration": true, "inter-site-tx": true, "create-dir": true, "staged-compute": true, "cleanup": true,
+	"chmod": true, "dax": true, "dag": true}
+
+func typeDesc(s string) string {
+	if typeDescs[s] {
+		return s
+	}
+	return "unknown"
+}
+
+func (l *loader) plan(e *ingest.Event) error {
+	p := e.Plan
+	// Replace an earlier load of this workflow (and its sub-workflows).
+	if err := l.deleteWorkflow(e.Wf); err != nil {
+		return err
+	}
+	w := &wfState{id: l.id("workflow"), uuid: e.Wf, jobs: map[string]int64{}, tasks: map[string]int64{},
+		taskRow: map[int64]*taskRow{}, insts: map[instKey]*instRow{}}
+	var parent any
+	if p.Parent != "" {
+		if pw := l.wfs[p.Parent]; pw != nil {
+			parent = pw.id
+		} else if id, ok, err := l.lookupWf(p.Parent); err != nil {
+			return err
+		} else if ok {
+			parent = id
+		}
+	}
+	w.root = w.id
+	if p.Root != "" && p.Root != e.Wf {
+		if rw := l.wfs[p.Root]; rw != nil {
+			w.root = rw.id
+		} else if id, ok, err := l.lookupWf(p.Root); err != nil {
+			return err
+		} else if ok {
+			w.root = id
+		}
+	}
+	l.wfs[e.Wf] = w
+	l.stats.Workflows++
+	return l.append("workflow", w.id, e.Wf, nz(p.DagFile), e.TS, nz(p.SubmitHost), nz(p.SubmitDir), nz(p.Argv),
+		nz(p.User), nz(p.GridDN), nz(p.PlannerVersion), nz(p.Label), nz(p.Version), nz(p.DaxFile), nil, parent, w.root)
+}
+
+func (l *loader) lookupWf(uuid string) (int64, bool, error) {
+	if err := l.flush("workflow"); err != nil {
+		return 0, false, err
+	}
+	var id int64 = -1
+	q := "SELECT coalesce(max(wf_id), -1) FROM workflow WHERE wf_uuid = '" + strings.ReplaceAll(uuid, "'", "''") + "'"
+	if err := l.queryRow(q, &id); err != nil {
+		return 0, false, err
+	}
+	return id, id >= 0, nil
+}
+
+// deleteWorkflow removes every row of the workflow with this uuid and of its
+// descendants.
+func (l *loader) deleteWorkflow(uuid string) error {
+	id, ok, err := l.lookupWf(uuid)
+	if err != nil || !ok {
+		return err
+	}
+	for _, t := range []string{"job", "job_instance", "task", "host"} {
+		if err := l.flush(t); err != nil {
+			return err
+		}
+	}
+	ids := fmt.Sprintf(`(WITH RECURSIVE d(wf_id) AS (SELECT %d UNION SELECT w.wf_id FROM workflow w JOIN d ON w.parent_wf_id = d.wf_id) SELECT wf_id FROM d)`, id)
+	stmts := []string{
+		`DELETE FROM jobstate WHERE job_instance_id IN (SELECT ji.job_instance_id FROM job_instance ji JOIN job j ON j.job_id = ji.job_id WHERE j.wf_id IN ` + ids + `)`,
+		`DELETE FROM job_instance WHERE job_id IN (SELECT job_id FROM job WHERE wf_id IN ` + ids + `)`,
+		`DELETE FROM task_meta WHERE task_id IN (SELECT task_id FROM task WHERE wf_id IN ` + ids + `)`,
+	}
+	for _, t := range []string{"invocation", "tag", "integrity", "job_edge", "job", "task_edge", "task", "workflow_meta",
+		"workflow_metrics", "workflowstate", "workflow_files", "lfn_workflow", "host"} {
+		stmts = append(stmts, `DELETE FROM `+t+` WHERE wf_id IN `+ids)
+	}
+	stmts = append(stmts, `DELETE FROM workflow WHERE wf_id IN `+ids)
+	for _, q := range stmts {
+		if err := l.exec(q); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (l *loader) writeTasks(w *wfState) error {
+	for _, id := range w.order {
+		t := w.taskRow[id]
+		if t == nil {
+			continue
+		}
+		var job, argv any
+		if t.hasJob {
+			job = t.jobID
+		}
+		if t.argv != nil {
+			argv = *t.argv
+		}
+		if err := l.append("task", t.id, w.id, job, t.absID, t.transformation, argv, typeDesc(t.typeDesc)); err != nil {
+			return err
+		}
+		delete(w.taskRow, id)
+	}
+	w.order = w.order[:0]
+	return nil
+}
+
+func (l *loader) metrics(w *wfState, m *ingest.PlannerMetrics) error {
+	if m == nil {
+		return nil
+	}
+	var top map[string]json.RawMessage
+	_ = json.Unmarshal(m.Raw, &top)
+	for _, k := range []string{"client", "version", "wf_api", "type", "start_time", "end_time", "duration", "exitcode",
+		"root_wf_uuid", "wf_uuid", "data_config", "planner_args", "uses_pmc", "error"} {
+		raw, ok := top[k]
+		if !ok {
+			continue
+		}
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			s = string(raw)
+		}
+		if err := l.append("workflow_metrics", w.id, "planner", k, s); err != nil {
+			return err
+		}
+	}
+	for _, kv := range m.Counts {
+		if err := l.append("workflow_metrics", w.id, "wf_metrics", kv.Key, kv.Value); err != nil {
+			return err
+		}
+	}
+	for _, kv := range m.AppMetrics {
+		if err := l.append("workflow_metrics", w.id, "app_metrics", kv.Key, kv.Value); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// inst returns the row of the event's job instance, creating it if needed.
+func (l *loader) inst(w *wfState, e *ingest.Event) (*instRow, error) {
+	k := instKey{e.Job, e.Inst}
+	if ir := w.insts[k]; ir != nil {
+		return ir, nil
+	}
+	jid, ok := w.jobs[e.Job]
+	if !ok {
+		// A node the static events did not describe: record it as unknown.
+		jid = l.id("job")
+		w.jobs[e.Job] = jid
+		if err := l.append("job", jid, w.id, e.Job, "", "unknown", false, int64(0), "", nil, int64(0)); err != nil {
+			return nil, err
+		}
+	}
+	ir := &instRow{id: l.id("job_instance"), jobID: jid, seq: e.Inst, mult: 1}
+	w.insts[k] = ir
+	l.stats.JobInstances++
+	return ir, nil
+}
+
+var stateNames = map[ingest.Kind][2]string{
+	ingest.PreStart:        {"PRE_SCRIPT_STARTED", "PRE_SCRIPT_STARTED"},
+	ingest.PreTerm:         {"PRE_SCRIPT_TERMINATED", "PRE_SCRIPT_TERMINATED"},
+	ingest.PreEnd:          {"PRE_SCRIPT_SUCCESS", "PRE_SCRIPT_FAILED"},
+	ingest.SubmitEnd:       {"SUBMIT", "SUBMIT_FAILED"},
+	ingest.MainStart:       {"EXECUTE", "EXECUTE"},
+	ingest.MainTerm:        {"JOB_TERMINATED", "JOB_EVICTED"},
+	ingest.MainEnd:         {"JOB_SUCCESS", "JOB_FAILURE"},
+	ingest.PostStart:       {"POST_SCRIPT_STARTED", "POST_SCRIPT_STARTED"},
+	ingest.PostTerm:        {"POST_SCRIPT_TERMINATED", "POST_SCRIPT_TERMINATED"},
+	ingest.PostEnd:         {"POST_SCRIPT_SUCCESS", "POST_SCRIPT_FAILED"},
+	ingest.HeldStart:       {"JOB_HELD", "JOB_HELD"},
+	ingest.HeldEnd:         {"JOB_RELEASED", "JOB_RELEASED"},
+	ingest.ImageInfo:       {"IMAGE_SIZE", "IMAGE_SIZE"},
+	ingest.AbortInfo:       {"JOB_ABORTED", "JOB_ABORTED"},
+	ingest.GridSubmitEnd:   {"GRID_SUBMIT", "GRID_SUBMIT_FAILED"},
+	ingest.GlobusSubmitEnd: {"GLOBUS_SUBMIT", "GLOBUS_SUBMIT_FAILED"},
+	ingest.RemoteError:     {"REMOTE_ERROR", "REMOTE_ERROR"},
+}
+
+func (l *loader) jobState(w *wfState, e *ingest.Event) error {
+	ir, err := l.inst(w, e)
+	if err != nil {
+		return err
+	}
+	if e.Sched != "" && (ir.sched == nil || *ir.sched != e.Sched) {
+		ir.sched = sp(e.Sched)
+		if ir.written {
+			if err := l.updateInst(ir, "sched_id", e.Sched); err != nil {
+				return err
+			}
+		}
+	}
+	switch e.Kind {
+	case ingest.SubmitStart:
+		if e.HasSite {
+			ir.site = sp(e.Site)
+		}
+		return nil
+	case ingest.MainEnd:
+		d := e.End
+		if e.HasSite {
+			ir.site = sp(e.Site)
+		}
+		if d != nil {
+			if d.HasUser {
+				ir.user = sp(d.User)
+			}
+			if d.HasWorkDir {
+				ir.workDir = sp(d.WorkDir)
+			}
+			if d.HasLocalDuration {
+				v := d.LocalDuration
+				ir.localDur = &v
+			}
+			if d.HasCluster {
+				a, b := d.ClusterStart, d.ClusterDuration
+				ir.clStart, ir.clDur = &a, &b
+			}
+			if d.StdinFile != "" {
+				ir.stdinFile = sp(d.StdinFile)
+			}
+			if d.StdoutFile != "" {
+				ir.stdoutFile = sp(d.StdoutFile)
+			}
+			if d.StderrFile != "" {
+				ir.stderrFile = sp(d.StderrFile)
+			}
+			if d.HasStdoutText {
+				ir.stdoutText = sp(d.StdoutText)
+			}
+			if d.HasStderrText {
+				ir.stderrText = sp(d.StderrText)
+			}
+			if d.Multiplier > 0 {
+				ir.mult = d.Multiplier
+			}
+		}
+		if e.HasExit {
+			v := e.ExitCode
+			ir.exit = &v
+		}
+		if ir.written {
+			if err := l.rewriteInst(ir); err != nil {
+				return err
+			}
+		}
+	case ingest.PostEnd:
+		if e.HasExit {
+			v := e.ExitCode
+			ir.exit = &v
+			if ir.written {
+				if err := l.updateInst(ir, "exitcode", int64(v)); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	var state string
+	if e.Kind == ingest.OtherJobState {
+		state = e.State
+	} else if names, ok := stateNames[e.Kind]; ok {
+		state = names[0]
+		if e.HasStatus && e.Status != 0 {
+			state = names[1]
+		}
+	}
+	if state != "" {
+		l.stats.JobStates++
+		if err := l.append("jobstate", ir.id, state, e.TS, int64(e.JS), nz(e.Reason)); err != nil {
+			return err
+		}
+	}
+	if e.Last && !ir.written {
+		return l.writeInst(ir)
+	}
+	return nil
+}
+
+func (l *loader) writeInst(ir *instRow) error {
+	var exit any
+	if ir.exit != nil {
+		exit = int64(*ir.exit)
+	}
+	ir.written = true
+	return l.append("job_instance", ir.id, ir.jobID, ptrVal(ir.hostID), int64(ir.seq), ptrVal(ir.sched), ptrVal(ir.site),
+		ptrVal(ir.user), ptrVal(ir.workDir), ptrVal(ir.clStart), ptrVal(ir.clDur), ptrVal(ir.localDur), ptrVal(ir.subwf),
+		ptrVal(ir.stdoutFile), ptrVal(ir.stdoutText), ptrVal(ir.stderrFile), ptrVal(ir.stderrText), ptrVal(ir.stdinFile),
+		int64(ir.mult), exit)
+}
+
+// updateInst changes one column of an instance already written.
+func (l *loader) updateInst(ir *instRow, col string, v any) error {
+	if err := l.flush("job_instance"); err != nil {
+		return err
+	}
+	return l.exec("UPDATE job_instance SET "+col+" = ? WHERE job_instance_id = ?", v, ir.id)
+}
+
+// rewriteInst replaces an instance already written.
+func (l *loader) rewriteInst(ir *instRow) error {
+	if err := l.flush("job_instance"); err != nil {
+		return err
+	}
+	if err := l.exec("DELETE FROM job_instance WHERE job_instance_id = ?", ir.id); err != nil {
+		return err
+	}
+	return l.writeInst(ir)
+}
+
+func (l *loader) commit() error {
+	// Instances still open (running jobs, or jobs whose end was not seen).
+	for _, w := range l.wfs {
+		if err := l.writeTasks(w); err != nil {
+			return err
+		}
+		for _, ir := range w.insts {
+			if !ir.written {
+				if err := l.writeInst(ir); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	for name, a := range l.apps {
+		if err := a.Close(); err != nil {
+			return fmt.Errorf("write %s: %w", name, err)
+		}
+	}
+	l.apps = map[string]*duckdb.Appender{}
+	if err := l.resolveReplicas(); err != nil {
+		return err
+	}
+	return l.exec("COMMIT")
+}
+
+// resolveReplicas turns the staged replica rows (keyed by LFN) into rc_lfn,
+// rc_meta, rc_pfn, workflow_files and lfn_workflow rows. rc_meta is merged
+// (a later value replaces an earlier one), rc_pfn rows are added once.
+func (l *loader) resolveReplicas() error {
+	lfnID, pfnID := l.next["rc_lfn"], l.next["rc_pfn"]
+	stmts := []string{
+		`CREATE TEMP TABLE _load_lfn AS
+			SELECT lfn, min(seq) AS seq FROM (
+				SELECT lfn, seq FROM _load_rc_meta UNION ALL SELECT lfn, seq FROM _load_rc_pfn
+				UNION ALL SELECT lfn, seq FROM _load_wf_files) GROUP BY lfn`,
+		fmt.Sprintf(`INSERT INTO rc_lfn
+			SELECT %d + row_number() OVER (ORDER BY seq) - 1, lfn FROM _load_lfn
+			WHERE lfn NOT IN (SELECT lfn FROM rc_lfn)`, lfnID),
+		`DELETE FROM rc_meta WHERE (lfn_id, key) IN (
+			SELECT r.lfn_id, m.key FROM _load_rc_meta m JOIN rc_lfn r ON r.lfn = m.lfn)`,
+		`INSERT INTO rc_meta
+			SELECT r.lfn_id, m.key, arg_max(m.value, m.seq) FROM _load_rc_meta m JOIN rc_lfn r ON r.lfn = m.lfn
+			GROUP BY r.lfn_id, m.key`,
+		fmt.Sprintf(`INSERT INTO rc_pfn
+			SELECT %d + row_number() OVER (ORDER BY s) - 1, lfn_id, pfn, site FROM (
+				SELECT r.lfn_id, p.pfn, p.site, min(p.seq) AS s
+				FROM _load_rc_pfn p JOIN rc_lfn r ON r.lfn = p.lfn GROUP BY r.lfn_id, p.pfn, p.site) x
+			WHERE NOT EXISTS (SELECT 1 FROM rc_pfn q WHERE q.lfn_id = x.lfn_id AND q.pfn = x.pfn
+				AND q.site IS NOT DISTINCT FROM x.site)`, pfnID),
+		`INSERT INTO workflow_files
+			SELECT DISTINCT f.wf_id, f.task_id, r.lfn_id, NULL FROM _load_wf_files f JOIN rc_lfn r ON r.lfn = f.lfn`,
+		`INSERT INTO lfn_workflow
+			SELECT DISTINCT r.lfn_id, s.wf_id FROM (
+				SELECT lfn, wf_id FROM _load_rc_meta UNION SELECT lfn, wf_id FROM _load_rc_pfn
+				UNION SELECT lfn, wf_id FROM _load_wf_files) s JOIN rc_lfn r ON r.lfn = s.lfn`,
+		`DROP TABLE _load_lfn`, `DROP TABLE _load_rc_meta`, `DROP TABLE _load_rc_pfn`, `DROP TABLE _load_wf_files`,
+	}
+	for _, q := range stmts {
+		if err := l.exec(q); err != nil {
+			return err
+		}
+	}
+	return nil
+}
