@@ -670,7 +670,7 @@ func pegasusLiteHost(s string) (string, string, bool) {
 }
 
 // Quote URL-quotes text as monitord stores it (FORMATS.md §5.6): bytes below
-// 0x20 or from 0x7F up become %XX, and so do '%', '\'' and '"'.
+// 0x20 or from 0x7F up become %XX, and so do '%', '\” and '"'.
 func Quote(s string) string {
 	n := 0
 	for i := 0; i < len(s); i++ {

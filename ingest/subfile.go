@@ -186,7 +186,7 @@ func (s *SubmitFile) ArgumentsRaw() (string, bool) {
 
 // Arguments splits the arguments command into an argument vector following
 // HTCondor's rules: the new syntax (value in double quotes; arguments
-// separated by blanks; single quotes group, '' is a literal quote inside them;
+// separated by blanks; single quotes group, ” is a literal quote inside them;
 // "" is a literal double quote) or the old syntax (blank-separated, \" escapes).
 func (s *SubmitFile) Arguments() ([]string, error) {
 	v, ok := s.Get("arguments")

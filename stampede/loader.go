@@ -62,7 +62,7 @@ func (db *DB) Load(ctx context.Context, produce func(sink func([]*ingest.Event) 
 }
 
 type hostKey struct {
-	root                 int64
+	root               int64
 	site, hostname, ip string
 }
 
