@@ -187,6 +187,7 @@ type FileUse struct {
 	Optional   bool
 	Executable bool
 	Bypass     string // URL the worker reads from / writes to directly (bypassed staging)
+	ExeSrc     *URL   // source of a staged executable
 }
 
 // URL is one source or destination of a transfer.
@@ -240,6 +241,15 @@ type Job struct {
 	TaskInvokes [][]dax.Invoke // per constituent of a clustered job
 	Sub         *SubWorkflow   // DAX/DAG jobs
 	InFileBody  []byte         // extra .in content (clustered jobs, create-dir)
+
+	// Set by the wrap stage for code generation.
+	Dir        string // job file directory relative to the submit dir ("" or "00/00")
+	Script     []byte // PegasusLite wrapper script (<job>.sh), if any
+	InBody     []byte // content of <job>.in, if any
+	Category   string // DAGMan category
+	Retry      int    // DAGMan RETRY
+	PostScript string // SCRIPT POST line value (path and arguments), "" for none
+	PreScript  string // SCRIPT PRE line value, "" for none
 
 	Parents  []int32
 	Children []int32

@@ -1,0 +1,297 @@
+package refine
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/pegasus-go/pegasus/planner/ewf"
+)
+
+// usesWorkDir reports whether job j reads or writes its staging directory.
+func usesWorkDir(j *ewf.Job) bool {
+	switch j.Type {
+	case ewf.Compute, ewf.DAXJob, ewf.StageIn, ewf.InterSite, ewf.StageOut, ewf.Chmod:
+		return true
+	}
+	return false
+}
+
+// stagingSites returns the staging sites the workflow uses, in order of first use.
+func (p *planner) stagingSites() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, j := range p.wf.Live() {
+		if usesWorkDir(j) && j.Staging != "" && !seen[j.Staging] {
+			seen[j.Staging] = true
+			out = append(out, j.Staging)
+		}
+	}
+	return out
+}
+
+// createDirs adds one create-dir job per staging site (PLANNER.md §2.5).
+func (p *planner) createDirs() error {
+	strategy := p.props.String("pegasus.dir.create.strategy", "Minimal")
+	switch strategy {
+	case "Minimal", "Tentacles", "HourGlass":
+	default:
+		return &Error{Err: ErrConfig, Msg: fmt.Sprintf("pegasus.dir.create.strategy %q (supported: Minimal, Tentacles, HourGlass)", strategy)}
+	}
+	live := p.wf.Live()
+	sites := p.stagingSites()
+	dirJobs := map[string]*ewf.Job{}
+	for _, s := range sites {
+		url, err := p.workURL(s, "", "put")
+		if err != nil {
+			return err
+		}
+		run := "local"
+		if isFileURL(url) && s != "local" && !p.localReadable(s) {
+			run = s
+		}
+		j := &ewf.Job{Type: ewf.CreateDir, Name: p.uniq(fmt.Sprintf("create_dir_%s%s_%d_%s", p.cfg.JobPrefix, p.cfg.DAX.Name, p.cfg.DAX.Index, s)),
+			XForm: "pegasus::dirmanager", Site: run, Staging: s, CleanupURLs: []ewf.URL{{Site: s, URL: url}}}
+		p.auxProfiles(j)
+		dirJobs[s] = p.wf.Add(j)
+	}
+	switch strategy {
+	case "HourGlass":
+		if len(dirJobs) == 0 {
+			return nil
+		}
+		var roots []*ewf.Job
+		for _, j := range live {
+			if len(p.wf.ParentsOf(j)) == 0 {
+				roots = append(roots, j)
+			}
+		}
+		noop := &ewf.Job{Type: ewf.CreateDir, Name: p.uniq(fmt.Sprintf("pegasus_concat_%s_%d", p.cfg.DAX.Name, p.cfg.DAX.Index)), XForm: "pegasus::noop", Site: "local", NoGrid: true}
+		p.auxProfiles(noop)
+		p.wf.Add(noop)
+		for _, s := range sites {
+			p.wf.AddEdge(dirJobs[s], noop)
+		}
+		for _, r := range roots {
+			p.wf.AddEdge(noop, r)
+		}
+	default:
+		for _, j := range live {
+			if !usesWorkDir(j) || j.Type == ewf.StageOut {
+				continue
+			}
+			d := dirJobs[j.Staging]
+			if d == nil {
+				continue
+			}
+			if strategy == "Minimal" {
+				onSite := false
+				for _, par := range p.wf.ParentsOf(j) {
+					if par.Staging == j.Staging && usesWorkDir(par) {
+						onSite = true
+						break
+					}
+				}
+				if onSite {
+					continue
+				}
+			}
+			p.wf.AddEdge(d, j)
+		}
+	}
+	return nil
+}
+
+// cleanup adds in-place and leaf cleanup jobs (PLANNER.md §2.6).
+func (p *planner) cleanup() error {
+	mode := p.cfg.Cleanup
+	if mode == CleanupNone {
+		return nil
+	}
+	hier := false
+	for _, j := range p.wf.Live() {
+		if j.Type == ewf.DAXJob || j.Type == ewf.DAGJob {
+			hier = true
+		}
+	}
+	if mode == CleanupInPlace && !(hier && p.props.String("pegasus.file.cleanup.scope", "fullahead") != "deferred") {
+		if err := p.inPlace(); err != nil {
+			return err
+		}
+	}
+	return p.leafCleanup()
+}
+
+// fileUsers gathers, per staging site and LFN, the jobs using the file there.
+type fileKey struct{ site, lfn string }
+
+func (p *planner) inPlace() error {
+	order, _ := p.wf.TopoOrder()
+	pos := make(map[*ewf.Job]int, len(order))
+	for i, j := range order {
+		pos[j] = i
+	}
+	users := map[fileKey][]*ewf.Job{}
+	var keys []fileKey
+	add := func(k fileKey, j *ewf.Job) {
+		us, ok := users[k]
+		if !ok {
+			keys = append(keys, k)
+		}
+		for _, u := range us {
+			if u == j {
+				return
+			}
+		}
+		users[k] = append(us, j)
+	}
+	keep := map[fileKey]bool{}
+	for _, j := range order {
+		switch j.Type {
+		case ewf.Compute, ewf.DAXJob:
+			for _, f := range j.Inputs {
+				if f.Bypass != "" {
+					continue
+				}
+				add(fileKey{j.Staging, f.LFN}, j)
+			}
+			for _, f := range j.Outputs {
+				if f.Bypass != "" {
+					continue
+				}
+				k := fileKey{j.Staging, f.LFN}
+				add(k, j)
+				if f.Transfer.Wanted() && p.cfg.OutputSite == "" {
+					keep[k] = true // the only copy of a wanted output
+				}
+			}
+		case ewf.StageIn, ewf.InterSite:
+			for _, t := range j.Transfers {
+				add(fileKey{t.Dst.Site, t.LFN}, j)
+				if j.Type == ewf.InterSite {
+					add(fileKey{t.Src[0].Site, t.LFN}, j)
+				}
+			}
+		case ewf.StageOut:
+			for _, t := range j.Transfers {
+				add(fileKey{t.Src[0].Site, t.LFN}, j)
+			}
+		}
+	}
+	// Files that were in the work directory before the run are not ours.
+	for _, k := range keys {
+		if p.producer[k.lfn] != nil {
+			continue
+		}
+		staged := false
+		for _, u := range users[k] {
+			if u.Type == ewf.StageIn || u.Type == ewf.InterSite {
+				staged = true
+			}
+		}
+		if !staged {
+			keep[k] = true
+		}
+	}
+	type group struct {
+		users []*ewf.Job
+		files []fileKey
+	}
+	groups := map[string]*group{}
+	var gorder []string
+	for _, k := range keys {
+		if keep[k] {
+			continue
+		}
+		us := users[k]
+		sort.Slice(us, func(a, b int) bool { return pos[us[a]] < pos[us[b]] })
+		var sb strings.Builder
+		sb.WriteString(k.site)
+		for _, u := range us {
+			sb.WriteByte(',')
+			sb.WriteString(strconv.Itoa(u.Index))
+		}
+		gk := sb.String()
+		g := groups[gk]
+		if g == nil {
+			g = &group{users: us}
+			groups[gk] = g
+			gorder = append(gorder, gk)
+		}
+		g.files = append(g.files, k)
+	}
+	for _, gk := range gorder {
+		g := groups[gk]
+		anchor := g.users[len(g.users)-1]
+		s := g.files[0].site
+		run := "local"
+		if !p.localReadable(s) && s != "local" {
+			if u, _ := p.workURL(s, "", "get"); isFileURL(u) {
+				run = s
+			}
+		}
+		cj := &ewf.Job{Type: ewf.Cleanup, Name: p.uniq("clean_up_" + anchor.Name), XForm: "pegasus::cleanup", Site: run, Staging: s, Level: anchor.Level}
+		for _, f := range g.files {
+			u, err := p.workURL(s, f.lfn, "put")
+			if err != nil {
+				return err
+			}
+			cj.CleanupURLs = append(cj.CleanupURLs, ewf.URL{Site: s, URL: u})
+		}
+		p.auxProfiles(cj)
+		p.wf.Add(cj)
+		for _, u := range g.users {
+			p.wf.AddEdge(u, cj)
+		}
+	}
+	return nil
+}
+
+// leafCleanup adds one job per staging site removing the work directory
+// after every leaf (and every stage-out) of the workflow.
+func (p *planner) leafCleanup() error {
+	sites := p.stagingSites()
+	if len(sites) == 0 {
+		return nil
+	}
+	live := p.wf.Live()
+	var parents []*ewf.Job
+	for _, j := range live {
+		switch j.Type {
+		case ewf.Registration:
+			continue
+		case ewf.StageOut:
+			parents = append(parents, j)
+			continue
+		}
+		leaf := true
+		for _, c := range p.wf.ChildrenOf(j) {
+			if c.Type != ewf.Registration {
+				leaf = false
+				break
+			}
+		}
+		if leaf {
+			parents = append(parents, j)
+		}
+	}
+	for _, s := range sites {
+		url, err := p.workURL(s, "", "put")
+		if err != nil {
+			return err
+		}
+		run := "local"
+		if isFileURL(url) && s != "local" && !p.localReadable(s) {
+			run = s
+		}
+		j := &ewf.Job{Type: ewf.Cleanup, Name: p.uniq(fmt.Sprintf("cleanup_%s%s_%d_%s", p.cfg.JobPrefix, p.cfg.DAX.Name, p.cfg.DAX.Index, s)),
+			XForm: "pegasus::cleanup", Site: run, Staging: s, Recursive: true, CleanupURLs: []ewf.URL{{Site: s, URL: url}}}
+		p.auxProfiles(j)
+		p.wf.Add(j)
+		for _, par := range parents {
+			p.wf.AddEdge(par, j)
+		}
+	}
+	return nil
+}
