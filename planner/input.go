@@ -40,7 +40,7 @@ func readWorkflow(path string) (*workflow, string, error) {
 	if err != nil {
 		return nil, path, err
 	}
-	return &workflow{Workflow: *wf, api: "dax"}, path, nil
+	return &workflow{Workflow: *wf}, path, nil
 }
 
 func readSites(path string) (*site.Catalog, error) {
