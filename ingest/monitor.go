@@ -223,7 +223,7 @@ func (m *Monitor) openWorkflow(dir, dagmanOut string, parent *workflow, parentIn
 
 	plan := &PlanInfo{
 		Label: w.label, Version: bd.Get("dax_version"), Index: w.index, DaxFile: bd.Get("dax"),
-		DagFile: filepath.Base(dagName), SubmitHost: bd.Get("submit_hostname"), SubmitDir: bd.SubmitDir(),
+		DagFile: filepath.Base(dagName), SubmitHost: bd.Get("submit_hostname"), SubmitDir: cleanDir(bd.SubmitDir()),
 		Argv: bd.PlannerArguments(), User: bd.Get("user"), GridDN: bd.Get("grid_dn"),
 		PlannerVersion: bd.PlannerVersion(), Parent: w.parent, Root: w.root,
 	}
@@ -433,4 +433,13 @@ func lookupIP(host string) string {
 		return "unknown"
 	}
 	return addrs[0]
+}
+
+// cleanDir normalises a directory path the planner recorded (as Pegasus
+// stores it: "a/./b" is "a/b").
+func cleanDir(p string) string {
+	if p == "" {
+		return ""
+	}
+	return filepath.Clean(p)
 }
