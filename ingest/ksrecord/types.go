@@ -1,6 +1,3 @@
-// Package ksrecord parses pegasus-kickstart invocation records (YAML as
-// Pegasus 5.x writes them, XML as 3.x/4.x wrote them) from job output files.
-// It is a leaf of ingest: it imports nothing of the project.
 package ksrecord
 
 // File is everything monitord takes from one job output file
@@ -8,11 +5,11 @@ package ksrecord
 // clustered-job summary and task lines, and the multipart blocks
 // (FORMATS.md §5).
 type File struct {
-	Format       string            // "yaml", "xml", or "" when the file held no record
-	Records      []Record // one per task, in file order
-	Cluster      *ClusterSummary   // [cluster-summary ...] (or seqexec-summary), if any
-	ClusterTasks []ClusterTask     // [cluster-task ...] (or seqexec-task) lines
-	Multipart    []MultipartEntry  // entries of ---------------pegasus-multipart blocks, in order
+	Format       string           // "yaml", "xml", or "" when the file held no record
+	Records      []Record         // one per task, in file order
+	Cluster      *ClusterSummary  // [cluster-summary ...] (or seqexec-summary), if any
+	ClusterTasks []ClusterTask    // [cluster-task ...] (or seqexec-task) lines
+	Multipart    []MultipartEntry // entries of ---------------pegasus-multipart blocks, in order
 }
 
 // Record is one invocation record, reduced to the fields monitord uses.
@@ -27,10 +24,11 @@ type Record struct {
 	Derivation     string // abstract task id, "null" when none
 	HasDerivation  bool
 
-	Start     float64 // mainjob start, epoch seconds (with fraction)
-	HasStart  bool
-	StartText string // mainjob start as written
-	Duration  float64 // mainjob duration, seconds
+	Start       float64 // mainjob start, epoch seconds (with fraction)
+	HasStart    bool
+	StartText   string  // mainjob start as written
+	Duration    float64 // mainjob duration, seconds
+	HasDuration bool
 
 	Utime, Stime float64 // mainjob usage
 	HasUsage     bool
@@ -55,10 +53,15 @@ type Record struct {
 	ExitCode   int // regular exit code (status regular)
 	HasExit    bool
 	Signalled  bool   // the task died on a signal
+	Suspended  bool   // the task was stopped by a signal (Signal says which)
 	Signal     int    // signal number
 	SignalName string // e.g. "SIGKILL" (XML element text / YAML signalled_name)
 	Corefile   bool
-	Failure    string // XML <failure> text / YAML failure message, if the task could not start
+	// The task could not start: XML <failure error=N>text</failure>, YAML
+	// failure_error (and a failure message when the record has one).
+	HasFailure   bool
+	FailureError int
+	Failure      string
 
 	Argv    []string // argument vector (XML argument-vector; YAML argument_vector)
 	HasArgv bool
@@ -115,15 +118,19 @@ type MultipartEntry struct {
 	Key string
 	// IntegritySummary is set for "integrity_summary" entries.
 	IntegritySummary *IntegritySummary
-	// Items holds the flattened key/values of other entries, for the composite event.
+	// Items holds the entry's value flattened, for the composite event: one
+	// KV per scalar, keyed by its dotted path below the entry (list items
+	// by index, e.g. "0.lfn"; "" for a scalar entry), the value as Python's
+	// str() of the YAML value. Set for every entry, integrity_summary included.
 	Items []KV
 }
 
 // IntegritySummary is the integrity_summary entry of a multipart block.
 type IntegritySummary struct {
-	Succeeded int
-	Failed    int
-	Duration  float64
+	Succeeded   int
+	Failed      int
+	Duration    float64
+	HasDuration bool
 }
 
 // KV is one key/value pair.
