@@ -102,6 +102,7 @@ type instance struct {
 // nodeInfo is what the tracker keeps per DAG node across tries.
 type nodeInfo struct {
 	latest   *instance
+	tries    int
 	counter  int // output counter; -1 before the first SUBMIT or PRE failure
 	finished bool
 }
@@ -143,6 +144,8 @@ type workflow struct {
 
 	// known sub-workflow directories -> uuid, so a retried node maps again.
 	subDirs map[string]string
+
+	bare bool // a lone dagman.out: no submit directory files are read
 }
 
 func (w *workflow) warn(line int, format string, args ...any) {
@@ -183,6 +186,9 @@ func (w *workflow) submit(node string) *submitInfo {
 	}
 	si := &submitInfo{cores: 1}
 	w.subs[node] = si
+	if w.bare {
+		return si
+	}
 	var subPath string
 	var dn *DAGNode
 	if w.dag != nil {
@@ -306,6 +312,7 @@ func (w *workflow) newInstance(name string) *instance {
 	si := w.submit(name)
 	inst := &instance{node: name, seq: w.jobSeq, site: si.site, sub: si, outNum: n.counter}
 	n.latest = inst
+	n.tries++
 	n.finished = false
 	return inst
 }
@@ -751,6 +758,9 @@ func (w *workflow) finishJob(inst *instance, ts float64, js int, failedEarly boo
 	}
 	inst.ended = true
 	inst.deferred = nil
+	if w.bare {
+		return
+	}
 	snap := w.snapshot(inst, ts, js, failedEarly)
 	w.m.out.future(snap)
 }
