@@ -151,13 +151,13 @@ type ulogEv struct {
 type dagmanLog struct {
 	lines      int
 	kinds      map[string]int
-	clusters   map[string][]int64           // node -> HTCondor clusters, in submit order
-	events     map[int64][]ulogEv           // cluster -> ULOG events
-	clusterOf  map[int64]string             // cluster -> node
-	postFailed map[int64]bool               // cluster -> POST script failed
-	jobStatus  map[int64]int                // cluster -> status in "failed with status"
-	failedNode map[string]bool              // nodes in the final ERROR block
-	start, end int64                        // Parsing line, EXITING line
+	clusters   map[string][]int64 // node -> HTCondor clusters, in submit order
+	events     map[int64][]ulogEv // cluster -> ULOG events
+	clusterOf  map[int64]string   // cluster -> node
+	postFailed map[int64]bool     // cluster -> POST script failed
+	jobStatus  map[int64]int      // cluster -> status in "failed with status"
+	failedNode map[string]bool    // nodes in the final ERROR block
+	start, end int64              // Parsing line, EXITING line
 	exit       int
 	holdReason map[int64]string
 }
