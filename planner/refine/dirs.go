@@ -221,28 +221,56 @@ func (p *planner) inPlace() error {
 		}
 		g.files = append(g.files, k)
 	}
+	// Cleanup jobs are clustered per (staging site, level of the anchor):
+	// at most pegasus.file.cleanup.clusters.num (default 2) jobs each.
+	type bucketKey struct {
+		site  string
+		level int
+	}
+	per := p.props.Int("pegasus.file.cleanup.clusters.num", 2)
+	var bkeys []bucketKey
+	buckets := map[bucketKey][]*group{}
 	for _, gk := range gorder {
 		g := groups[gk]
-		anchor := g.users[len(g.users)-1]
-		s := g.files[0].site
-		run := "local"
-		if !p.localReadable(s) && s != "local" {
-			if u, _ := p.workURL(s, "", "get"); isFileURL(u) {
-				run = s
-			}
+		k := bucketKey{g.files[0].site, g.users[len(g.users)-1].Level}
+		if _, ok := buckets[k]; !ok {
+			bkeys = append(bkeys, k)
 		}
-		cj := &ewf.Job{Type: ewf.Cleanup, Name: p.uniq("clean_up_" + anchor.Name), XForm: "pegasus::cleanup", Site: run, Staging: s, Level: anchor.Level}
-		for _, f := range g.files {
-			u, err := p.workURL(s, f.lfn, "put")
-			if err != nil {
-				return err
-			}
-			cj.CleanupURLs = append(cj.CleanupURLs, ewf.URL{Site: s, URL: u})
+		buckets[k] = append(buckets[k], g)
+	}
+	for _, bk := range bkeys {
+		gs := buckets[bk]
+		nb := len(gs)
+		if per > 0 && per < nb {
+			nb = per
 		}
-		p.auxProfiles(cj)
-		p.wf.Add(cj)
-		for _, u := range g.users {
-			p.wf.AddEdge(u, cj)
+		jobs := make([]*ewf.Job, nb)
+		for i, g := range gs {
+			b := i % nb
+			s := bk.site
+			if jobs[b] == nil {
+				anchor := g.users[len(g.users)-1]
+				run := "local"
+				if !p.localReadable(s) && s != "local" {
+					if u, _ := p.workURL(s, "", "get"); isFileURL(u) {
+						run = s
+					}
+				}
+				cj := &ewf.Job{Type: ewf.Cleanup, Name: p.uniq("clean_up_" + anchor.Name), XForm: "pegasus::cleanup", Site: run, Staging: s, Level: anchor.Level}
+				p.auxProfiles(cj)
+				jobs[b] = p.wf.Add(cj)
+			}
+			cj := jobs[b]
+			for _, f := range g.files {
+				u, err := p.workURL(s, f.lfn, "put")
+				if err != nil {
+					return err
+				}
+				cj.CleanupURLs = append(cj.CleanupURLs, ewf.URL{Site: s, URL: u})
+			}
+			for _, u := range g.users {
+				p.wf.AddEdge(u, cj)
+			}
 		}
 	}
 	return nil

@@ -169,6 +169,7 @@ type planner struct {
 	workDirs     map[string]string
 	candidates   []string
 	rr           int
+	suffix       map[string]int
 }
 
 // Run refines cfg.DAX into an executable workflow.

@@ -193,9 +193,13 @@ func (p *planner) uniq(name string) string {
 	if !p.wf.HasName(name) {
 		return name
 	}
-	for i := 1; ; i++ {
+	if p.suffix == nil {
+		p.suffix = map[string]int{}
+	}
+	for i := p.suffix[name] + 1; ; i++ {
 		n := name + "_" + strconv.Itoa(i)
 		if !p.wf.HasName(n) {
+			p.suffix[name] = i
 			return n
 		}
 	}
