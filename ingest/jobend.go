@@ -198,7 +198,7 @@ func (j *jobEnd) events() []*Event {
 			ks = f
 		case errors.Is(err, fs.ErrNotExist):
 		default:
-			j.warn(Warning{Pos: Pos{File: outAbs}, Text: "KICKSTART-PARSE-ERROR --> " + err.Error()})
+			j.warn(Warning{Text: "KICKSTART-PARSE-ERROR --> " + err.Error()})
 		}
 	}
 
