@@ -130,7 +130,7 @@ func (p *Parser) Parse(r io.Reader, name string) (*File, error) {
 	}
 	if f.Format == "" && f.Cluster == nil && len(f.ClusterTasks) == 0 && len(f.Multipart) == 0 && p.garbage > 0 {
 		return nil, &ParseError{File: name, Line: p.garbage,
-			Err: causef(ErrGarbage, "binary data and no kickstart record")}
+			Err: causef(ErrGarbage, "no kickstart record in the file")}
 	}
 	return f, nil
 }
