@@ -15,7 +15,7 @@ import (
 // BenchmarkPlanMontage plans a generated Montage-shaped workflow of 10,000
 // tasks (default options: sharedfs, in-place cleanup, output site local).
 func BenchmarkPlanMontage(b *testing.B) {
-	for _, n := range []int{1000, 10000} {
+	for _, n := range []int{1000, 10000, 100000} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			w := montage.Generate(n)
 			fx := fixture.BuildFor(b, w.Workflow())

@@ -139,10 +139,9 @@ func (p *planner) inPlace() error {
 		if !ok {
 			keys = append(keys, k)
 		}
-		for _, u := range us {
-			if u == j {
-				return
-			}
+		// A job adds its files in one go: only the last user can repeat.
+		if len(us) > 0 && us[len(us)-1] == j {
+			return
 		}
 		users[k] = append(us, j)
 	}

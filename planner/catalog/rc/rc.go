@@ -270,8 +270,13 @@ func Quote(s string) string {
 	return quoteAlways(s)
 }
 
+var quoteEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
+
 func quoteAlways(s string) string {
-	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+	if !strings.ContainsAny(s, `"\`) {
+		return `"` + s + `"`
+	}
+	return `"` + quoteEscaper.Replace(s) + `"`
 }
 
 // AppendLine appends the file-format line of r (without newline) to b.
