@@ -1,0 +1,113 @@
+package statistics
+
+import (
+	"bufio"
+	"context"
+	"database/sql"
+	"strconv"
+
+	"github.com/pegasus-go/pegasus/report"
+	"github.com/pegasus-go/pegasus/stampede"
+)
+
+var (
+	breakdownWidths = []int{15, 5, 6, 14, 14, 21, 22, 10, 10, 11, 15, 15, 16}
+	breakdownHeader = []string{"Transformation", "Type", "Count", "Min (runtime)", "Max (runtime)", "Mean (runtime)",
+		"Total (runtime)", "Min (mem)", "Max (mem)", "Mean (mem)", "Min (avg. cpu)", "Max (avg. cpu)", "Mean (avg. cpu)"}
+)
+
+// memCell prints a maxrss value (KB) in MB; "-" when NULL or zero.
+func memCell(v sql.NullFloat64) string {
+	if !v.Valid || v.Float64 == 0 {
+		return "-"
+	}
+	return report.Fstr(sql.NullFloat64{Float64: v.Float64 / 1024, Valid: true})
+}
+
+// cpuCell prints an avg_cpu fraction as a percentage; "-" when NULL or zero.
+func cpuCell(v sql.NullFloat64) string {
+	if !v.Valid || v.Float64 == 0 {
+		return "-"
+	}
+	return report.Pstr(sql.NullFloat64{Float64: v.Float64 * 100, Valid: true})
+}
+
+func breakdownCells(t stampede.TransformationStat) []string {
+	f := func(x float64) string { return string(report.AppendFstr(nil, x)) }
+	return []string{t.Transformation, t.Type, strconv.FormatInt(t.Count, 10), f(t.Min), f(t.Max), f(t.Mean), f(t.Total),
+		memCell(t.MinMem), memCell(t.MaxMem), memCell(t.MeanMem), cpuCell(t.MinCPU), cpuCell(t.MaxCPU), cpuCell(t.MeanCPU)}
+}
+
+// block is one per-workflow (or overall) section of a file.
+type block struct {
+	uuid, label string // CSV columns ("ALL" and "" for the overall block)
+	heading     string // text heading, without "# "
+	rows        [][]string
+}
+
+// blocks splits rows keyed by workflow id (0 for the overall scope) into a
+// block per individual workflow, in report order, and the overall block.
+func (g *gen) blocks(rows map[int64][][]string) []block {
+	var out []block
+	for _, w := range g.wfs {
+		out = append(out, block{uuid: w.UUID, label: w.Label, heading: title(w), rows: rows[w.ID]})
+	}
+	return append(out, block{uuid: "ALL", heading: "All (All)", rows: rows[0]})
+}
+
+func (g *gen) breakdown(ctx context.Context) ([]File, error) {
+	stats, err := g.db.TransformationStats(ctx, g.scope, true)
+	if err != nil {
+		return nil, err
+	}
+	rows := map[int64][][]string{}
+	for _, t := range stats {
+		rows[t.WfID] = append(rows[t.WfID], breakdownCells(t))
+	}
+	blocks := g.blocks(rows)
+	p := g.path("breakdown" + g.ext())
+	err = writeFile(p, func(w *bufio.Writer) error {
+		if g.opts.Format == CSV {
+			c := newCSV(w)
+			if err := c.raw(legendBreakdown); err != nil {
+				return err
+			}
+			for _, b := range blocks {
+				if err := c.raw("\n"); err != nil {
+					return err
+				}
+				if err := c.record(append([]string{"Workflow_Id", "Dax_Label"}, breakdownHeader...)...); err != nil {
+					return err
+				}
+				for _, r := range b.rows {
+					if err := c.record(append([]string{b.uuid, b.label}, r...)...); err != nil {
+						return err
+					}
+				}
+			}
+			return c.flush()
+		}
+		out := []byte(legendBreakdown)
+		for _, b := range blocks {
+			out = append(out, "\n# "+b.heading+"\n"...)
+			out = appendTable(out, breakdownHeader, b.rows, report.FitWidths(breakdownWidths, b.rows))
+		}
+		_, err := w.Write(out)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return []File{{labelBreakdown, p}}, nil
+}
+
+// appendTable appends a header and rows, each padded to widths.
+func appendTable(b []byte, header []string, rows [][]string, widths []int) []byte {
+	b = report.AppendPadded(b, header, widths)
+	b = append(b, '\n')
+	for _, r := range rows {
+		b = report.AppendPadded(b, r, widths)
+		b = append(b, '\n')
+	}
+	return b
+}
