@@ -413,8 +413,8 @@ func (db *DB) TransformationStats(ctx context.Context, s Scope, perWorkflow bool
 
 // IntegrityStat is the integrity-check total of one type and file type.
 type IntegrityStat struct {
-	WfID     int64  // 0 in the scope-wide rows
-	Type     string // "check" (checksum compared) or "compute" (generated)
+	WfID     int64          // 0 in the scope-wide rows
+	Type     string         // "check" (checksum compared) or "compute" (generated)
 	FileType sql.NullString // "input" or "output"
 	Count    int64
 	Duration float64 // seconds
@@ -531,8 +531,8 @@ type JobInstanceStat struct {
 	// JOB_TERMINATED. CondorQTime: first of GRID_SUBMIT, GLOBUS_SUBMIT or
 	// EXECUTE − SUBMIT. Resource: EXECUTE − first GRID_SUBMIT/GLOBUS_SUBMIT.
 	Post, CondorQTime, Resource sql.NullFloat64
-	Runtime sql.NullFloat64 // local_duration (DAGMan's view)
-	Seqexec sql.NullFloat64 // cluster_duration
+	Runtime                     sql.NullFloat64 // local_duration (DAGMan's view)
+	Seqexec                     sql.NullFloat64 // cluster_duration
 	// ExitCode is the highest raw exit status among the try's invocations,
 	// PRE script included, POST script not; NULL without invocations.
 	ExitCode sql.NullInt64
