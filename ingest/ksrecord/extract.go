@@ -114,6 +114,7 @@ type yparser struct {
 	depth  int
 	qesc   bool
 	qerr   string
+	key    scalar // the last key splitKey found
 
 	// Extraction state.
 	vals    [fEnd - fBase]scalar
@@ -148,7 +149,7 @@ func (p *yparser) resetRecord() {
 // keyText returns the text of a key for comparison (decoded if quoted with escapes).
 func (p *yparser) keyText(key *scalar) []byte {
 	if !key.esc {
-		return key.b
+		return p.buf[key.lo:key.hi]
 	}
 	p.keyBuf = appendScalar(p.keyBuf[:0], key, p)
 	return p.keyBuf
@@ -297,14 +298,15 @@ func (p *yparser) mapKey(ctx pctx, key *scalar) pctx {
 // fileEntry returns the index of the files entry named by key, replacing an
 // earlier entry of the same name as a Python dict would.
 func (p *yparser) fileEntry(key *scalar) int32 {
-	name := key.b
+	name := p.buf[key.lo:key.hi]
 	if len(p.files) >= 16 {
 		if p.fileIdx == nil {
 			p.fileIdx = make(map[string]int32)
 		}
 		if len(p.fileIdx) == 0 {
 			for i := range p.files {
-				p.fileIdx[string(p.files[i].name.b)] = int32(i)
+				n := &p.files[i].name
+				p.fileIdx[string(p.buf[n.lo:n.hi])] = int32(i)
 			}
 		}
 		if i, ok := p.fileIdx[string(name)]; ok {
@@ -314,7 +316,8 @@ func (p *yparser) fileEntry(key *scalar) int32 {
 		p.fileIdx[string(name)] = int32(len(p.files))
 	} else {
 		for i := range p.files {
-			if p.files[i].name.style == key.style && bytes.Equal(p.files[i].name.b, name) {
+			n := &p.files[i].name
+			if n.style == key.style && bytes.Equal(p.buf[n.lo:n.hi], name) {
 				p.files[i] = fileAcc{name: *key}
 				return int32(i)
 			}
@@ -371,23 +374,24 @@ func (p *yparser) scalarValue(ctx pctx, sc *scalar) {
 func appendScalar(dst []byte, sc *scalar, p *yparser) []byte {
 	switch sc.style {
 	case sPlain:
-		return append(dst, sc.b...)
+		return append(dst, p.buf[sc.lo:sc.hi]...)
 	case sSingle:
+		b := p.buf[sc.lo:sc.hi]
 		if !sc.esc {
-			return append(dst, sc.b...)
+			return append(dst, b...)
 		}
-		for i := 0; i < len(sc.b); i++ {
-			dst = append(dst, sc.b[i])
-			if sc.b[i] == '\'' {
+		for i := 0; i < len(b); i++ {
+			dst = append(dst, b[i])
+			if b[i] == '\'' {
 				i++ // '' stands for '
 			}
 		}
 		return dst
 	case sDouble:
 		if !sc.esc {
-			return append(dst, sc.b...)
+			return append(dst, p.buf[sc.lo:sc.hi]...)
 		}
-		return appendUnescaped(dst, sc.b)
+		return appendUnescaped(dst, p.buf[sc.lo:sc.hi])
 	case sLiteral, sFolded:
 		return p.appendBlock(dst, sc)
 	}
@@ -401,7 +405,7 @@ func appendPyScalar(dst []byte, sc *scalar, p *yparser) ([]byte, bool) {
 	case sNull:
 		return append(dst, "None"...), true
 	case sPlain:
-		return appendPyPlain(dst, sc.b)
+		return appendPyPlain(dst, p.buf[sc.lo:sc.hi])
 	}
 	return appendScalar(dst, sc, p), true
 }
@@ -467,7 +471,7 @@ func appendUnescaped(dst, b []byte) []byte {
 // appendBlock assembles a block scalar as PyYAML does (literal or folded,
 // with its chomping).
 func (p *yparser) appendBlock(dst []byte, sc *scalar) []byte {
-	lines := p.lines[sc.l0:sc.l1]
+	lines := p.lines[sc.lo:sc.hi]
 	breaks := 0 // empty lines pending
 	lineBreak := false
 	prevNonSpace := false
@@ -513,15 +517,15 @@ func scalarNumber(sc *scalar, p *yparser) (float64, bool) {
 	case sNull:
 		return 0, false
 	case sPlain:
-		return plainNumber(sc.b)
+		return plainNumber(p.buf[sc.lo:sc.hi])
 	}
 	p.scratch = appendScalar(p.scratch[:0], sc, p)
 	return parsePyFloatString(p.scratch)
 }
 
 func scalarInt(sc *scalar, p *yparser) (int64, bool) {
-	if sc.style == sPlain && resolvePlain(sc.b) == pyInt {
-		v, bi, ok := pyIntValue(sc.b)
+	if b := p.buf[sc.lo:sc.hi]; sc.style == sPlain && resolvePlain(b) == pyInt {
+		v, bi, ok := pyIntValue(b)
 		if ok && bi == nil {
 			return v, true
 		}
@@ -538,9 +542,9 @@ func scalarTruthy(sc *scalar, p *yparser) bool {
 	case sNull:
 		return false
 	case sPlain:
-		return plainTruthy(sc.b)
+		return plainTruthy(p.buf[sc.lo:sc.hi])
 	case sSingle, sDouble:
-		return len(sc.b) > 0
+		return sc.hi > sc.lo
 	}
 	return len(p.appendBlock(p.scratch[:0], sc)) > 0
 }

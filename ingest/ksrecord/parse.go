@@ -1,10 +1,11 @@
 package ksrecord
 
 import (
-	"bufio"
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"io"
+	"math/bits"
 	"os"
 	"unicode/utf8"
 )
@@ -43,13 +44,16 @@ const (
 // next: reuse one Parser (in one goroutine) to parse many files cheaply. The
 // zero value is not ready; use NewParser.
 type Parser struct {
-	br     *bufio.Reader
-	name   string
-	lineNo int
-	long   []byte
+	r          io.Reader
+	in         []byte // input window: in[rpos:wpos] is read but not consumed
+	rpos, wpos int
+	eof        bool
+	name       string
+	lineNo     int
 
 	mode    int
 	state   int
+	recBase int  // window offset of the open YAML record (kept in the window), or -1
 	recLine int  // line where the open record began
 	lastNL  bool // the last line kept in the open YAML record ended with "\n"
 	garbage int  // first line of binary data seen outside records
@@ -61,7 +65,7 @@ type Parser struct {
 
 // NewParser returns a Parser.
 func NewParser() *Parser {
-	return &Parser{br: bufio.NewReaderSize(nil, 64<<10)}
+	return &Parser{in: make([]byte, 64<<10)}
 }
 
 // Parse reads one job output file with a new Parser. See the package
@@ -88,12 +92,16 @@ func (p *Parser) ParseFile(path string) (*File, error) {
 // Parse reads one job output file from r; name is used in errors. Malformed
 // content gives a *ParseError; an error of r is returned wrapped with name.
 func (p *Parser) Parse(r io.Reader, name string) (*File, error) {
-	p.br.Reset(r)
+	p.r, p.rpos, p.wpos, p.eof, p.recBase = r, 0, 0, false, -1
+	defer func() { p.r = nil }()
 	p.name, p.lineNo = name, 0
 	p.mode, p.state, p.garbage = modeUnknown, stNone, 0
 	p.y.name = name
 	f := &File{}
 	for {
+		if p.state == stYAML || p.state == stMultipart {
+			p.yamlFast()
+		}
 		line, nl, err := p.readLine()
 		if err == io.EOF {
 			break
@@ -136,37 +144,74 @@ func (p *Parser) Parse(r io.Reader, name string) (*File, error) {
 }
 
 // readLine returns the next line without its line break ("\n" or "\r\n"),
-// whether it had one, or io.EOF.
+// whether it had one, or io.EOF. The line is valid until the next call.
 func (p *Parser) readLine() ([]byte, bool, error) {
-	line, err := p.br.ReadSlice('\n')
-	if err == bufio.ErrBufferFull {
-		p.long = append(p.long[:0], line...)
-		for err == bufio.ErrBufferFull {
-			line, err = p.br.ReadSlice('\n')
-			if len(p.long)+len(line) > maxLine {
+	scanned := 0 // bytes of in[rpos:wpos] known to hold no "\n"
+	for {
+		if k := bytes.IndexByte(p.in[p.rpos+scanned:p.wpos], '\n'); k >= 0 {
+			k += scanned
+			line := p.in[p.rpos : p.rpos+k]
+			p.rpos += k + 1
+			p.lineNo++
+			if k > 0 && line[k-1] == '\r' {
+				line = line[:k-1]
+			}
+			return line, true, nil
+		}
+		scanned = p.wpos - p.rpos
+		if p.eof {
+			if scanned == 0 {
+				return nil, false, io.EOF
+			}
+			line := p.in[p.rpos:p.wpos]
+			p.rpos = p.wpos
+			p.lineNo++
+			return line, false, nil
+		}
+		// Make room: drop what was consumed, but keep an open YAML
+		// record, whose lines point into the window.
+		keep := p.rpos
+		if p.recBase >= 0 {
+			keep = p.recBase
+		}
+		if keep > 0 {
+			p.wpos = copy(p.in, p.in[keep:p.wpos])
+			p.rpos -= keep
+			if p.recBase >= 0 {
+				p.recBase = 0
+				for i := range p.y.lines {
+					p.y.lines[i].off -= int32(keep)
+					p.y.lines[i].end -= int32(keep)
+				}
+			}
+		}
+		if p.wpos == len(p.in) {
+			if p.wpos-p.rpos >= maxLine {
 				return nil, false, &ParseError{File: p.name, Line: p.lineNo + 1,
 					Err: causef(ErrTooLong, "line longer than %d bytes", maxLine)}
 			}
-			p.long = append(p.long, line...)
+			if p.recBase >= 0 && p.wpos >= maxRecord {
+				return nil, false, &ParseError{File: p.name, Line: p.recLine,
+					Err: causef(ErrTooLong, "record larger than %d bytes", maxRecord)}
+			}
+			p.in = append(p.in, make([]byte, len(p.in))...)
 		}
-		line = p.long
+		var n int
+		var err error
+		for tries := 0; n == 0 && err == nil; tries++ {
+			if tries == 100 {
+				err = io.ErrNoProgress
+				break
+			}
+			n, err = p.r.Read(p.in[p.wpos:])
+		}
+		p.wpos += n
+		if err == io.EOF {
+			p.eof = true
+		} else if err != nil {
+			return nil, false, fmt.Errorf("%s: %w", p.name, err)
+		}
 	}
-	if err != nil && err != io.EOF {
-		return nil, false, fmt.Errorf("%s: %w", p.name, err)
-	}
-	if len(line) == 0 {
-		return nil, false, io.EOF
-	}
-	p.lineNo++
-	n := len(line)
-	if line[n-1] != '\n' {
-		return line, false, nil
-	}
-	line = line[:n-1]
-	if n > 1 && line[n-2] == '\r' {
-		line = line[:n-2]
-	}
-	return line, true, nil
 }
 
 // feed handles one line.
@@ -210,12 +255,12 @@ func (p *Parser) outside(f *File, line []byte, nl bool) error {
 	if p.mode != modeXML {
 		if bytes.HasPrefix(line, multipartMarker) {
 			p.mode = modeYAML
-			p.beginYAML(stMultipart)
+			p.beginYAML(stMultipart, p.offsetOf(line))
 			return nil
 		}
 		if bytes.Contains(line, yamlStart) {
 			p.mode = modeYAML
-			p.beginYAML(stYAML)
+			p.beginYAML(stYAML, p.offsetOf(line))
 			return p.appendYAML(line, nl)
 		}
 	}
@@ -262,41 +307,141 @@ func isBinary(line []byte) bool {
 	return false
 }
 
-func (p *Parser) beginYAML(st int) {
-	p.state, p.recLine, p.lastNL = st, p.lineNo, true
-	p.y.buf = p.y.buf[:0]
+// beginYAML opens a YAML record (or multipart block) starting at the window
+// offset base; its lines stay in the window until it is parsed.
+func (p *Parser) beginYAML(st int, base int) {
+	p.state, p.recLine, p.lastNL, p.recBase = st, p.lineNo, true, base
 	p.y.lines = p.y.lines[:0]
+}
+
+// offsetOf returns the window offset of line, a slice of the window.
+func (p *Parser) offsetOf(line []byte) int { return cap(p.in) - cap(line) }
+
+// yamlFast consumes the ordinary lines of an open YAML record straight from
+// the window: lines of printable ASCII starting with a space or empty, and
+// the foreign lines the filter drops. It stops before any other line (or
+// where the window needs more data), which the general path handles.
+func (p *Parser) yamlFast() {
+	in, r, w := p.in, p.rpos, p.wpos
+	y := &p.y
+	for r < w {
+		k := bytes.IndexByte(in[r:w], '\n')
+		if k < 0 {
+			break
+		}
+		line := in[r : r+k]
+		if k > 0 && line[0] != ' ' {
+			if c := line[0]; c == '-' || c == '[' || c == 'l' || bytes.IndexByte(line, '\r') >= 0 {
+				break
+			}
+			r += k + 1 // foreign text, dropped
+			p.lineNo++
+			continue
+		}
+		ascii, hash := scanASCII(line)
+		if !ascii {
+			break
+		}
+		ind := leadingSpaces(line)
+		kind := uint8(lineText)
+		if ind == k {
+			kind = lineBlank
+		} else if line[ind] == '#' {
+			kind = lineComment
+		}
+		flags := uint8(0)
+		if hash {
+			flags = lineHash
+		}
+		p.lineNo++
+		y.lines = append(y.lines, yline{off: int32(r), end: int32(r + k), ind: int32(ind), kind: kind, flags: flags, num: p.lineNo})
+		r += k + 1
+		p.lastNL = true
+	}
+	p.rpos = r
 }
 
 // appendYAML keeps a line of the open YAML record, checking that it holds
 // only characters YAML allows (as PyYAML's reader does).
 func (p *Parser) appendYAML(line []byte, nl bool) error {
-	y := &p.y
-	if len(y.buf)+len(line) > maxRecord {
-		return &ParseError{File: p.name, Line: p.lineNo, Err: causef(ErrTooLong, "record larger than %d bytes", maxRecord)}
+	flags := uint8(0)
+	ascii, hash := scanASCII(line)
+	if hash {
+		flags |= lineHash
 	}
-	if i := badYAMLChar(line); i >= 0 {
-		what := "invalid UTF-8"
-		if r, n := utf8.DecodeRune(line[i:]); r != utf8.RuneError || n > 1 {
-			what = fmt.Sprintf("character %U", r)
+	if !ascii {
+		flags |= lineSpecial
+		if i := badYAMLChar(line); i >= 0 {
+			what := "invalid UTF-8"
+			if r, n := utf8.DecodeRune(line[i:]); r != utf8.RuneError || n > 1 {
+				what = fmt.Sprintf("character %U", r)
+			}
+			return &ParseError{File: p.name, Line: p.lineNo, Err: causef(ErrGarbage, "%s in a YAML record", what)}
 		}
-		return &ParseError{File: p.name, Line: p.lineNo, Err: causef(ErrGarbage, "%s in a YAML record", what)}
 	}
-	ind := 0
-	for ind < len(line) && line[ind] == ' ' {
-		ind++
-	}
+	ind := leadingSpaces(line)
 	kind := uint8(lineText)
 	if ind == len(line) {
 		kind = lineBlank
 	} else if line[ind] == '#' {
 		kind = lineComment
 	}
-	off := int32(len(y.buf))
-	y.buf = append(y.buf, line...)
-	y.lines = append(y.lines, yline{off: off, end: off + int32(len(line)), ind: int32(ind), kind: kind, num: p.lineNo})
+	off := p.offsetOf(line)
+	p.y.lines = append(p.y.lines, yline{off: int32(off), end: int32(off + len(line)), ind: int32(ind), kind: kind, flags: flags, num: p.lineNo})
 	p.lastNL = nl
 	return nil
+}
+
+// printableASCII reports whether b holds only bytes 0x20-0x7e.
+func printableASCII(b []byte) bool {
+	ok, _ := scanASCII(b)
+	return ok
+}
+
+// scanASCII reports whether b holds only bytes 0x20-0x7e, and whether it
+// holds a '#', eight bytes at a time (the last word overlapping).
+func scanASCII(b []byte) (ok, hash bool) {
+	const lows, ones, highs, hashes = 0x2020202020202020, 0x0101010101010101, 0x8080808080808080, 0x2323232323232323
+	n := len(b)
+	if n < 8 {
+		for _, c := range b {
+			if c < 0x20 || c >= 0x7f {
+				return false, false
+			}
+			hash = hash || c == '#'
+		}
+		return true, hash
+	}
+	// A byte < 0x20 borrows, one >= 0x7f carries or has its high bit: the
+	// high bit of some byte is then set (never otherwise). A zero byte of
+	// x^hashes (a '#') sets a high bit in (h-ones)&^h, as does nothing else
+	// when no byte is bad.
+	var acc, hacc uint64
+	for i := 0; i < n-8; i += 8 {
+		x := binary.LittleEndian.Uint64(b[i : i+8])
+		h := x ^ hashes
+		acc |= (x - lows) | (x + ones) | x
+		hacc |= (h - ones) &^ h
+	}
+	x := binary.LittleEndian.Uint64(b[n-8:])
+	h := x ^ hashes
+	acc |= (x - lows) | (x + ones) | x
+	hacc |= (h - ones) &^ h
+	return acc&highs == 0, hacc&highs != 0
+}
+
+// leadingSpaces counts the spaces that start b, eight at a time.
+func leadingSpaces(b []byte) int {
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		if x := binary.LittleEndian.Uint64(b[i:]) ^ 0x2020202020202020; x != 0 {
+			return i + bits.TrailingZeros64(x)>>3
+		}
+	}
+	for i < len(b) && b[i] == ' ' {
+		i++
+	}
+	return i
 }
 
 // badYAMLChar returns the position of the first character PyYAML rejects
@@ -327,12 +472,18 @@ func badYAMLChar(line []byte) int {
 func (p *Parser) finishYAML(f *File, atEOF bool) error {
 	y := &p.y
 	st := p.state
-	p.state = stNone
+	p.state, p.recBase = stNone, -1
 	if atEOF && !p.lastNL && len(y.lines) > 0 {
 		return &ParseError{File: p.name, Line: y.lines[len(y.lines)-1].num,
 			Err: causef(ErrTruncated, "the record's last line is cut off")}
 	}
 	y.atEOF = atEOF
+	// The lines point into the window; eight-byte reads may run up to
+	// eight bytes past the last one.
+	if n := len(y.lines); n > 0 && int(y.lines[n-1].end)+8 > len(p.in) {
+		p.in = append(p.in, make([]byte, 8)...)
+	}
+	y.buf = p.in
 	y.resetRecord()
 	if st == stMultipart {
 		if err := y.parseDocument(pctx{k: kMPRoot}); err != nil {

@@ -2,6 +2,8 @@ package ksrecord
 
 import (
 	"bytes"
+	"encoding/binary"
+	"math/bits"
 )
 
 // This file holds the syntax half of the YAML reader: a recursive-descent
@@ -28,11 +30,18 @@ const (
 	lineComment // spaces then '#'
 )
 
+// Flags of a kept line.
+const (
+	lineHash    = 1 << iota // holds a '#'
+	lineSpecial             // holds a tab or non-ASCII characters
+)
+
 // yline is one kept line of a record: buf[off:end] without its line break.
 type yline struct {
 	off, end int32
 	ind      int32 // leading spaces
 	kind     uint8
+	flags    uint8
 	num      int // line number in the file
 }
 
@@ -46,14 +55,15 @@ const (
 	sFolded         // ">" block
 )
 
-// scalar is an undecoded scalar: a view into the record buffer.
+// scalar is an undecoded scalar: a view into the record buffer, kept small
+// as it is copied around.
 type scalar struct {
-	b      []byte
-	style  uint8
-	esc    bool // quoted content holds escapes
-	chomp  int8 // block: -1 strip, 0 clip, 1 keep
-	l0, l1 int32
-	bind   int32
+	lo, hi int32 // bytes buf[lo:hi] (plain: the text; quoted: the content
+	//              between the quotes), or for a block scalar its lines [lo,hi)
+	bind  int32 // block: content indentation
+	style uint8
+	esc   bool // quoted content holds escapes
+	chomp int8 // block: -1 strip, 0 clip, 1 keep
 }
 
 var nullScalar = scalar{style: sNull}
@@ -145,11 +155,11 @@ func (p *yparser) blockNode(ind, parentInd int32, ctx pctx) error {
 	if isSeqEntry(b) {
 		return p.parseSeq(ind, ctx)
 	}
-	_, _, isKey, err := p.splitKey(at)
+	rest, err := p.splitKey(at, p.lineEnd())
 	if err != nil {
 		return err
 	}
-	if isKey {
+	if rest >= 0 {
 		return p.parseMap(ind, ctx)
 	}
 	return p.inlineValue(at, parentInd, ctx)
@@ -169,27 +179,29 @@ func (p *yparser) parseMap(ind int32, ctx pctx) error {
 		if li > ind {
 			return p.syntax("bad indentation of a mapping entry")
 		}
-		at := p.contentAt()
-		b := p.buf[at:p.lineEnd()]
-		if b[0] == '\t' {
+		ln := &p.lines[p.i]
+		at, end := ln.off+li, ln.end
+		switch p.buf[at] {
+		case '\t':
 			return p.syntax("found a tab character that cannot start any token")
+		case '-':
+			if at+1 == end || p.buf[at+1] == ' ' || p.buf[at+1] == '\t' {
+				return p.syntax("block sequence entry where a mapping key was expected")
+			}
 		}
-		if isSeqEntry(b) {
-			return p.syntax("block sequence entry where a mapping key was expected")
-		}
-		key, rest, isKey, err := p.splitKey(at)
+		rest, err := p.splitKey(at, end)
 		if err != nil {
 			return err
 		}
-		if !isKey {
-			if len(b) > 0 && (b[0] == '"' || b[0] == '\'') {
-				if _, ok := p.quotedOnLine(b); !ok {
+		if rest < 0 {
+			if c := p.buf[at]; c == '"' || c == '\'' {
+				if _, ok := p.quotedOnLine(p.buf[at:end]); !ok {
 					return p.unterminatedQuote()
 				}
 			}
 			return p.syntax("could not find expected ':' after a mapping key")
 		}
-		child := p.mapKey(ctx, &key)
+		child := p.mapKey(ctx, &p.key)
 		if err := p.afterIndicator(rest, ind, child, true); err != nil {
 			return err
 		}
@@ -248,11 +260,11 @@ func (p *yparser) afterEntry(rest, ind, col int32, ctx pctx) error {
 		p.ovLine, p.ovCol = p.i, col
 		return p.parseSeq(col, ctx)
 	}
-	_, _, isKey, err := p.splitKey(rest)
+	r, err := p.splitKey(rest, p.lineEnd())
 	if err != nil {
 		return err
 	}
-	if isKey {
+	if r >= 0 {
 		p.ovLine, p.ovCol = p.i, col
 		return p.parseMap(col, ctx)
 	}
@@ -282,73 +294,136 @@ func (p *yparser) afterIndicator(rest, ind int32, ctx pctx, mapValue bool) error
 	return p.inlineValue(rest, ind, ctx)
 }
 
-// splitKey looks for a mapping key at offset at of the current line. It
-// returns the key and the offset of what follows the ':' and its spaces.
-// isKey is false when the line holds no "key:" (a value, or not YAML).
-func (p *yparser) splitKey(at int32) (key scalar, rest int32, isKey bool, err error) {
-	end := p.lineEnd()
-	b := p.buf[at:end]
-	switch b[0] {
+// splitKey looks for a mapping key at offset at of the current line (whose
+// content ends at end). It stores the key in p.key and returns the offset of
+// what follows the ':' and its spaces, or -1 when the line holds no "key:"
+// (a value, or not YAML).
+func (p *yparser) splitKey(at, end int32) (int32, error) {
+	buf := p.buf
+	switch c := buf[at]; c {
 	case '"', '\'':
+		b := buf[at:end]
 		n, ok := p.quotedOnLine(b)
-		if !ok || p.qerr != "" {
-			if p.qerr != "" {
-				err = p.syntax(p.qerr)
-			}
-			return key, 0, false, err
+		if p.qerr != "" {
+			return -1, p.syntax(p.qerr)
 		}
-		k := n
-		for k < len(b) && b[k] == ' ' {
+		if !ok {
+			return -1, nil
+		}
+		k := at + int32(n)
+		for k < end && buf[k] == ' ' {
 			k++
 		}
-		if k < len(b) && b[k] == ':' && (k+1 == len(b) || b[k+1] == ' ') {
-			key = scalar{b: b[1 : n-1], style: sDouble, esc: p.qesc}
-			if b[0] == '\'' {
-				key.style = sSingle
+		if k < end && buf[k] == ':' && (k+1 == end || buf[k+1] == ' ') {
+			p.key = scalar{lo: at + 1, hi: at + int32(n) - 1, style: sDouble, esc: p.qesc}
+			if c == '\'' {
+				p.key.style = sSingle
 			}
-			return key, p.skipSpaces(at+int32(k)+1, end), true, nil
+			return p.skipSpaces(k+1, end), nil
 		}
-		return key, 0, false, nil
+		return -1, nil
 	case '?':
-		if len(b) == 1 || b[1] == ' ' {
-			return key, 0, false, p.syntax("complex mapping keys are not supported")
+		if at+1 == end || buf[at+1] == ' ' {
+			return -1, p.syntax("complex mapping keys are not supported")
 		}
 	case '[', '{', '&', '*', '!', '|', '>', '%', '@', '`', ',', ']', '}', '#':
-		return key, 0, false, nil
+		return -1, nil
 	}
-	// Plain key: up to the first ':' followed by a space or the end of line,
-	// unless a comment (" #") comes first.
-	k := bytes.IndexByte(b, ':')
-	for k >= 0 {
-		if k+1 == len(b) || b[k+1] == ' ' {
-			break
+	// Plain key: up to the first ':' followed by a space or the end of
+	// line, unless a comment (" #") comes first. Tabs are not allowed.
+	if p.lines[p.i].flags == 0 { // no '#', no tab: only ':' matters
+		k := p.colonSpace(at, end)
+		if k == end {
+			return -1, nil
 		}
-		n := bytes.IndexByte(b[k+1:], ':')
-		if n < 0 {
-			k = -1
-			break
+		e := k
+		for e > at && buf[e-1] == ' ' {
+			e--
 		}
-		k += 1 + n
+		if e == at {
+			return -1, nil
+		}
+		p.key = scalar{lo: at, hi: e, style: sPlain}
+		k++
+		for k < end && buf[k] == ' ' {
+			k++
+		}
+		return k, nil
 	}
-	if k <= 0 {
-		return key, 0, false, nil
-	}
-	if h := bytes.IndexByte(b[:k], '#'); h >= 0 {
-		for ; h >= 0 && h < k; h++ {
-			if b[h] == '#' && h > 0 && b[h-1] == ' ' {
-				return key, 0, false, nil
+	for k := at; ; k++ {
+		k = p.firstStop(k, end)
+		if k == end {
+			return -1, nil
+		}
+		switch buf[k] {
+		case ':':
+			if k+1 < end && buf[k+1] != ' ' {
+				continue
 			}
+			e := k
+			for e > at && buf[e-1] == ' ' {
+				e--
+			}
+			if e == at {
+				return -1, nil
+			}
+			p.key = scalar{lo: at, hi: e, style: sPlain}
+			k++
+			for k < end && buf[k] == ' ' {
+				k++
+			}
+			return k, nil
+		case '#':
+			if k > at && buf[k-1] == ' ' {
+				return -1, nil
+			}
+		default: // tab
+			return -1, p.syntax("found a tab character that cannot start any token")
 		}
 	}
-	kb := b[:k]
-	for len(kb) > 0 && kb[len(kb)-1] == ' ' {
-		kb = kb[:len(kb)-1]
+}
+
+// colonSpace returns the offset of the first ':' in buf[k:end] followed by a
+// space or the end of the line, or end; eight bytes at a time (see firstStop).
+func (p *yparser) colonSpace(k, end int32) int32 {
+	buf := p.buf
+	const lows7, highs = 0x7f7f7f7f7f7f7f7f, 0x8080808080808080
+	for ; k < end; k += 8 {
+		y := binary.LittleEndian.Uint64(buf[k:]) ^ 0x3a3a3a3a3a3a3a3a
+		// The high bit is set exactly in the bytes that are ':'.
+		c := ^(((y & lows7) + lows7) | y) & highs
+		for c != 0 {
+			j := k + int32(bits.TrailingZeros64(c)>>3)
+			if j >= end {
+				return end
+			}
+			if j+1 == end || buf[j+1] == ' ' {
+				return j
+			}
+			c &= c - 1
+		}
 	}
-	if bytes.IndexByte(kb, '\t') >= 0 {
-		return key, 0, false, p.syntax("found a tab character that cannot start any token")
+	return end
+}
+
+// firstStop returns the offset of the first ':', '#' or tab in buf[k:end],
+// or end. It reads eight bytes at a time: the record buffer is padded so
+// that reading past a line's end stays inside it.
+func (p *yparser) firstStop(k, end int32) int32 {
+	buf := p.buf
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for ; k < end; k += 8 {
+		x := binary.LittleEndian.Uint64(buf[k:])
+		c := x ^ 0x3a3a3a3a3a3a3a3a // ':'
+		h := x ^ 0x2323232323232323 // '#'
+		t := x ^ 0x0909090909090909 // tab
+		m := ((c - ones) &^ c) | ((h - ones) &^ h) | ((t - ones) &^ t)
+		if m &= highs; m != 0 {
+			// The lowest flagged byte is exact (a borrow only flags bytes above).
+			return min(k+int32(bits.TrailingZeros64(m)>>3), end)
+		}
 	}
-	key = scalar{b: kb, style: sPlain}
-	return key, p.skipSpaces(at+int32(k)+1, end), true, nil
+	return end
 }
 
 func (p *yparser) skipSpaces(at, end int32) int32 {
@@ -362,8 +437,7 @@ func (p *yparser) skipSpaces(at, end int32) int32 {
 // moves to the line after it.
 func (p *yparser) inlineValue(at, parentInd int32, ctx pctx) error {
 	end := p.lineEnd()
-	b := p.buf[at:end]
-	switch c := b[0]; c {
+	switch c := p.buf[at]; c {
 	case '|', '>':
 		return p.blockScalar(at, parentInd, ctx)
 	case '{', '[':
@@ -373,14 +447,14 @@ func (p *yparser) inlineValue(at, parentInd int32, ctx pctx) error {
 		}
 		return p.endOfLine(p.pos)
 	case '"', '\'':
-		n, ok := p.quotedOnLine(b)
+		n, ok := p.quotedOnLine(p.buf[at:end])
 		if p.qerr != "" {
 			return p.syntax(p.qerr)
 		}
 		if !ok {
 			return p.unterminatedQuote()
 		}
-		sc := scalar{b: b[1 : n-1], style: sDouble, esc: p.qesc}
+		sc := scalar{lo: at + 1, hi: at + int32(n) - 1, style: sDouble, esc: p.qesc}
 		if c == '\'' {
 			sc.style = sSingle
 		}
@@ -393,7 +467,7 @@ func (p *yparser) inlineValue(at, parentInd int32, ctx pctx) error {
 	case '\t':
 		return p.syntax("found a tab character that cannot start any token")
 	case '-', '?', ':':
-		if len(b) == 1 || b[1] == ' ' {
+		if at+1 == end || p.buf[at+1] == ' ' {
 			if c == '-' {
 				return p.syntax("block sequence entries are not allowed here")
 			}
@@ -401,36 +475,46 @@ func (p *yparser) inlineValue(at, parentInd int32, ctx pctx) error {
 		}
 	}
 	// Plain scalar: up to a comment, never holding ": " or a tab.
-	e := len(b)
-	if h := bytes.IndexByte(b, '#'); h >= 0 {
-		for ; h < len(b); h++ {
-			if b[h] == '#' && h > 0 && b[h-1] == ' ' {
-				e = h
-				break
-			}
-		}
-	}
-	v := b[:e]
-	for k := bytes.IndexByte(v, ':'); k >= 0; {
-		if k+1 == len(v) || v[k+1] == ' ' {
+	e := end
+	if p.lines[p.i].flags == 0 { // no '#', no tab: only ':' matters
+		if p.colonSpace(at+1, end) != end {
 			return p.syntax("mapping values are not allowed here")
 		}
-		n := bytes.IndexByte(v[k+1:], ':')
-		if n < 0 {
-			break
+	} else {
+		if err := p.plainSlow(at, end, &e); err != nil {
+			return err
 		}
-		k += 1 + n
 	}
-	for len(v) > 0 && v[len(v)-1] == ' ' {
-		v = v[:len(v)-1]
+	for e > at && p.buf[e-1] == ' ' {
+		e--
 	}
-	if bytes.IndexByte(v, '\t') >= 0 {
-		return p.syntax("found a tab character that cannot start any token")
-	}
-	sc := scalar{b: v, style: sPlain}
+	sc := scalar{lo: at, hi: e, style: sPlain}
 	p.scalarValue(ctx, &sc)
 	p.nextLine()
 	return nil
+}
+
+// plainSlow finds the end e of a plain scalar on a line with comments or tabs.
+func (p *yparser) plainSlow(at, end int32, e *int32) error {
+	buf := p.buf
+	for k := at + 1; ; k++ {
+		k = p.firstStop(k, end)
+		if k == end {
+			return nil
+		}
+		if c := buf[k]; c == '#' {
+			if buf[k-1] == ' ' {
+				*e = k
+				return nil
+			}
+		} else if c == ':' {
+			if k+1 == end || buf[k+1] == ' ' {
+				return p.syntax("mapping values are not allowed here")
+			}
+		} else {
+			return p.syntax("found a tab character that cannot start any token")
+		}
+	}
 }
 
 // endOfLine checks that only spaces or a comment follow offset at on the
@@ -609,7 +693,7 @@ func (p *yparser) blockScalar(at, parentInd int32, ctx pctx) error {
 		}
 		break
 	}
-	sc.l0, sc.l1, sc.bind = int32(first), int32(q), bind
+	sc.lo, sc.hi, sc.bind = int32(first), int32(q), bind
 	p.scalarValue(ctx, &sc)
 	p.i = q
 	return nil
@@ -679,7 +763,7 @@ func (p *yparser) flowQuoted() (scalar, error) {
 	if !ok {
 		return scalar{}, p.unterminatedQuote()
 	}
-	sc := scalar{b: b[1 : n-1], style: sDouble, esc: p.qesc}
+	sc := scalar{lo: p.pos + 1, hi: p.pos + int32(n) - 1, style: sDouble, esc: p.qesc}
 	if b[0] == '\'' {
 		sc.style = sSingle
 	}
@@ -729,12 +813,12 @@ loop:
 		}
 		k++
 	}
-	v := p.buf[start:k]
-	for len(v) > 0 && v[len(v)-1] == ' ' {
-		v = v[:len(v)-1]
+	e := k
+	for e > start && p.buf[e-1] == ' ' {
+		e--
 	}
 	p.pos = k
-	return scalar{b: v, style: sPlain}, nil
+	return scalar{lo: start, hi: e, style: sPlain}, nil
 }
 
 func (p *yparser) flowMap(ctx pctx) error {
