@@ -34,6 +34,9 @@ type SubmitDir struct {
 // the directory (it wraps ingest.ErrNoBraindump when there is none).
 func OpenSubmitDir(dir string) (*SubmitDir, error) {
 	fi, err := os.Stat(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("%s: no such directory", dir)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -329,8 +329,18 @@ func (g *gen) totalCounts(ctx context.Context) (stampede.WorkflowCounts, error) 
 // title is "<uuid> (<label>)", how Pegasus names a workflow's block.
 func title(w stampede.WorkflowInfo) string { return w.UUID + " (" + w.Label + ")" }
 
-// path returns the output path of a file name.
-func (g *gen) path(name string) string { return filepath.Join(g.opts.OutputDir, name) }
+// path returns the output path of a file name, joined as Python's
+// os.path.join does (the path is printed on the console as given).
+func (g *gen) path(name string) string { return PyJoin(g.opts.OutputDir, name) }
+
+// PyJoin joins a directory and a name as Python's os.path.join does:
+// without cleaning the directory ("./statistics" stays as it is).
+func PyJoin(dir, name string) string {
+	if dir == "" || strings.HasSuffix(dir, string(filepath.Separator)) {
+		return dir + name
+	}
+	return dir + string(filepath.Separator) + name
+}
 
 // ext is the extension of the selected format.
 func (g *gen) ext() string {

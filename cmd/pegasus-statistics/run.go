@@ -1,0 +1,311 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/pegasus-go/pegasus/internal/cli"
+	"github.com/pegasus-go/pegasus/internal/properties"
+	"github.com/pegasus-go/pegasus/report"
+	"github.com/pegasus-go/pegasus/report/statistics"
+	"github.com/pegasus-go/pegasus/stampede"
+)
+
+// config is the parsed command line.
+type config struct {
+	output, conf, dest, levels, format, timeFilter, zone string
+	ignore, multi, pmc, isUUID                           bool
+	verbose, quiet                                       int
+	args                                                 []string
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := cli.NewFlagSet("pegasus-statistics", help, stderr)
+	var c config
+	fs.StringVarP(&c.output, "output", "o", "", "write the files into `DIR` (created if missing, never emptied); default <submit dir>/statistics, emptied first")
+	fs.StringVarP(&c.conf, "conf", "c", "", "properties `file`; its pegasus.monitord.output or pegasus.catalog.workflow.url names the database")
+	fs.StringVar(&c.dest, "dest", "", "the Stampede database: a DuckDB `file` (or duckdb:///PATH) or a Parquet archive directory")
+	fs.StringVarP(&c.format, "file", "f", "text", "output format: text or csv")
+	fs.StringVarP(&c.levels, "statistics-level", "s", "all", "comma-separated `levels`: all, summary, wf_stats, jb_stats, tf_stats, ti_stats, int_stats")
+	fs.StringVarP(&c.timeFilter, "time-filter", "t", "day", "bucket of the time statistics: day or hour")
+	fs.StringVar(&c.zone, "time-zone", "", "time `zone` of the time statistics, e.g. UTC or Europe/Paris (default: the local zone, $TZ)")
+	fs.BoolVarP(&c.ignore, "ignore-db-inconsistency", "i", false, "do not check that pegasus-monitord finished loading the run")
+	fs.BoolVarP(&c.multi, "multiple-wf", "m", false, "statistics over several root workflows (all of the database when none is named)")
+	fs.BoolVarP(&c.pmc, "ispmc", "p", false, "count succeeded tasks over every try (pegasus-mpi-cluster workflows; default from braindump uses_pmc)")
+	fs.BoolVarP(&c.isUUID, "isuuid", "u", false, "the arguments are workflow UUIDs, not submit directories")
+	fs.CountVarP(&c.verbose, "verbose", "v", "print warnings (repeat for more)")
+	fs.CountVarP(&c.quiet, "quiet", "q", "print less")
+	if err := cli.Parse(fs, args); err != nil {
+		return err
+	}
+	c.args = fs.Args()
+	return statisticsCommand(ctx, c, stdout, stderr)
+}
+
+func statisticsCommand(ctx context.Context, c config, stdout, stderr io.Writer) error {
+	warn := func(format string, a ...any) {
+		if c.verbose-c.quiet >= 1 {
+			fmt.Fprintf(stderr, "pegasus-statistics: warning: "+format+"\n", a...)
+		}
+	}
+	format, err := statistics.ParseFormat(c.format)
+	if err != nil {
+		return cli.Usage(err)
+	}
+	tf, err := statistics.ParseTimeFilter(c.timeFilter)
+	if err != nil {
+		return cli.Usage(err)
+	}
+	loc := time.Local
+	if c.zone != "" {
+		if loc, err = time.LoadLocation(c.zone); err != nil {
+			return cli.Usagef("--time-zone %s: %v", c.zone, err)
+		}
+	}
+
+	// Positional arguments: none means the current directory (or, with
+	// -m, every root workflow); several mean multi-workflow mode.
+	targets := c.args
+	all := false
+	switch {
+	case len(targets) == 0 && c.multi:
+		all = true
+	case len(targets) == 0:
+		targets = []string{"."}
+	case len(targets) == 1 && c.multi:
+		warn("Single submit-dir is specified, but multiple-wf flag is set.")
+		c.multi = false
+	case len(targets) > 1 && !c.multi:
+		warn("Multiple submit-dirs are specified, but multiple-wf flag is not set.")
+		c.multi = true
+	}
+	levels, invalid := statistics.ParseLevels(c.levels, c.multi)
+	if len(invalid) > 0 {
+		fmt.Fprintf(stderr, "Invalid value(s) for statistics_level, ignoring %s\n", strings.Join(invalid, ","))
+	}
+	if c.multi && levels&statistics.Jobs != 0 {
+		return cli.Usage(statistics.ErrJobsMulti)
+	}
+	byUUID := c.isUUID || all
+	if byUUID && c.conf == "" && c.dest == "" {
+		return cli.Usagef("--dest or --conf is needed to find the database when workflows are given by UUID (-u) or with -m and no submit directory")
+	}
+	if (c.multi || c.isUUID) && c.output == "" {
+		return cli.Usagef("the output directory (-o) is required with several workflows or with UUIDs")
+	}
+	var conf *properties.Properties
+	if c.conf != "" {
+		if conf, err = properties.Load(c.conf); err != nil {
+			return err
+		}
+	}
+
+	// Submit directories: their UUIDs, the monitord check and the database.
+	var dirs []*report.SubmitDir
+	var uuids []string
+	if !byUUID {
+		for _, d := range targets {
+			sd, err := report.OpenSubmitDir(d)
+			if err != nil {
+				if len(c.args) == 0 && c.dest != "" {
+					// No argument, and "." is no submit directory: the
+					// database's only root workflow is meant.
+					dirs, targets, all = nil, nil, true
+					break
+				}
+				return err
+			}
+			dirs = append(dirs, sd)
+			uuids = append(uuids, sd.Braindump.WfUUID())
+		}
+	} else {
+		uuids = targets
+	}
+	if len(dirs) > 0 {
+		if c.ignore {
+			warn("Ignoring db inconsistency")
+			warn("The tool is meant to be run after the workflow completion.")
+		} else {
+			for _, d := range dirs {
+				if err := report.CheckLoaded(d.Dir); err != nil {
+					return err
+				}
+			}
+		}
+	} else if all && !c.ignore {
+		warn("cannot check that pegasus-monitord finished loading the workflows (no submit directory given)")
+	}
+	if !c.pmc && len(dirs) > 0 {
+		pmc := 0
+		for _, d := range dirs {
+			if d.UsesPMC() {
+				pmc++
+			}
+		}
+		switch {
+		case pmc == len(dirs):
+			c.pmc = true
+		case pmc > 0:
+			warn("Input workflows use both PMC & regular clustering! Calculating statistics with regular clustering")
+		}
+	}
+
+	dbPath, err := databasePath(c, conf, dirs)
+	if err != nil {
+		return err
+	}
+	db, err := openDatabase(ctx, dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	sel, err := selectWorkflows(ctx, db, uuids, c.multi, all)
+	if err != nil {
+		return err
+	}
+
+	out := c.output
+	if out == "" {
+		if len(dirs) == 0 {
+			return cli.Usagef("the output directory (-o) is required when no submit directory is given")
+		}
+		// Pegasus empties the default directory.
+		out = statistics.PyJoin(dirs[0].Dir, "statistics")
+		if err := os.RemoveAll(out); err != nil {
+			return err
+		}
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	res, err := statistics.Generate(ctx, db, sel, statistics.Options{
+		Levels: levels, Format: format, TimeFilter: tf, Location: loc, PMC: c.pmc, OutputDir: out,
+	})
+	if err != nil {
+		return err
+	}
+	if err := res.WriteConsole(stdout); err != nil {
+		return err
+	}
+	if len(res.Failures) > 0 {
+		for _, f := range res.Failures {
+			fmt.Fprintf(stderr, "pegasus-statistics: %v\n", f)
+		}
+		return cli.Exit(cli.ExitFailure, nil)
+	}
+	return nil
+}
+
+// databasePath picks the database: --dest, else the --conf properties,
+// else the one of the submit directories (they must agree).
+func databasePath(c config, conf *properties.Properties, dirs []*report.SubmitDir) (string, error) {
+	if c.dest != "" {
+		return stampede.ParseDest(c.dest), nil
+	}
+	if len(dirs) == 0 {
+		if p := report.DatabaseFromProperties(conf, filepath.Dir(c.conf)); p != "" {
+			return p, nil
+		}
+		return "", fmt.Errorf("%s: no database named: set pegasus.monitord.output (a DuckDB file), or use --dest", c.conf)
+	}
+	path := ""
+	for _, d := range dirs {
+		p, err := d.Database(conf)
+		if err != nil {
+			return "", err
+		}
+		if path != "" && !samePath(p, path) {
+			return "", fmt.Errorf("workflows are distributed across multiple databases (%s, %s), which is not supported", path, p)
+		}
+		path = p
+	}
+	return path, nil
+}
+
+func samePath(a, b string) bool {
+	aa, err1 := filepath.Abs(a)
+	bb, err2 := filepath.Abs(b)
+	return err1 == nil && err2 == nil && aa == bb
+}
+
+// openDatabase opens a DuckDB file read-only (waiting a while if a loading
+// monitord holds it) or a Parquet archive.
+func openDatabase(ctx context.Context, path string) (*stampede.DB, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("database %s: %w", path, errNoFile(err))
+	}
+	if fi.IsDir() {
+		if !stampede.IsArchive(path) {
+			return nil, fmt.Errorf("%s: a directory, but not a Parquet archive of Stampede tables", path)
+		}
+		return stampede.OpenArchive(ctx, path)
+	}
+	db, err := stampede.Open(ctx, path, stampede.OpenOptions{ReadOnly: true, Wait: 10 * time.Second})
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	var n int
+	if err := db.SQL.QueryRowContext(ctx, `SELECT count(*) FROM workflow`).Scan(&n); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("%s: not a Stampede database: %w", path, err)
+	}
+	return db, nil
+}
+
+func errNoFile(err error) error {
+	if errors.Is(err, os.ErrNotExist) {
+		return errors.New("no such file or directory")
+	}
+	return err
+}
+
+// selectWorkflows looks the workflows up. Single mode takes the workflow
+// (root or not); multi mode needs root workflows; all selects every root
+// (and in single mode, all with no argument means the only root).
+func selectWorkflows(ctx context.Context, db *stampede.DB, uuids []string, multi, all bool) (statistics.Selection, error) {
+	sel := statistics.Selection{Multi: multi}
+	if all {
+		roots, err := db.RootWorkflows(ctx)
+		if err != nil {
+			return sel, err
+		}
+		if len(roots) == 0 {
+			return sel, fmt.Errorf("%s: no workflow in the database", db.Path)
+		}
+		if !multi && len(roots) > 1 {
+			return sel, fmt.Errorf("%s holds %d root workflows: name one (a submit directory, or a UUID with -u), or use -m for all", db.Path, len(roots))
+		}
+		sel.Workflows = roots
+		return sel, nil
+	}
+	var missing []string
+	for _, u := range uuids {
+		w, err := db.WorkflowByUUID(ctx, u)
+		if errors.Is(err, stampede.ErrWorkflowNotFound) {
+			missing = append(missing, u)
+			continue
+		}
+		if err != nil {
+			return sel, err
+		}
+		if multi && !w.IsRoot() {
+			return sel, fmt.Errorf("workflow %s is a sub-workflow: only root level workflows are supported with several workflows", u)
+		}
+		sel.Workflows = append(sel.Workflows, w)
+	}
+	switch {
+	case len(missing) == 1 && !multi:
+		return sel, fmt.Errorf("workflow '%s' not found in database '%s'", missing[0], db.Path)
+	case len(missing) > 0:
+		return sel, fmt.Errorf("some workflows were not found in database '%s': %s", db.Path, strings.Join(missing, ", "))
+	}
+	return sel, nil
+}
