@@ -13,9 +13,13 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/pegasus-go/pegasus/ingest/ksrecord"
 )
+
+// parserPool reuses kickstart parsers (and their buffers) across jobs.
+var parserPool = sync.Pool{New: func() any { return ksrecord.NewParser() }}
 
 // MaxOutputLength bounds the job stdout/stderr text stored per instance
 // (Pegasus's MAX_OUTPUT_LENGTH).
@@ -192,7 +196,9 @@ func (j *jobEnd) events() []*Event {
 		}
 	} else if !noop {
 		end.StdoutFile, end.StderrFile = outRel, errRel
-		f, err := ksrecord.ParseFile(outAbs)
+		kp := parserPool.Get().(*ksrecord.Parser)
+		f, err := kp.ParseFile(outAbs)
+		parserPool.Put(kp)
 		switch {
 		case err == nil:
 			ks = f

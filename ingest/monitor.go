@@ -305,45 +305,41 @@ func (m *Monitor) follow(w *workflow) error {
 	if w.parent != "" {
 		progress = nil
 	}
-	br := bufio.NewReaderSize(f, 256*1024)
-	var done int64
+	// A reader goroutine reads and classifies lines and asks for submit files
+	// ahead; this goroutine tracks the jobs.
+	w.pf = newPrefetcher(w, 2)
+	defer func() { w.pf.close(); w.pf = nil }()
+	batches := make(chan lineBatch, 8)
+	stop := make(chan struct{})
+	defer close(stop)
+	go readLines(f, w, batches, stop)
 	num := 0
-	var long []byte
-	for {
-		line, err := br.ReadSlice('\n')
-		if err == bufio.ErrBufferFull {
-			long = append(long[:0], line...)
-			for err == bufio.ErrBufferFull {
-				line, err = br.ReadSlice('\n')
-				long = append(long, line...)
-			}
-			line = long
-		}
-		if len(line) > 0 && line[len(line)-1] == '\n' {
-			num++
-			done += int64(len(line))
-			l := line[:len(line)-1]
-			if len(l) > 0 && l[len(l)-1] == '\r' {
-				l = l[:len(l)-1]
-			}
-			w.feedLine(l, num)
-			if num&4095 == 0 {
-				if err := m.ctx.Err(); err != nil {
-					return err
+	for b := range batches {
+		for i := range b.lines {
+			dl := &b.lines[i]
+			w.lineNo = dl.Num
+			if w.recovery {
+				if dl.Kind == LineRecoveryEnd {
+					w.recovery = false
 				}
-				if progress != nil {
-					progress(done, total)
-				}
+				continue
 			}
-			continue
+			w.handle(dl)
 		}
-		if len(line) > 0 {
+		num = b.last
+		w.lineNo = num
+		if b.partial {
 			m.warn(Warning{Pos: Pos{File: w.outPath, Line: num + 1}, Text: "last line is incomplete (log still being written?): not read"})
 		}
-		if err != nil && err != io.EOF {
-			return &ParseError{File: w.outPath, Line: num + 1, Err: err}
+		if b.err != nil {
+			return &ParseError{File: w.outPath, Line: num + 1, Err: b.err}
 		}
-		break
+		if err := m.ctx.Err(); err != nil {
+			return err
+		}
+		if progress != nil {
+			progress(b.done, total)
+		}
 	}
 	if progress != nil {
 		progress(total, total)
@@ -442,4 +438,74 @@ func cleanDir(p string) string {
 		return ""
 	}
 	return filepath.Clean(p)
+}
+
+// lineBatch is a run of classified dagman.out lines (only those the tracker
+// acts on) handed from the reader to the tracker.
+type lineBatch struct {
+	lines   []DagmanLine
+	last    int   // number of the last complete line read
+	done    int64 // bytes read
+	partial bool  // the file ends with an incomplete line
+	err     error
+}
+
+// readLines reads a dagman.out, classifies its lines, queues the submit files
+// of nodes being submitted, and sends the lines that matter in batches.
+func readLines(r io.Reader, w *workflow, out chan<- lineBatch, stop <-chan struct{}) {
+	defer close(out)
+	br := bufio.NewReaderSize(r, 256*1024)
+	var done int64
+	num := 0
+	var long []byte
+	b := lineBatch{lines: make([]DagmanLine, 0, 512)}
+	send := func() bool {
+		b.last, b.done = num, done
+		select {
+		case out <- b:
+		case <-stop:
+			return false
+		}
+		b = lineBatch{lines: make([]DagmanLine, 0, 512)}
+		return true
+	}
+	for {
+		line, err := br.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			long = append(long[:0], line...)
+			for err == bufio.ErrBufferFull {
+				line, err = br.ReadSlice('\n')
+				long = append(long, line...)
+			}
+			line = long
+		}
+		if len(line) > 0 && line[len(line)-1] == '\n' {
+			num++
+			done += int64(len(line))
+			l := line[:len(line)-1]
+			if len(l) > 0 && l[len(l)-1] == '\r' {
+				l = l[:len(l)-1]
+			}
+			dl := w.classifier.Classify(l, num)
+			if dl.Kind != LineOther && dl.HasTS {
+				switch {
+				case dl.Kind == LineSubmitting, dl.Kind == LineScriptStart && dl.Pre, dl.Kind == LineULog && dl.Name == "SUBMIT":
+					w.pf.want(dl.Node)
+				}
+				b.lines = append(b.lines, dl)
+				if len(b.lines) == cap(b.lines) && !send() {
+					return
+				}
+			}
+			continue
+		}
+		if len(line) > 0 {
+			b.partial = true
+		}
+		if err != nil && err != io.EOF {
+			b.err = err
+		}
+		break
+	}
+	send()
 }

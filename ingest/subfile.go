@@ -1,7 +1,6 @@
 package ingest
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"io"
@@ -24,51 +23,45 @@ type SubmitFile struct {
 
 // ReadSubmitFile parses the submit file at path.
 func ReadSubmitFile(path string) (*SubmitFile, error) {
-	f, err := os.Open(path)
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	return ReadSubmit(f, path)
+	return ParseSubmit(b, path)
 }
 
-// ReadSubmit parses a submit description. A trailing backslash continues a
+// ReadSubmit parses a submit description read from r.
+func ReadSubmit(r io.Reader, name string) (*SubmitFile, error) {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return nil, &ParseError{File: name, Err: err}
+	}
+	return ParseSubmit(b, name)
+}
+
+// ParseSubmit parses a submit description. A trailing backslash continues a
 // line. Lines that are neither comments, commands nor queue statements are
 // errors.
-func ReadSubmit(r io.Reader, name string) (*SubmitFile, error) {
-	s := &SubmitFile{Commands: map[string]string{}, Attrs: map[string]string{}}
-	br := bufio.NewReaderSize(r, 16*1024)
+func ParseSubmit(data []byte, name string) (*SubmitFile, error) {
+	s := &SubmitFile{Commands: make(map[string]string, 32), Attrs: make(map[string]string, 24), Keys: make([]string, 0, 56)}
 	lineNo := 0
 	var cont []byte
 	contStart := 0
-	for {
-		raw, err := br.ReadSlice('\n')
-		if err == bufio.ErrBufferFull {
-			// Very long line: accumulate.
-			buf := append([]byte(nil), raw...)
-			for err == bufio.ErrBufferFull {
-				raw, err = br.ReadSlice('\n')
-				buf = append(buf, raw...)
-			}
-			raw = buf
-		}
-		if len(raw) == 0 && err != nil {
-			if err != io.EOF {
-				return nil, &ParseError{File: name, Line: lineNo + 1, Err: err}
-			}
-			break
+	for len(data) > 0 {
+		var line []byte
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			line, data = data, nil
 		}
 		lineNo++
-		line := bytes.TrimRight(raw, "\r\n")
+		line = bytes.TrimRight(line, "\r")
 		if len(cont) > 0 || bytes.HasSuffix(line, []byte("\\")) {
 			if len(cont) == 0 {
 				contStart = lineNo
 			}
 			if bytes.HasSuffix(line, []byte("\\")) {
 				cont = append(cont, line[:len(line)-1]...)
-				if err == io.EOF {
-					break
-				}
 				continue
 			}
 			cont = append(cont, line...)
@@ -79,9 +72,6 @@ func ReadSubmit(r io.Reader, name string) (*SubmitFile, error) {
 		}
 		if perr := s.addLine(line); perr != nil {
 			return nil, &ParseError{File: name, Line: contStart, Err: perr}
-		}
-		if err == io.EOF {
-			break
 		}
 	}
 	if len(cont) > 0 {

@@ -145,7 +145,8 @@ type workflow struct {
 	// known sub-workflow directories -> uuid, so a retried node maps again.
 	subDirs map[string]string
 
-	bare bool // a lone dagman.out: no submit directory files are read
+	bare bool        // a lone dagman.out: no submit directory files are read
+	pf   *prefetcher // reads submit files ahead of the tracker
 }
 
 func (w *workflow) warn(line int, format string, args ...any) {
@@ -179,13 +180,27 @@ func (w *workflow) rebase(p string) (abs, rel string) {
 	return clean, clean
 }
 
-// submit returns the parsed submit file of a node (cached).
+// submit returns the parsed submit file of a node (cached; read ahead by
+// the log reader when it can).
 func (w *workflow) submit(node string) *submitInfo {
 	if si, ok := w.subs[node]; ok {
 		return si
 	}
-	si := &submitInfo{cores: 1}
+	var si *submitInfo
+	if f := w.prefetched(node); f != nil {
+		<-f.done
+		si, f.si = f.si, nil
+	} else {
+		si = w.loadSubmit(node)
+	}
 	w.subs[node] = si
+	return si
+}
+
+// loadSubmit reads a node's submit file. It only reads the workflow's
+// immutable fields, so the read-ahead goroutines may call it.
+func (w *workflow) loadSubmit(node string) *submitInfo {
+	si := &submitInfo{cores: 1}
 	if w.bare {
 		return si
 	}
@@ -697,6 +712,9 @@ func (w *workflow) update(node, sched, state string, status int, hasStatus bool,
 			w.finishJob(inst, mts, mjs, false)
 		}
 		w.scriptInvocation(inst, -2, ts)
+		if state == stPostSuccess {
+			delete(w.subs, node) // done: keep the cache small
+		}
 		e := w.jobEvent(PostEnd, inst, ts, true)
 		e.ExitCode, e.HasExit = raw, true
 		e.HasStatus = true

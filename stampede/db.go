@@ -110,20 +110,19 @@ func (db *DB) Close() error {
 }
 
 func (db *DB) ensureSchema(ctx context.Context) error {
-	if _, err := db.SQL.ExecContext(ctx, schemaSQL); err != nil {
-		return fmt.Errorf("create schema: %w", err)
-	}
-	if _, err := db.SQL.ExecContext(ctx, viewsSQL); err != nil {
-		return fmt.Errorf("create views: %w", err)
-	}
+	// A database we made already has everything: one catalog lookup.
 	var n int
-	if err := db.SQL.QueryRowContext(ctx, `SELECT count(*) FROM dbversion`).Scan(&n); err != nil {
+	if err := db.SQL.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_views() WHERE view_name = 'workflow_run' AND NOT internal`).Scan(&n); err != nil {
 		return err
 	}
-	if n == 0 {
-		_, err := db.SQL.ExecContext(ctx, `INSERT INTO dbversion VALUES (1, ?, ?, ?)`,
-			SchemaVersion, fmt.Sprint(SchemaVersion), time.Now().Unix())
-		return err
+	if n > 0 {
+		return nil
+	}
+	q := "BEGIN TRANSACTION;" + schemaSQL + viewsSQL +
+		fmt.Sprintf("INSERT INTO dbversion SELECT 1, %d, '%d', %d WHERE NOT EXISTS (SELECT 1 FROM dbversion);", SchemaVersion, SchemaVersion, time.Now().Unix()) +
+		"COMMIT;"
+	if _, err := db.SQL.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("create schema: %w", err)
 	}
 	return nil
 }
