@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# make bench: time the real commands (whole process, wall clock, peak RSS) on
+# generated runs. Generated inputs are cached in benchdata/ (delete it to
+# regenerate). SIZES overrides the run sizes, e.g. SIZES="1000 100000 1000000".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=${BIN:-bin}
+SIZES=${SIZES:-"1000 100000"}
+mkdir -p benchdata
+T=/usr/bin/time
+
+measure() { # label, command...: prints wall time and peak RSS, sets WALL
+	local label=$1; shift
+	if ! $T -f "%e %M" -o /tmp/bench.time "$@" >/dev/null 2>/tmp/bench.err; then
+		echo "$label: failed" >&2; cat /tmp/bench.err >&2; return 1
+	fi
+	local rss
+	read -r WALL rss </tmp/bench.time
+	printf "%-48s %8.2f s %8d MiB\n" "$label" "$WALL" "$((rss / 1024))"
+}
+
+for n in $SIZES; do
+	dir=benchdata/run-$n
+	if [ ! -f "$dir/truth.json" ]; then
+		rm -rf "$dir"
+		echo "generating a $n-job run in $dir ..."
+		$T -f "pegasus-synth --jobs $n: %e s, %M KiB" "$BIN/pegasus-synth" --jobs "$n" --seed 1 --fail-rate 0.05 --out "$dir" >/dev/null
+	fi
+	rm -f "$dir"/*.stampede.duckdb "$dir"/jobstate.log.*
+	measure "pegasus-monitord --replay ($n jobs)" "$BIN/pegasus-monitord" --replay -q "$dir"/*.dag.dagman.out
+	awk -v n="$n" -v w="$WALL" 'BEGIN { printf "%-48s %8.0f jobs/s\n", "  = ", n / w }'
+	if [ -x "$BIN/pegasus-statistics" ]; then
+		measure "pegasus-statistics -s all ($n jobs)" "$BIN/pegasus-statistics" -s all -o "$dir/statistics" "$dir"
+	fi
+	if [ -x "$BIN/pegasus-analyzer" ]; then
+		measure "pegasus-analyzer ($n jobs)" "$BIN/pegasus-analyzer" "$dir" || true
+	fi
+	if [ -x "$BIN/pegasus-plots" ]; then
+		measure "pegasus-plots ($n jobs)" "$BIN/pegasus-plots" -o "$dir/plots" "$dir"
+	fi
+done
