@@ -285,6 +285,9 @@ func (p *yparser) mapKey(ctx pctx, key *scalar) pctx {
 		p.path = p.path[:0]
 		return pctx{k: kMPEntry, idx: int32(len(p.mp) - 1)}
 	case kMPEntry:
+		if ctx.plen >= maxPath {
+			return ignore
+		}
 		p.path = p.path[:ctx.plen]
 		if ctx.plen > 0 {
 			p.path = append(p.path, '.')
@@ -294,6 +297,11 @@ func (p *yparser) mapKey(ctx pctx, key *scalar) pctx {
 	}
 	return ignore
 }
+
+// maxPath bounds the key paths of multipart items: deeper values (never
+// written by Pegasus) are checked but not flattened, which keeps the cost of
+// flattening linear.
+const maxPath = 256
 
 // fileEntry returns the index of the files entry named by key, replacing an
 // earlier entry of the same name as a Python dict would.
@@ -338,6 +346,9 @@ func (p *yparser) seqItem(ctx pctx, n int) pctx {
 	case kMPRoot:
 		return pctx{k: kMPItem}
 	case kMPEntry:
+		if ctx.plen >= maxPath {
+			return ignore
+		}
 		p.path = p.path[:ctx.plen]
 		if ctx.plen > 0 {
 			p.path = append(p.path, '.')

@@ -168,20 +168,24 @@ func (p *Parser) readLine() ([]byte, bool, error) {
 			p.lineNo++
 			return line, false, nil
 		}
-		// Make room: drop what was consumed, but keep an open YAML
-		// record, whose lines point into the window.
-		keep := p.rpos
-		if p.recBase >= 0 {
-			keep = p.recBase
-		}
-		if keep > 0 {
-			p.wpos = copy(p.in, p.in[keep:p.wpos])
-			p.rpos -= keep
+		// When the window is full, make room: drop what was consumed, but
+		// keep an open YAML record, whose lines point into the window; grow
+		// it if that frees nothing. (Compacting only when full keeps the
+		// cost linear whatever the size of the reads.)
+		if p.wpos == len(p.in) {
+			keep := p.rpos
 			if p.recBase >= 0 {
-				p.recBase = 0
-				for i := range p.y.lines {
-					p.y.lines[i].off -= int32(keep)
-					p.y.lines[i].end -= int32(keep)
+				keep = p.recBase
+			}
+			if keep > 0 {
+				p.wpos = copy(p.in, p.in[keep:p.wpos])
+				p.rpos -= keep
+				if p.recBase >= 0 {
+					p.recBase = 0
+					for i := range p.y.lines {
+						p.y.lines[i].off -= int32(keep)
+						p.y.lines[i].end -= int32(keep)
+					}
 				}
 			}
 		}

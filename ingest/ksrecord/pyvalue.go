@@ -223,21 +223,22 @@ func stripUnderscore(b []byte, scratch []byte) []byte {
 	return b
 }
 
-// pyIntValue constructs a resolved int as PyYAML does. big is set (and the
-// int64 meaningless) when the value does not fit an int64. ok is false when
-// Python's int() would raise (e.g. "0x_").
-func pyIntValue(b []byte) (v int64, bigv *big.Int, ok bool) {
-	var scratch [64]byte
-	s := stripUnderscore(b, scratch[:0])
-	neg := false
+// maxIntDigits bounds the integers converted between bases: Python (3.11+)
+// itself refuses to print integers of more than 4300 digits. A longer
+// non-decimal integer is kept as written, which keeps the parser linear.
+const maxIntDigits = 4300
+
+// intParts splits a resolved int into its sign, base and digits (underscores
+// removed, base prefix dropped).
+func intParts(b []byte, scratch []byte) (neg bool, base int, digits []byte) {
+	s := stripUnderscore(b, scratch)
 	if hasSign(s) {
 		neg = s[0] == '-'
 		s = s[1:]
 	}
-	base := 10
+	base = 10
 	switch {
 	case len(s) == 1 && s[0] == '0':
-		return 0, nil, true
 	case len(s) >= 2 && s[0] == '0' && s[1] == 'b':
 		base, s = 2, s[2:]
 	case len(s) >= 2 && s[0] == '0' && s[1] == 'x':
@@ -245,13 +246,25 @@ func pyIntValue(b []byte) (v int64, bigv *big.Int, ok bool) {
 	case len(s) >= 1 && s[0] == '0':
 		base = 8
 	}
-	if len(s) == 0 {
-		return 0, nil, false
-	}
 	for _, c := range s {
 		if c == ':' {
-			return sexaInt(s, neg)
+			base = 60
+			break
 		}
+	}
+	return neg, base, s
+}
+
+// pyIntValue constructs a resolved int as PyYAML does. big is set (and the
+// int64 meaningless) when the value does not fit an int64. ok is false when
+// Python's int() would raise (e.g. "0x_"), or the value is too long to convert.
+func pyIntValue(b []byte) (v int64, bigv *big.Int, ok bool) {
+	neg, base, s := intParts(b, make([]byte, 0, 64))
+	if len(s) == 0 || len(s) > maxIntDigits {
+		return 0, nil, false
+	}
+	if base == 60 {
+		return sexaInt(s, neg)
 	}
 	u, err := strconv.ParseUint(string(s), base, 64)
 	if err == nil && u <= math.MaxInt64 {
@@ -273,7 +286,33 @@ func pyIntValue(b []byte) (v int64, bigv *big.Int, ok bool) {
 	return 0, bi, true
 }
 
-// sexaInt evaluates a base-60 integer like 190:20:30.
+// appendPyInt appends Python's str() of a resolved int.
+func appendPyInt(dst, b []byte) ([]byte, bool) {
+	var scratch [64]byte
+	neg, base, s := intParts(b, scratch[:0])
+	if len(s) == 0 {
+		return dst, false // int("", base) raises
+	}
+	if base == 10 { // the resolver allows no leading zero but in "0"
+		if neg && !(len(s) == 1 && s[0] == '0') {
+			dst = append(dst, '-')
+		}
+		return append(dst, s...), true
+	}
+	if len(s) > maxIntDigits {
+		return append(dst, b...), true
+	}
+	v, bi, ok := pyIntValue(b)
+	if !ok {
+		return dst, false
+	}
+	if bi != nil {
+		return bi.Append(dst, 10), true
+	}
+	return strconv.AppendInt(dst, v, 10), true
+}
+
+// sexaInt evaluates a base-60 integer like 190:20:30 (at most maxIntDigits long).
 func sexaInt(s []byte, neg bool) (int64, *big.Int, bool) {
 	v := new(big.Int)
 	sixty := big.NewInt(60)
@@ -331,6 +370,9 @@ func pyFloatValue(b []byte) (float64, bool) {
 			}
 		}
 		return sign * f, true
+	}
+	if len(s) > maxIntDigits {
+		return 0, false
 	}
 	// Base 60: digits are added from the right, each part a float.
 	value, base := 0.0, 1.0
@@ -431,14 +473,7 @@ func appendPyPlain(dst, b []byte) ([]byte, bool) {
 		}
 		return append(dst, "False"...), true
 	case pyInt:
-		v, bi, ok := pyIntValue(b)
-		if !ok {
-			return dst, false
-		}
-		if bi != nil {
-			return bi.Append(dst, 10), true
-		}
-		return strconv.AppendInt(dst, v, 10), true
+		return appendPyInt(dst, b)
 	case pyFloat:
 		f, ok := pyFloatValue(b)
 		if !ok {
@@ -463,6 +498,14 @@ func plainTrue(b []byte) bool {
 func plainNumber(b []byte) (float64, bool) {
 	switch resolvePlain(b) {
 	case pyInt:
+		var scratch [64]byte
+		if neg, base, s := intParts(b, scratch[:0]); base == 10 && len(s) > 18 {
+			f, _ := strconv.ParseFloat(string(s), 64)
+			if neg {
+				f = -f
+			}
+			return f, true
+		}
 		v, bi, ok := pyIntValue(b)
 		if !ok {
 			return 0, false

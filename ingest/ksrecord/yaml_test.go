@@ -138,3 +138,32 @@ func TestYAMLUnsupported(t *testing.T) {
 		}
 	}
 }
+
+// TestHugeValues: huge numbers and deep nesting are handled in linear time;
+// decimal integers of any length print as Python prints them, longer
+// non-decimal ones (which Python refuses to print) are kept as written.
+func TestHugeValues(t *testing.T) {
+	digits := strings.Repeat("7", 200000)
+	deep := strings.Repeat("[", 500) + strings.Repeat("1,", 1000) + strings.Repeat("]", 500)
+	for _, tt := range []struct {
+		name, doc, want string
+		items       int
+	}{
+		{"decimal", "a: +1_" + digits, "1" + digits, 1},
+		{"octal", "a: 0" + digits, "0" + digits, 1},
+		{"base 60", "a: 1" + strings.Repeat(":5", 100000), "1" + strings.Repeat(":5", 100000), 1},
+		{"float", "a: 1" + digits + ".5", "inf", 1},
+		{"deep", "a: " + deep, "", 0},
+	} {
+		got, err := parseDoc(tt.doc)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if len(got) != 1 || len(got[0].items) != tt.items {
+			t.Fatalf("%s: %d entries", tt.name, len(got))
+		}
+		if tt.items > 0 && got[0].items[0].Value != tt.want {
+			t.Errorf("%s: value %.40q..., want %.40q...", tt.name, got[0].items[0].Value, tt.want)
+		}
+	}
+}
