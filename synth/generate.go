@@ -336,6 +336,10 @@ func (g *generation) render(fg *fileGen, t task) error {
 		}
 		fg.b = fg.b[:0]
 		if nd.typ == typeCompute {
+			if !g.c.Full {
+				g.partDone(t.node)
+				return nil
+			}
 			fg.shFile(t.node)
 			if err := g.write(base+".sh", fg.b); err != nil {
 				return err
@@ -364,7 +368,7 @@ func (g *generation) render(fg *fileGen, t task) error {
 		return err
 	}
 	if tr.final {
-		if tr.post == 0 {
+		if tr.post == 0 && g.c.Full {
 			fg.b = fg.b[:0]
 			fg.metaFile(tr)
 			if err := g.write(base+".meta", fg.b); err != nil {

@@ -52,6 +52,10 @@ type Options struct {
 	// per level, default 2). All are copied into the submit directory's
 	// properties file. Nil means none.
 	Properties *properties.Properties
+	// Full also writes the files no monitoring tool reads: the PegasusLite
+	// <job>.sh scripts of compute jobs and the <job>.meta files
+	// pegasus-exitcode leaves after successful jobs (two more files per job).
+	Full bool
 	// Workers bounds the goroutines writing job files; 0 means 2×GOMAXPROCS, at least 4.
 	Workers int
 	// Progress, if not nil, is called with the number of DAG nodes whose files
