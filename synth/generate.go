@@ -356,8 +356,11 @@ func (g *generation) render(fg *fileGen, t task) error {
 	tr := t.try
 	suffix := "." + pad3(int(tr.attempt))
 	fg.b = fg.b[:0]
-	if tr.hasRecord() {
+	switch {
+	case g.c.hasRecord(g.p, tr):
 		fg.kickstart(tr)
+	case tr.ran(): // a compute task run without kickstart: its own stdout
+		fg.b = append(fg.b, fg.tryStdout(tr)...)
 	}
 	if err := g.write(base+".out"+suffix, fg.b); err != nil {
 		return err

@@ -9,7 +9,7 @@ import (
 // pegasus-lite-local's PATH note for auxiliary jobs, nothing for removed jobs.
 func (g *fileGen) errFile(t *tryRec) {
 	nd := g.p.nodes[t.node]
-	if !t.hasRecord() {
+	if !t.ran() {
 		return
 	}
 	if nd.typ != typeCompute {
@@ -39,6 +39,9 @@ func (g *fileGen) errFile(t *tryRec) {
 	g.b = append(g.b, "The job contained a Pegasus worker package\ntar: write error\n"...)
 	g.b = append(g.b, "\n##################### Checking file integrity for input files #####################\n"...)
 	g.b = append(g.b, "\n######################[Pegasus Lite] Executing the user task ######################\n"...)
+	if g.c.NoKickstart {
+		g.b = append(g.b, taskStderr(g.c, g.p, t)...)
+	}
 	if t.jobExit != 0 {
 		ts(floorDiv(t.ksEnd(), 1000))
 		g.b = append(g.b, "User task failed with exitcode "...)
@@ -263,8 +266,11 @@ func (g *fileGen) kickstartLine(i int32) string {
 	nd := g.p.nodes[i]
 	out := g.p.outLFN(i)
 	var sb strings.Builder
-	sb.WriteString("pegasus-kickstart  -n " + g.p.xf[nd.xf].name + " -N " + nd.taskID() + " -R " + execSite + "  -s " + out + "=" + out +
-		" -L " + g.c.Label + " -T " + g.stamp + " " + g.p.xf[nd.xf].exe)
+	if !g.c.NoKickstart {
+		sb.WriteString("pegasus-kickstart  -n " + g.p.xf[nd.xf].name + " -N " + nd.taskID() + " -R " + execSite + "  -s " + out + "=" + out +
+			" -L " + g.c.Label + " -T " + g.stamp + " ")
+	}
+	sb.WriteString(g.p.xf[nd.xf].exe)
 	for _, a := range g.p.taskArgs(i) {
 		sb.WriteString(" " + a)
 	}

@@ -415,12 +415,7 @@ func (g *fileGen) computeFiles(t *tryRec, cwd string, start, end int64, failed b
 		g.kvc(6, "checksum_timing", r.between(0, 40))
 	}
 	g.devNull()
-	stdout := ""
-	if t.cause == causeNone || t.cause == causePostScript {
-		stdout = g.taskStdout(t)
-	} else if t.cause == causeSignal9 {
-		stdout = g.p.xf[g.p.nodes[i].xf].name + ": starting\n"
-	}
+	stdout := g.tryStdout(t)
 	g.tempEntry("stdout", cwd, 3, int64(len(stdout)), start, end, r)
 	if stdout != "" {
 		g.data(6, stdout)
@@ -431,6 +426,17 @@ func (g *fileGen) computeFiles(t *tryRec, cwd string, start, end int64, failed b
 		g.data(6, stderr)
 	}
 	g.tempEntry("metadata", cwd, 5, 0, start, start, r)
+}
+
+// tryStdout is what a compute task printed on stdout in a try.
+func (g *fileGen) tryStdout(t *tryRec) string {
+	switch t.cause {
+	case causeNone, causePostScript:
+		return g.taskStdout(t)
+	case causeSignal9:
+		return g.p.xf[g.p.nodes[t.node].xf].name + ": starting\n"
+	}
+	return ""
 }
 
 func (g *fileGen) taskStdout(t *tryRec) string {

@@ -52,6 +52,11 @@ type Options struct {
 	// per level, default 2). All are copied into the submit directory's
 	// properties file. Nil means none.
 	Properties *properties.Properties
+	// NoKickstart runs compute tasks without kickstart (PegasusLite calls the
+	// executable directly): their .out.NNN hold the task's stdout and their
+	// .err.NNN its stderr after PegasusLite's log, as with pegasus.gridstart=None.
+	// Auxiliary jobs keep kickstart.
+	NoKickstart bool
 	// Full also writes the files no monitoring tool reads: the PegasusLite
 	// <job>.sh scripts of compute jobs and the <job>.meta files
 	// pegasus-exitcode leaves after successful jobs (two more files per job).

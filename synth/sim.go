@@ -69,7 +69,13 @@ type tryRec struct {
 	postEnd                                         int64
 }
 
-func (t *tryRec) hasRecord() bool { return t.cause != causeHeldAborted }
+// ran reports whether the try's task ran (all but removed jobs).
+func (t *tryRec) ran() bool { return t.cause != causeHeldAborted }
+
+// hasRecord reports whether the try's .out.NNN holds a kickstart record.
+func (c *config) hasRecord(p *plan, t *tryRec) bool {
+	return t.ran() && !(c.NoKickstart && p.nodes[t.node].typ == typeCompute)
+}
 
 // ksEnd is when kickstart finished.
 func (t *tryRec) ksEnd() int64 { return t.ksStart + t.mainOff + t.mainDur + t.ksTail }

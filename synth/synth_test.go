@@ -764,3 +764,52 @@ func subKeys(t *testing.T, path string) map[string]string {
 	}
 	return m
 }
+
+func TestNoKickstart(t *testing.T) {
+	dir := t.TempDir()
+	o := testOptions(t, dir)
+	o.NoKickstart = true
+	tr := generate(t, o)
+	auxTries := 0
+	for _, x := range tr.Transformations {
+		if !strings.HasPrefix(x.Name, "pegasus::") {
+			t.Errorf("compute transformation %s has kickstart records", x.Name)
+		}
+		auxTries += x.Count
+	}
+	if tr.KickstartRecords != auxTries {
+		t.Errorf("%d records, %d auxiliary tries", tr.KickstartRecords, auxTries)
+	}
+	for _, f := range tr.Failures {
+		if f.RawStatus != -1 {
+			t.Errorf("%s try %d: raw status %d without kickstart", f.Job, f.Try, f.RawStatus)
+		}
+	}
+	// Compute .out files hold the task's stdout, the .err files its stderr.
+	outs, _ := filepath.Glob(filepath.Join(dir, "*", "*", "*_ID*.out.000"))
+	if len(outs) == 0 {
+		t.Fatal("no compute .out files")
+	}
+	for _, f := range outs {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b, []byte("invocation")) {
+			t.Errorf("%s holds a kickstart record", f)
+		}
+	}
+	for _, f := range tr.Failures {
+		if f.StderrFirstLine == "" {
+			continue
+		}
+		errs, _ := filepath.Glob(filepath.Join(dir, "*", "*", fmt.Sprintf("%s.err.%03d", f.Job, f.Try-1)))
+		if len(errs) != 1 {
+			t.Fatalf("no .err for %s try %d", f.Job, f.Try)
+		}
+		b, _ := os.ReadFile(errs[0])
+		if !bytes.Contains(b, []byte("\n"+f.StderrFirstLine+"\n")) {
+			t.Errorf("%s does not contain %q", errs[0], f.StderrFirstLine)
+		}
+	}
+}

@@ -109,7 +109,7 @@ func (a *truthAcc) addTry(s *sim, t *tryRec) {
 		a.xf = make([]xfAcc, len(s.p.xf))
 	}
 	nd := s.p.nodes[t.node]
-	if t.hasRecord() {
+	if s.c.hasRecord(s.p, t) {
 		a.records++
 		a.ksMs += t.mainDur
 		if t.raw > 0 {
@@ -129,6 +129,8 @@ func (a *truthAcc) addTry(s *sim, t *tryRec) {
 		} else {
 			x.bad++
 		}
+	}
+	if t.ran() {
 		d := floorDiv(t.term, 1000) - floorDiv(t.exec, 1000)
 		a.ssSec += d
 		if t.post != 0 {
@@ -140,8 +142,11 @@ func (a *truthAcc) addTry(s *sim, t *tryRec) {
 	if t.post != 0 {
 		f := Failure{Job: nd.name, Try: int(t.attempt) + 1, Cause: causeName[t.cause], RawStatus: int(t.raw),
 			ExitCode: int(t.jobExit), PostStatus: int(t.post), StderrFirstLine: firstLine(taskStderr(s.c, s.p, t)), Final: t.final}
-		if t.cause == causeHeldAborted {
+		switch {
+		case t.cause == causeHeldAborted:
 			f.RawStatus, f.ExitCode = -1, -1
+		case !s.c.hasRecord(s.p, t):
+			f.RawStatus = -1
 		}
 		if t.hold != holdNone {
 			f.HoldReason = holdReason(s, t)

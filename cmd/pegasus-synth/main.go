@@ -70,6 +70,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	conf := fs.String("conf", "", "Pegasus properties `file` (dagman.retry, dagman.<category>.maxjobs, pegasus.stagein.clusters, ...)")
 	defines := fs.StringArrayP("define", "D", nil, "property `key=value` (repeatable)")
 	submitDir := fs.String("submit-dir", "", "absolute submit directory to record in the files (default: the absolute --out)")
+	noKS := fs.Bool("no-kickstart", false, "run compute tasks without kickstart (their .out files hold the task's stdout)")
+	full := fs.Bool("full", false, "also write the PegasusLite .sh scripts and the .meta files (2 more files per job)")
 	workers := fs.Int("workers", 0, "file-writing goroutines (default 2×CPUs, at least 4)")
 	quiet := fs.BoolP("quiet", "q", false, "no progress bar and no summary")
 	if err := cli.Parse(fs, args); err != nil {
@@ -108,7 +110,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	tr, err := synth.Generate(ctx, synth.Options{
 		Dir: *out, SubmitDir: *submitDir, Jobs: *jobs, Seed: *seed, FailRate: *failRate, HoldRate: *holdRate,
 		Width: *width, Depth: *depth, Label: *label, Start: t0, Slots: *slots, Properties: props,
-		Workers: *workers, Progress: progress,
+		NoKickstart: *noKS, Full: *full, Workers: *workers, Progress: progress,
 	})
 	stopBar()
 	if err != nil {
