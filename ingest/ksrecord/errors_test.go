@@ -3,10 +3,13 @@ package ksrecord_test
 import (
 	"bytes"
 	"errors"
+	"io"
 	"math/rand/v2"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/pegasus-go/pegasus/ingest/ksrecord"
 )
@@ -179,5 +182,45 @@ func TestParserReuse(t *testing.T) {
 		if _, err := p.Parse(strings.NewReader("- invocation: True\n  a: [\n"), "bad"); err == nil {
 			t.Fatal("want an error")
 		}
+	}
+}
+
+// TestWindowRefills parses files larger than the parser's window through
+// readers that return little data at a time: the records that straddle
+// refills must come out the same.
+func TestWindowRefills(t *testing.T) {
+	var buf bytes.Buffer
+	for i := 0; i < 40; i++ {
+		buf.Write(synthYAML(i))
+		if i%3 == 0 {
+			buf.WriteString("foreign text between records\r\n")
+		}
+	}
+	long := strings.Repeat("x", 200000) // a line longer than the window
+	buf.WriteString("- invocation: True\n  mainjob:\n    executable: {file_name: \"" + long + "\"}\n")
+	in := buf.Bytes()
+	want, err := ksrecord.Parse(bytes.NewReader(in), "big")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(want.Records) != 41 || want.Records[40].Executable != long || want.Records[39].Derivation != "ID0000039" {
+		t.Fatalf("%d records", len(want.Records))
+	}
+	for name, r := range map[string]io.Reader{
+		"one byte": iotest.OneByteReader(bytes.NewReader(in)),
+		"half":     iotest.HalfReader(bytes.NewReader(in)),
+		"data+EOF": iotest.DataErrReader(bytes.NewReader(in)),
+	} {
+		got, err := ksrecord.Parse(r, name)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: result differs", name)
+		}
+	}
+	_, err = ksrecord.Parse(iotest.TimeoutReader(bytes.NewReader(in)), "timeout")
+	if err == nil || !errors.Is(err, iotest.ErrTimeout) {
+		t.Errorf("reader error: %v, want the reader's error", err)
 	}
 }

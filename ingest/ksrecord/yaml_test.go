@@ -147,7 +147,7 @@ func TestHugeValues(t *testing.T) {
 	deep := strings.Repeat("[", 500) + strings.Repeat("1,", 1000) + strings.Repeat("]", 500)
 	for _, tt := range []struct {
 		name, doc, want string
-		items       int
+		items           int
 	}{
 		{"decimal", "a: +1_" + digits, "1" + digits, 1},
 		{"octal", "a: 0" + digits, "0" + digits, 1},
