@@ -574,7 +574,18 @@ func TestTruthMatchesFiles(t *testing.T) {
 	for _, f := range tr.Failures {
 		failuresByTry[fmt.Sprintf("%s/%d", f.Job, f.Try)] = f
 	}
+	statsOK, statsFailed, computeTries, computeTried := 0, 0, 0, 0
 	for _, n := range dag.Nodes {
+		if cs := log.clusters[n.Name]; len(cs) > 0 && strings.Contains(n.Name, "_ID") {
+			computeTried++
+			computeTries += len(cs)
+			last := readRecord(t, filepath.Join(dir, filepath.Dir(n.SubmitFile), fmt.Sprintf("%s.out.%03d", n.Name, len(cs)-1)))
+			if last != nil && last.Mainjob.Status.Raw == 0 {
+				statsOK++
+			} else {
+				statsFailed++
+			}
+		}
 		for k, c := range log.clusters[n.Name] {
 			path := filepath.Join(dir, filepath.Dir(n.SubmitFile), fmt.Sprintf("%s.out.%03d", n.Name, k))
 			rec := readRecord(t, path)
@@ -632,6 +643,9 @@ func TestTruthMatchesFiles(t *testing.T) {
 		}
 	}
 	check("kickstart records", int64(records), int64(tr.KickstartRecords))
+	check("statistics tasks succeeded", int64(statsOK), int64(tr.StatsTasksSucceeded))
+	check("statistics tasks failed", int64(statsFailed), int64(tr.StatsTasksFailed))
+	check("task retries", int64(computeTries-computeTried), int64(tr.TaskRetries))
 	check("kickstart ms", ksMs, int64(math.Round(tr.KickstartSeconds*1000)))
 	check("kickstart badput ms", ksBadMs, int64(math.Round(tr.KickstartBadputSeconds*1000)))
 	if len(perXf) != len(tr.Transformations) {

@@ -8,34 +8,39 @@ import (
 // Truth describes what Generate wrote, for tests to compare statistics
 // against. docs/synth.md documents every field.
 type Truth struct {
-	Generator        string         `json:"generator"`
-	Seed             uint64         `json:"seed"`
-	Options          TruthOptions   `json:"options"`
-	WfUUID           string         `json:"wf_uuid"`
-	RootWfUUID       string         `json:"root_wf_uuid"`
-	Label            string         `json:"label"`
-	DAGFile          string         `json:"dag_file"`
-	SubmitDir        string         `json:"submit_dir"`
-	DAGNodes         int            `json:"dag_nodes"`
-	Edges            int            `json:"edges"`
-	NodesByType      map[string]int `json:"nodes_by_type"`
-	ComputeTasks     int            `json:"compute_tasks"`
-	JobInstances     int            `json:"job_instances"`
-	Retries          int            `json:"retries"`
-	JobsSucceeded    int            `json:"jobs_succeeded"`
-	JobsFailed       int            `json:"jobs_failed"`
-	JobsNeverRun     int            `json:"jobs_never_submitted"`
-	TasksSucceeded   int            `json:"tasks_succeeded"`
-	TasksFailed      int            `json:"tasks_failed"`
-	TasksIncomplete  int            `json:"tasks_incomplete"`
-	HeldEvents       int            `json:"held_events"`
-	ReleasedEvents   int            `json:"released_events"`
-	AbortedEvents    int            `json:"aborted_events"`
-	DAGManExitStatus int            `json:"dagman_exit_status"`
-	RescueDAG        string         `json:"rescue_dag"`
-	WorkflowStart    int64          `json:"workflow_start_epoch"`
-	WorkflowEnd      int64          `json:"workflow_end_epoch"`
-	WorkflowWall     int64          `json:"workflow_wall_seconds"`
+	Generator       string         `json:"generator"`
+	Seed            uint64         `json:"seed"`
+	Options         TruthOptions   `json:"options"`
+	WfUUID          string         `json:"wf_uuid"`
+	RootWfUUID      string         `json:"root_wf_uuid"`
+	Label           string         `json:"label"`
+	DAGFile         string         `json:"dag_file"`
+	SubmitDir       string         `json:"submit_dir"`
+	DAGNodes        int            `json:"dag_nodes"`
+	Edges           int            `json:"edges"`
+	NodesByType     map[string]int `json:"nodes_by_type"`
+	ComputeTasks    int            `json:"compute_tasks"`
+	JobInstances    int            `json:"job_instances"`
+	Retries         int            `json:"retries"`
+	JobsSucceeded   int            `json:"jobs_succeeded"`
+	JobsFailed      int            `json:"jobs_failed"`
+	JobsNeverRun    int            `json:"jobs_never_submitted"`
+	TasksSucceeded  int            `json:"tasks_succeeded"`
+	TasksFailed     int            `json:"tasks_failed"`
+	TasksIncomplete int            `json:"tasks_incomplete"`
+	// As pegasus-statistics counts tasks: by the exit code of the invocation
+	// of each task's last try (a post-script failure has exit code 0).
+	StatsTasksSucceeded int    `json:"statistics_tasks_succeeded"`
+	StatsTasksFailed    int    `json:"statistics_tasks_failed"`
+	TaskRetries         int    `json:"task_retries"`
+	HeldEvents          int    `json:"held_events"`
+	ReleasedEvents      int    `json:"released_events"`
+	AbortedEvents       int    `json:"aborted_events"`
+	DAGManExitStatus    int    `json:"dagman_exit_status"`
+	RescueDAG           string `json:"rescue_dag"`
+	WorkflowStart       int64  `json:"workflow_start_epoch"`
+	WorkflowEnd         int64  `json:"workflow_end_epoch"`
+	WorkflowWall        int64  `json:"workflow_wall_seconds"`
 	// Kickstart side: sums of mainjob durations over every try with a record.
 	KickstartSeconds       float64 `json:"kickstart_seconds"`
 	KickstartBadputSeconds float64 `json:"kickstart_badput_seconds"`
@@ -192,8 +197,17 @@ func (a *truthAcc) truth(c *config, p *plan, l *layout, s *sim) *Truth {
 	if s.exitStatus != 0 {
 		t.RescueDAG = l.dag + ".rescue001"
 	}
-	tried := 0
+	tried, computeTries, computeTried := 0, 0, 0
 	for i, n := range p.nodes {
+		if n.typ == typeCompute && s.lastTry[i] != nil {
+			computeTried++
+			computeTries += int(s.lastTry[i].attempt) + 1
+			if last := s.lastTry[i]; last.cause == causeNone || last.cause == causePostScript {
+				t.StatsTasksSucceeded++
+			} else {
+				t.StatsTasksFailed++
+			}
+		}
 		t.NodesByType[typeDesc[n.typ]]++
 		if s.lastTry[i] != nil {
 			tried++
@@ -219,6 +233,7 @@ func (a *truthAcc) truth(c *config, p *plan, l *layout, s *sim) *Truth {
 		}
 	}
 	t.Retries = a.submits - tried
+	t.TaskRetries = computeTries - computeTried
 	for k, x := range a.xf {
 		if x.n == 0 {
 			continue
