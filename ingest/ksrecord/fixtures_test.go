@@ -261,3 +261,26 @@ func TestFixturesAreOurs(t *testing.T) {
 		}
 	}
 }
+
+func TestRegularExitCode(t *testing.T) {
+	for _, tt := range []struct{ raw, want int }{
+		{0, 0}, {256, 1}, {512, 2}, {255 << 8, 255}, {9, -9}, {139, -11}, {-1, -128},
+	} {
+		r := ksrecord.Record{Raw: tt.raw}
+		if got := r.RegularExitCode(); got != tt.want {
+			t.Errorf("raw %d: %d, want %d", tt.raw, got, tt.want)
+		}
+	}
+	// The fixtures agree with their own regular_exitcode / signal.
+	for _, n := range []string{"xml-failed.out", "xml-signalled.out", "yaml-clustered.out", "yaml-signalled.out"} {
+		for _, r := range parseFixture(t, n).Records {
+			want := r.ExitCode
+			if r.Signalled {
+				want = -r.Signal
+			}
+			if got := r.RegularExitCode(); got != want {
+				t.Errorf("%s: raw %d gives %d, want %d", n, r.Raw, got, want)
+			}
+		}
+	}
+}

@@ -39,20 +39,22 @@ const (
 // parseXML parses the XML record in p.xbuf, which began on line p.recLine.
 func (p *Parser) parseXML(f *File) error {
 	raw := p.xbuf
+	high := false
 	for i, c := range raw {
-		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
-			line := p.recLine + bytes.Count(raw[:i], []byte{'\n'})
-			return &ParseError{File: p.name, Line: line,
-				Err: causef(ErrGarbage, "control character U+%04X in an XML record", c)}
+		if c < 0x20 {
+			if c != '\t' && c != '\n' && c != '\r' {
+				line := p.recLine + bytes.Count(raw[:i], []byte{'\n'})
+				return &ParseError{File: p.name, Line: line,
+					Err: causef(ErrGarbage, "control character U+%04X in an XML record", c)}
+			}
+		} else if c >= 0x80 {
+			high = true
 		}
 	}
 	data := raw
-	for _, c := range raw {
-		if c >= 0x80 {
-			p.ubuf = latin1ToUTF8(p.ubuf[:0], raw)
-			data = p.ubuf
-			break
-		}
+	if high {
+		p.ubuf = latin1ToUTF8(p.ubuf[:0], raw)
+		data = p.ubuf
 	}
 	d := xml.NewDecoder(bytes.NewReader(data))
 	d.Strict = true
@@ -60,6 +62,7 @@ func (p *Parser) parseXML(f *File) error {
 	var (
 		r           Record
 		stack       []string
+		spaces      []string // name space prefixes of the open elements
 		inMain      bool
 		inMachine   bool
 		sc          = scNone
@@ -70,7 +73,7 @@ func (p *Parser) parseXML(f *File) error {
 		sawRoot     bool
 	)
 	for {
-		tok, err := d.Token()
+		tok, err := d.RawToken()
 		if err == io.EOF {
 			break
 		}
@@ -109,6 +112,7 @@ func (p *Parser) parseXML(f *File) error {
 					}
 				}
 				stack = append(stack, name)
+				spaces = append(spaces, t.Name.Space)
 				continue
 			}
 			switch name {
@@ -275,12 +279,19 @@ func (p *Parser) parseXML(f *File) error {
 				}
 			}
 			stack = append(stack, name)
+			spaces = append(spaces, t.Name.Space)
 			if target != tNone && targetDepth == 0 {
 				targetDepth = len(stack)
 				text = text[:0]
 			}
 		case xml.EndElement:
 			depth := len(stack)
+			if depth == 0 || stack[depth-1] != t.Name.Local || spaces[depth-1] != t.Name.Space {
+				line, _ := d.InputPos()
+				return &ParseError{File: p.name, Line: p.recLine + line - 1,
+					Err: causef(ErrSyntax, "XML: element <%s> closed by </%s>", top(stack), t.Name.Local)}
+			}
+			spaces = spaces[:depth-1]
 			if target != tNone && depth == targetDepth {
 				s := string(text)
 				switch target {
@@ -326,6 +337,11 @@ func (p *Parser) parseXML(f *File) error {
 	}
 	if !sawRoot {
 		return &ParseError{File: p.name, Line: p.recLine, Err: causef(ErrSyntax, "no <invocation> element")}
+	}
+	if len(stack) > 0 {
+		line, _ := d.InputPos()
+		return &ParseError{File: p.name, Line: p.recLine + line - 1,
+			Err: causef(ErrTruncated, "XML: element <%s> not closed", top(stack))}
 	}
 	f.Records = append(f.Records, r)
 	f.Format = "xml"
@@ -385,4 +401,11 @@ func latin1ToUTF8(dst, b []byte) []byte {
 		}
 	}
 	return dst
+}
+
+func top(stack []string) string {
+	if len(stack) == 0 {
+		return ""
+	}
+	return stack[len(stack)-1]
 }
