@@ -57,6 +57,7 @@ type jobEnd struct {
 	skipText    bool
 
 	warn func(Warning)
+	src  Pos // the log line that ended the job
 }
 
 func (w *workflow) snapshot(inst *instance, ts float64, js int, failedEarly bool) *jobEnd {
@@ -66,6 +67,7 @@ func (w *workflow) snapshot(inst *instance, ts float64, js int, failedEarly bool
 		hasPost: w.hasPost(inst.node), ts: ts, js: js,
 		mainStart: inst.mainStart, hasMainStrt: inst.hasMainStart, mainEnd: inst.mainEnd, hasMainEnd: inst.hasMainEnd,
 		mainExit: inst.mainExit, skipText: w.m.opts.SkipStdout, warn: w.m.warn,
+		src: Pos{File: w.outPath, Line: w.lineNo},
 	}
 	if w.bd != nil {
 		j.user = w.bd.Get("user")
@@ -157,7 +159,7 @@ func rebaseWith(dir, origDir, p, initialDir string) (abs, rel string) {
 func (j *jobEnd) events() []*Event {
 	var evs []*Event
 	emit := func(e *Event) {
-		e.Wf = j.wf
+		e.Wf, e.Src = j.wf, j.src
 		if e.Job == "" {
 			e.Job, e.Inst, e.Sched = j.node, j.seq, j.sched
 		}

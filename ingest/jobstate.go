@@ -119,15 +119,20 @@ func ParseJobstateLine(line string) (JobstateEntry, error) {
 
 // FormatJobstateLine formats a job line as monitord writes it.
 func FormatJobstateLine(ts int64, job, state, info, site, walltime string, seq int) string {
-	dash := func(s string) string {
-		if s == "" {
-			return "-"
+	b := make([]byte, 0, 24+len(job)+len(state)+len(info)+len(site)+len(walltime))
+	b = strconv.AppendInt(b, ts, 10)
+	for _, f := range [...]string{job, state, info, site, walltime} {
+		b = append(b, ' ')
+		if f == "" {
+			f = "-"
 		}
-		return s
+		b = append(b, f...)
 	}
-	seqs := "-"
+	b = append(b, ' ')
 	if seq > 0 {
-		seqs = strconv.Itoa(seq)
+		b = strconv.AppendInt(b, int64(seq), 10)
+	} else {
+		b = append(b, '-')
 	}
-	return fmt.Sprintf("%d %s %s %s %s %s %s", ts, job, state, dash(info), dash(site), dash(walltime), seqs)
+	return string(b)
 }

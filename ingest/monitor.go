@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -40,6 +41,18 @@ type Options struct {
 	// JobstateInput, if set, is a jobstate log written by HTCondor's DAGMan
 	// (the DAG's JOBSTATE_LOG) read instead of the root workflow's dagman.out.
 	JobstateInput string
+
+	// Follow keeps reading logs as they grow, until DAGMan's exit line (live
+	// monitoring); sub-workflows are then followed concurrently. Set by Follow.
+	Follow bool
+	// Poll is the longest wait between reads of a growing log (default 1 s).
+	Poll time.Duration
+	// GiveUp is how long to wait for a log that does not exist yet, and for
+	// new lines once DAGMan's process is gone (default 10 min).
+	GiveUp time.Duration
+	// Alive reports whether DAGMan's process (pid from "** PID =") still
+	// runs; nil means a local kill(pid, 0) check. Only used when following.
+	Alive func(pid int) bool
 }
 
 // WorkflowState is what a tracked workflow looked like when monitoring
@@ -77,6 +90,7 @@ type Monitor struct {
 	workflows []*workflow
 	byDir     map[string]*workflow
 	ctx       context.Context
+	subs      sync.WaitGroup // sub-workflows followed concurrently (live)
 }
 
 func (m *Monitor) warn(w Warning) {
@@ -97,6 +111,29 @@ var ErrNotDagmanOut = errors.New("the workflow log must be a <dag>.dagman.out fi
 // their jobs are followed unless NoRecursive is set. Job output files are
 // parsed in parallel; the order of events is that of a sequential replay.
 func Replay(ctx context.Context, dagmanOut string, opts Options, sink func([]*Event) error) (*Result, error) {
+	opts.Follow = false
+	return run(ctx, dagmanOut, opts, sink)
+}
+
+// Follow is Replay for a workflow that is still running: it reads the logs as
+// they grow and returns when DAGMan's exit line has been read in every
+// followed workflow (or DAGMan is gone, or ctx is cancelled). Events are
+// handed to sink as soon as they are known, so sink sees running jobs.
+func Follow(ctx context.Context, dagmanOut string, opts Options, sink func([]*Event) error) (*Result, error) {
+	opts.Follow = true
+	if opts.Poll <= 0 {
+		opts.Poll = time.Second
+	}
+	if opts.GiveUp <= 0 {
+		opts.GiveUp = 10 * time.Minute
+	}
+	if opts.Alive == nil {
+		opts.Alive = processAlive
+	}
+	return run(ctx, dagmanOut, opts, sink)
+}
+
+func run(ctx context.Context, dagmanOut string, opts Options, sink func([]*Event) error) (*Result, error) {
 	if !strings.HasSuffix(dagmanOut, ".dagman.out") {
 		return nil, fmt.Errorf("%s: %w", dagmanOut, ErrNotDagmanOut)
 	}
@@ -132,6 +169,7 @@ func Replay(ctx context.Context, dagmanOut string, opts Options, sink func([]*Ev
 			return
 		}
 		trackErr = m.follow(w)
+		m.subs.Wait() // live sub-workflows (their problems are warnings)
 	}()
 	var events int64
 	sinkErr := m.out.drain(ctx, func(b []*Event) error {
@@ -150,6 +188,8 @@ func Replay(ctx context.Context, dagmanOut string, opts Options, sink func([]*Ev
 		return nil, err
 	}
 	res := &Result{Events: events, Warnings: m.warnings}
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	for _, w := range m.workflows {
 		res.Workflows = append(res.Workflows, w.state())
 	}
@@ -215,8 +255,10 @@ func (m *Monitor) openWorkflow(dir, dagmanOut string, parent *workflow, parentIn
 	} else {
 		m.warn(Warning{Pos: Pos{File: w.dagPath}, Text: "DAG file not found: POST scripts and submit files are unknown"})
 	}
+	m.mu.Lock()
 	m.workflows = append(m.workflows, w)
 	m.byDir[dir] = w
+	m.mu.Unlock()
 
 	now := float64(m.opts.Now().Unix())
 	w.internal(now, "MONITORD_STARTED", "")
@@ -284,10 +326,10 @@ func (m *Monitor) follow(w *workflow) error {
 	if w.parent == "" && m.opts.JobstateInput != "" {
 		return m.followJobstate(w, m.opts.JobstateInput)
 	}
-	f, err := os.Open(w.outPath)
+	f, err := m.openLog(w.outPath)
 	if err != nil {
 		if os.IsNotExist(err) {
-			if len(m.workflows) == 1 {
+			if w.parent == "" {
 				return err
 			}
 			m.warn(Warning{Pos: Pos{File: w.outPath}, Text: "sub-workflow log not found: only its plan is loaded"})
@@ -312,7 +354,7 @@ func (m *Monitor) follow(w *workflow) error {
 	batches := make(chan lineBatch, 8)
 	stop := make(chan struct{})
 	defer close(stop)
-	go readLines(f, w, batches, stop)
+	go m.readLines(f, w, batches, stop)
 	num := 0
 	for b := range batches {
 		for i := range b.lines {
@@ -339,6 +381,13 @@ func (m *Monitor) follow(w *workflow) error {
 		}
 		if progress != nil {
 			progress(b.done, total)
+		}
+		if b.idle {
+			// Caught up with a live log: hand over what is known.
+			m.out.flush()
+		}
+		if b.gone {
+			m.warn(Warning{Pos: Pos{File: w.outPath, Line: num}, Text: "DAGMan is gone and its log stopped growing: monitoring ends"})
 		}
 	}
 	if progress != nil {
@@ -405,7 +454,10 @@ func (m *Monitor) discoverSubWorkflow(w *workflow, inst *instance, ts float64) {
 		m.warn(Warning{Pos: Pos{File: w.outPath, Line: w.lineNo}, Text: fmt.Sprintf("sub-workflow directory of %s not found (%s): not followed", inst.node, candidates[0])})
 		return
 	}
-	if sw := m.byDir[dir]; sw != nil {
+	m.mu.Lock()
+	sw := m.byDir[dir]
+	m.mu.Unlock()
+	if sw != nil {
 		// A retry pointing to a workflow already followed: map the new instance.
 		w.emit(&Event{Kind: XwfMapSubwfJob, TS: ts, Wf: w.uuid, SubWf: sw.uuid, Job: inst.node, Inst: inst.seq})
 		return
@@ -415,9 +467,23 @@ func (m *Monitor) discoverSubWorkflow(w *workflow, inst *instance, ts float64) {
 		m.warn(Warning{Pos: Pos{File: dir}, Text: "sub-workflow not followed: " + err.Error()})
 		return
 	}
-	if err := m.follow(child); err != nil {
-		m.warn(Warning{Pos: Pos{File: child.outPath}, Text: "sub-workflow: " + err.Error()})
+	if !m.opts.Follow {
+		if err := m.follow(child); err != nil {
+			m.warn(Warning{Pos: Pos{File: child.outPath}, Text: "sub-workflow: " + err.Error()})
+		}
+		return
 	}
+	// Live: the parent's other jobs go on while the sub-workflow runs.
+	m.subs.Add(1)
+	go func() {
+		defer m.subs.Done()
+		if err := m.follow(child); err != nil {
+			if errors.Is(err, context.Canceled) {
+				return
+			}
+			m.warn(Warning{Pos: Pos{File: child.outPath}, Text: "sub-workflow: " + err.Error()})
+		}
+	}()
 }
 
 // lookupIP resolves a host name once, with a short time limit.
@@ -447,17 +513,21 @@ type lineBatch struct {
 	last    int   // number of the last complete line read
 	done    int64 // bytes read
 	partial bool  // the file ends with an incomplete line
+	idle    bool  // (live) the reader caught up and waits for more
+	gone    bool  // (live) DAGMan is gone and the log stopped growing
 	err     error
 }
 
 // readLines reads a dagman.out, classifies its lines, queues the submit files
-// of nodes being submitted, and sends the lines that matter in batches.
-func readLines(r io.Reader, w *workflow, out chan<- lineBatch, stop <-chan struct{}) {
+// of nodes being submitted, and sends the lines that matter in batches. When
+// following a live log it waits at the end for more, keeping an incomplete
+// last line until it is complete, and stops after DAGMan's exit line.
+func (m *Monitor) readLines(f *os.File, w *workflow, out chan<- lineBatch, stop <-chan struct{}) {
 	defer close(out)
-	br := bufio.NewReaderSize(r, 256*1024)
+	br := bufio.NewReaderSize(f, 256*1024)
 	var done int64
 	num := 0
-	var long []byte
+	var carry []byte // an incomplete line, waiting for its end
 	b := lineBatch{lines: make([]DagmanLine, 0, 512)}
 	send := func() bool {
 		b.last, b.done = num, done
@@ -469,15 +539,18 @@ func readLines(r io.Reader, w *workflow, out chan<- lineBatch, stop <-chan struc
 		b = lineBatch{lines: make([]DagmanLine, 0, 512)}
 		return true
 	}
+	exited := false
+	pid := 0
+	idle := 0
+	var lastGrowth time.Time
 	for {
 		line, err := br.ReadSlice('\n')
-		if err == bufio.ErrBufferFull {
-			long = append(long[:0], line...)
-			for err == bufio.ErrBufferFull {
-				line, err = br.ReadSlice('\n')
-				long = append(long, line...)
+		if err == bufio.ErrBufferFull || (len(carry) > 0 && len(line) > 0) {
+			carry = append(carry, line...)
+			if err == bufio.ErrBufferFull {
+				continue
 			}
-			line = long
+			line = carry
 		}
 		if len(line) > 0 && line[len(line)-1] == '\n' {
 			num++
@@ -487,10 +560,18 @@ func readLines(r io.Reader, w *workflow, out chan<- lineBatch, stop <-chan struc
 				l = l[:len(l)-1]
 			}
 			dl := w.classifier.Classify(l, num)
+			carry = carry[:0]
+			idle = 0
 			if dl.Kind != LineOther && dl.HasTS {
 				switch {
 				case dl.Kind == LineSubmitting, dl.Kind == LineScriptStart && dl.Pre, dl.Kind == LineULog && dl.Name == "SUBMIT":
 					w.pf.want(dl.Node)
+				case dl.Kind == LineExiting:
+					exited = true
+				case dl.Kind == LineParsing:
+					exited = false
+				case dl.Kind == LinePID:
+					pid = dl.Status
 				}
 				b.lines = append(b.lines, dl)
 				if len(b.lines) == cap(b.lines) && !send() {
@@ -499,13 +580,75 @@ func readLines(r io.Reader, w *workflow, out chan<- lineBatch, stop <-chan struc
 			}
 			continue
 		}
-		if len(line) > 0 {
-			b.partial = true
+		if len(line) > 0 && len(carry) == 0 {
+			carry = append(carry, line...)
 		}
 		if err != nil && err != io.EOF {
 			b.err = err
+			break
 		}
-		break
+		// End of the data written so far.
+		if !m.opts.Follow || exited {
+			b.partial = len(carry) > 0
+			break
+		}
+		if fi, err := f.Stat(); err == nil && fi.Size() < done+int64(len(carry)) {
+			m.warn(Warning{Pos: Pos{File: w.outPath}, Text: "log was truncated: monitoring ends"})
+			break
+		}
+		idle++
+		if idle == 1 {
+			lastGrowth = time.Now()
+		}
+		// DAGMan may stay quiet for hours while jobs run: stop waiting only
+		// when its process is gone (or, not knowing it, after GiveUp).
+		if idle > 10 && ((pid > 0 && m.opts.Alive != nil && !m.opts.Alive(pid)) ||
+			(pid <= 0 && time.Since(lastGrowth) > m.opts.GiveUp)) {
+			b.gone = true
+			b.partial = len(carry) > 0
+			break
+		}
+		b.idle = true
+		if !send() {
+			return
+		}
+		wait := m.opts.Poll
+		if idle < 5 {
+			wait = m.opts.Poll / 10
+		}
+		select {
+		case <-time.After(wait):
+		case <-stop:
+			return
+		case <-m.ctx.Done():
+			return
+		}
 	}
 	send()
+}
+
+// openLog opens a dagman.out; when following, it waits for it to appear.
+func (m *Monitor) openLog(p string) (*os.File, error) {
+	f, err := os.Open(p)
+	if err == nil || !m.opts.Follow || !os.IsNotExist(err) {
+		return f, err
+	}
+	deadline := time.Now().Add(m.opts.GiveUp)
+	for time.Now().Before(deadline) {
+		select {
+		case <-m.ctx.Done():
+			return nil, m.ctx.Err()
+		case <-time.After(m.opts.Poll):
+		}
+		if f, err = os.Open(p); err == nil || !os.IsNotExist(err) {
+			return f, err
+		}
+	}
+	return nil, err
+}
+
+// processAlive reports whether a local process exists.
+func processAlive(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || err == syscall.EPERM
 }

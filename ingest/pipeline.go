@@ -9,6 +9,7 @@ import (
 // while job output files (the expensive part) are parsed by a pool of
 // workers: the tracker enqueues a future at the place its events belong.
 type pipeline struct {
+	mu      sync.Mutex // several trackers may produce (live sub-workflows)
 	batch   int
 	cur     []*Event
 	items   chan item
@@ -58,13 +59,22 @@ func (p *pipeline) send(it item) {
 
 // event queues one ready event.
 func (p *pipeline) event(e *Event) {
+	p.mu.Lock()
 	p.cur = append(p.cur, e)
 	if len(p.cur) >= p.batch {
-		p.flush()
+		p.flushLocked()
 	}
+	p.mu.Unlock()
 }
 
+// flush sends the events queued so far (a live monitor flushes when idle).
 func (p *pipeline) flush() {
+	p.mu.Lock()
+	p.flushLocked()
+	p.mu.Unlock()
+}
+
+func (p *pipeline) flushLocked() {
 	if len(p.cur) == 0 {
 		return
 	}
@@ -74,7 +84,9 @@ func (p *pipeline) flush() {
 
 // future queues the events of a finished job, computed by a worker.
 func (p *pipeline) future(j *jobEnd) {
-	p.flush()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.flushLocked()
 	f := &future{job: j, done: make(chan struct{})}
 	select {
 	case p.work <- f:
@@ -82,6 +94,13 @@ func (p *pipeline) future(j *jobEnd) {
 		return
 	}
 	p.send(item{fut: f})
+}
+
+// discard drops the queued events (ReadLogStates keeps none).
+func (p *pipeline) discard() {
+	p.mu.Lock()
+	p.cur = p.cur[:0]
+	p.mu.Unlock()
 }
 
 // close ends the stream (called by the producer when done).

@@ -87,7 +87,7 @@ func ReadLogStates(ctx context.Context, r io.Reader, name string, loc *time.Loca
 					w.handle(&dl)
 				}
 			}
-			m.out.cur = m.out.cur[:0]
+			m.out.discard()
 			if num&4095 == 0 {
 				if err := ctx.Err(); err != nil {
 					return nil, err

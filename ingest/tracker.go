@@ -332,10 +332,13 @@ func (w *workflow) newInstance(name string) *instance {
 	return inst
 }
 
-// emit sends an event of this workflow.
+// emit sends an event of this workflow, marked with the log line that caused it.
 func (w *workflow) emit(e *Event) {
 	if e.Wf == "" {
 		e.Wf = w.uuid
+	}
+	if e.Src.File == "" {
+		e.Src = Pos{File: w.outPath, Line: w.lineNo}
 	}
 	w.m.out.event(e)
 }
@@ -349,7 +352,7 @@ func (w *workflow) jobEvent(k Kind, inst *instance, ts float64, js bool) *Event 
 }
 
 func (w *workflow) jsLine(ts float64, text string) {
-	w.m.out.event(&Event{Kind: JobstateLine, TS: ts, Wf: w.uuid, Line: &JobstateRecord{Dir: w.dir, Text: text}})
+	w.m.out.event(&Event{Kind: JobstateLine, TS: ts, Wf: w.uuid, Src: Pos{File: w.outPath, Line: w.lineNo}, Line: &JobstateRecord{Dir: w.dir, Text: text}})
 }
 
 func (w *workflow) internal(ts float64, marker, value string) {
