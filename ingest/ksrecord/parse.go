@@ -326,25 +326,71 @@ func (p *Parser) offsetOf(line []byte) int { return cap(p.in) - cap(line) }
 // the foreign lines the filter drops. It stops before any other line (or
 // where the window needs more data), which the general path handles.
 func (p *Parser) yamlFast() {
+	const (
+		ones   = 0x0101010101010101
+		highs  = 0x8080808080808080
+		lows7  = 0x7f7f7f7f7f7f7f7f
+		lows   = 0x2020202020202020
+		hashes = 0x2323232323232323
+		nls    = 0x0a0a0a0a0a0a0a0a
+	)
 	in, r, w := p.in, p.rpos, p.wpos
 	y := &p.y
 	for r < w {
-		k := bytes.IndexByte(in[r:w], '\n')
+		// Find the end of the line and, on the way, whether it holds a
+		// byte outside 0x20-0x7e (acc) or a '#' (hacc), eight bytes at a
+		// time (see scanASCII; a newline is found exactly, and only the
+		// bytes before it count).
+		var acc, hacc uint64
+		k := -1
+		i := r
+		for ; i+8 <= w; i += 8 {
+			x := binary.LittleEndian.Uint64(in[i : i+8])
+			nl := x ^ nls
+			nl = ^(((nl & lows7) + lows7) | nl) & highs
+			h := x ^ hashes
+			bad := (x - lows) | (x + ones) | x
+			hh := (h - ones) &^ h
+			if nl != 0 {
+				j := bits.TrailingZeros64(nl) >> 3
+				mask := uint64(1)<<(8*j) - 1
+				acc |= bad & mask
+				hacc |= hh & mask
+				k = i + j - r
+				break
+			}
+			acc |= bad
+			hacc |= hh
+		}
 		if k < 0 {
-			break
+			for ; i < w; i++ {
+				c := in[i]
+				if c == '\n' {
+					k = i - r
+					break
+				}
+				if c < 0x20 || c >= 0x7f {
+					acc |= highs
+				}
+				if c == '#' {
+					hacc |= highs
+				}
+			}
+			if k < 0 {
+				break // no line break in the window
+			}
+		}
+		if acc&highs != 0 {
+			break // tabs, CRs, non-ASCII, controls: the general path
 		}
 		line := in[r : r+k]
 		if k > 0 && line[0] != ' ' {
-			if c := line[0]; c == '-' || c == '[' || c == 'l' || bytes.IndexByte(line, '\r') >= 0 {
+			if c := line[0]; c == '-' || c == '[' || c == 'l' {
 				break
 			}
 			r += k + 1 // foreign text, dropped
 			p.lineNo++
 			continue
-		}
-		ascii, hash := scanASCII(line)
-		if !ascii {
-			break
 		}
 		ind := leadingSpaces(line)
 		kind := uint8(lineText)
@@ -354,7 +400,7 @@ func (p *Parser) yamlFast() {
 			kind = lineComment
 		}
 		flags := uint8(0)
-		if hash {
+		if hacc&highs != 0 {
 			flags = lineHash
 		}
 		p.lineNo++

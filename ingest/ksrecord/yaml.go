@@ -201,9 +201,18 @@ func (p *yparser) parseMap(ind int32, ctx pctx) error {
 			}
 			return p.syntax("could not find expected ':' after a mapping key")
 		}
-		child := p.mapKey(ctx, &p.key)
-		if err := p.afterIndicator(rest, ind, child, true); err != nil {
-			return err
+		child := ignore
+		if ctx.k != kIgnore {
+			child = p.mapKey(ctx, &p.key)
+		}
+		var err2 error
+		if rest < end && p.buf[rest] != '#' {
+			err2 = p.inlineValue(rest, ind, child) // the common case, "key: value"
+		} else {
+			err2 = p.afterIndicator(rest, ind, child, true)
+		}
+		if err2 != nil {
+			return err2
 		}
 	}
 }
@@ -488,8 +497,10 @@ func (p *yparser) inlineValue(at, parentInd int32, ctx pctx) error {
 	for e > at && p.buf[e-1] == ' ' {
 		e--
 	}
-	sc := scalar{lo: at, hi: e, style: sPlain}
-	p.scalarValue(ctx, &sc)
+	if ctx.k != kIgnore {
+		sc := scalar{lo: at, hi: e, style: sPlain}
+		p.scalarValue(ctx, &sc)
+	}
 	p.nextLine()
 	return nil
 }
