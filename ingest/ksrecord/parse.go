@@ -442,12 +442,6 @@ func (p *Parser) appendYAML(line []byte, nl bool) error {
 	return nil
 }
 
-// printableASCII reports whether b holds only bytes 0x20-0x7e.
-func printableASCII(b []byte) bool {
-	ok, _ := scanASCII(b)
-	return ok
-}
-
 // scanASCII reports whether b holds only bytes 0x20-0x7e, and whether it
 // holds a '#', eight bytes at a time (the last word overlapping).
 func scanASCII(b []byte) (ok, hash bool) {

@@ -82,8 +82,8 @@ func allIn(b []byte, ok func(byte) bool) bool {
 
 func isBin(c byte) bool     { return c == '0' || c == '1' || c == '_' }
 func isOct(c byte) bool     { return (c >= '0' && c <= '7') || c == '_' }
-func isDec_(c byte) bool    { return isDigit(c) || c == '_' }
-func isHex_(c byte) bool    { return isDigit(c) || (c|0x20 >= 'a' && c|0x20 <= 'f') || c == '_' }
+func isDecU(c byte) bool    { return isDigit(c) || c == '_' }
+func isHexU(c byte) bool    { return isDigit(c) || (c|0x20 >= 'a' && c|0x20 <= 'f') || c == '_' }
 func hasSign(b []byte) bool { return len(b) > 0 && (b[0] == '-' || b[0] == '+') }
 
 // matchInt implements PyYAML's int resolver:
@@ -104,7 +104,7 @@ func matchInt(b []byte) bool {
 			return allIn(b[2:], isBin)
 		}
 		if b[1] == 'x' {
-			return allIn(b[2:], isHex_)
+			return allIn(b[2:], isHexU)
 		}
 		return allIn(b[1:], isOct)
 	}
@@ -112,7 +112,7 @@ func matchInt(b []byte) bool {
 		return false
 	}
 	i := 1
-	for i < len(b) && isDec_(b[i]) {
+	for i < len(b) && isDecU(b[i]) {
 		i++
 	}
 	if i == len(b) {
@@ -163,7 +163,7 @@ func matchFloat(b []byte) bool {
 	}
 	if len(b) > 1 && b[0] == '.' && isDigit(b[1]) {
 		i := 2
-		for i < len(b) && isDec_(b[i]) {
+		for i < len(b) && isDecU(b[i]) {
 			i++
 		}
 		return i+matchExp(b[i:]) == len(b)
@@ -179,7 +179,7 @@ func matchFloat(b []byte) bool {
 		return false
 	}
 	i := 1
-	for i < len(b) && isDec_(b[i]) {
+	for i < len(b) && isDecU(b[i]) {
 		i++
 	}
 	if i < len(b) && b[i] == ':' {
@@ -192,7 +192,7 @@ func matchFloat(b []byte) bool {
 			return false
 		}
 		i++
-		for i < len(b) && isDec_(b[i]) {
+		for i < len(b) && isDecU(b[i]) {
 			i++
 		}
 		return i == len(b)
@@ -201,7 +201,7 @@ func matchFloat(b []byte) bool {
 		return false
 	}
 	i++
-	for i < len(b) && isDec_(b[i]) {
+	for i < len(b) && isDecU(b[i]) {
 		i++
 	}
 	return i+matchExp(b[i:]) == len(b)

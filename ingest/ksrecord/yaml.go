@@ -48,10 +48,10 @@ type yline struct {
 // Scalar styles.
 const (
 	sNull    = iota // no value at all ("key:" followed by nothing)
-	sPlain          // plain, b is the text
-	sSingle         // single-quoted, b is the raw content
-	sDouble         // double-quoted, b is the raw content
-	sLiteral        // "|" block: lines [l0,l1), content indentation bind
+	sPlain          // plain: buf[lo:hi] is the text
+	sSingle         // single-quoted: buf[lo:hi] is the raw content
+	sDouble         // double-quoted: buf[lo:hi] is the raw content
+	sLiteral        // "|" block: lines [lo,hi), content indentation bind
 	sFolded         // ">" block
 )
 
@@ -69,8 +69,6 @@ type scalar struct {
 var nullScalar = scalar{style: sNull}
 
 const maxDepth = 512
-
-func isSpace(c byte) bool { return c == ' ' }
 
 // isSeqEntry reports whether content starts a block sequence entry.
 func isSeqEntry(b []byte) bool {
