@@ -93,7 +93,7 @@ func (p *Parser) ParseFile(path string) (*File, error) {
 // content gives a *ParseError; an error of r is returned wrapped with name.
 func (p *Parser) Parse(r io.Reader, name string) (*File, error) {
 	p.r, p.rpos, p.wpos, p.eof, p.recBase = r, 0, 0, false, -1
-	defer func() { p.r = nil }()
+	defer p.release()
 	p.name, p.lineNo = name, 0
 	p.mode, p.state, p.garbage = modeUnknown, stNone, 0
 	p.y.name = name
@@ -141,6 +141,22 @@ func (p *Parser) Parse(r io.Reader, name string) (*File, error) {
 			Err: causef(ErrGarbage, "no kickstart record in the file")}
 	}
 	return f, nil
+}
+
+// release drops the reader and any buffer grown far beyond the usual size
+// by an unusual file, so that a long-lived Parser does not hold on to it.
+func (p *Parser) release() {
+	p.r = nil
+	if cap(p.in) > 4<<20 {
+		p.in = make([]byte, 64<<10)
+	}
+	if cap(p.y.lines) > 1<<16 {
+		p.y.lines = nil
+	}
+	if cap(p.xbuf) > 4<<20 {
+		p.xbuf, p.ubuf = nil, nil
+	}
+	p.y.buf = nil
 }
 
 // readLine returns the next line without its line break ("\n" or "\r\n"),
