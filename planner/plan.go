@@ -152,10 +152,12 @@ func Plan(ctx context.Context, opts Options) (*Outcome, error) {
 	}
 
 	// The abstract workflow.
+	t0 := time.Now()
 	wf, daxFile, err := readWorkflow(opts.DAX)
 	if err != nil {
 		return nil, err
 	}
+	logf("read %s (%d tasks, %d dependencies) in %.3f s", daxFile, len(wf.Jobs), len(wf.Edges), time.Since(t0).Seconds())
 	embedded := wf.embedded
 
 	// Catalogs.
@@ -353,10 +355,12 @@ func Plan(ctx context.Context, opts Options) (*Outcome, error) {
 		WfUUID: uuid, RootUUID: root, PlanArgs: planArgs, Deferred: opts.Deferred, Progress: opts.Progress,
 	}
 	logf("planning %s (%d tasks) with data configuration %s", daxFile, len(wf.Jobs), dataConfig)
+	t0 = time.Now()
 	res, err := refine.Run(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
+	logf("refined into %d jobs in %.3f s", len(res.Order), time.Since(t0).Seconds())
 	out := &Outcome{SubmitDir: submitDir, Basename: basename, WfUUID: uuid, Tasks: len(wf.Jobs)}
 	if res.Empty {
 		logf("the outputs of every task exist already: nothing to plan")
@@ -379,12 +383,13 @@ func Plan(ctx context.Context, opts Options) (*Outcome, error) {
 		Version: Version, Build: Build, Planner: opts.PlannerPath, BinDir: bin, PlannerArgs: opts.Args,
 		PropsName: propsName, User: user, Host: host, VOGroup: group, DataConfig: dataConfig, WfAPI: wf.api,
 	}
+	t0 = time.Now()
 	if err := writeAtomically(ctx, submitDir, opts.Deferred, func(tmp string) error {
 		return codegen.Write(ctx, tmp, meta, &wf.Workflow, res, props)
 	}); err != nil {
 		return nil, err
 	}
-	logf("submit directory %s: %d jobs", submitDir, out.Jobs)
+	logf("wrote submit directory %s (%d jobs) in %.3f s", submitDir, out.Jobs, time.Since(t0).Seconds())
 	return out, nil
 }
 

@@ -9,14 +9,16 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pegasus-go/pegasus/internal/properties"
@@ -47,19 +49,38 @@ type Meta struct {
 }
 
 // Write writes every file of the submit directory into dir (normally a
-// temporary directory renamed to m.SubmitDir afterwards).
+// temporary directory renamed to m.SubmitDir afterwards). The job files are
+// written by a pool of workers while the workflow-level files are rendered:
+// file creation is system-call bound and overlaps with rendering even on
+// few cores.
 func Write(ctx context.Context, dir string, m *Meta, wf *dax.Workflow, res *refine.Result, props *properties.Properties) error {
-	w := &writer{dir: dir, m: m, wf: wf, res: res}
+	w := &writer{dir: dir, m: m, wf: wf, res: res, sc: newSubConst(m)}
+	if err := w.mkdirs(); err != nil {
+		return err
+	}
 	steps := []func() error{
-		w.dag, w.staticBP, w.notify, w.replicaStore, w.cache, w.dot, w.braindump, w.metrics,
-		func() error { return w.props(props) },
+		w.jobFiles(ctx), w.dag, w.staticBP, w.dot,
+		func() error {
+			for _, f := range []func() error{w.notify, w.replicaStore, w.cache, w.braindump, w.metrics,
+				func() error { return w.props(props) }} {
+				if err := f(); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
 	}
-	for _, s := range steps {
-		if err := s(); err != nil {
-			return err
-		}
+	errs := make([]error, len(steps))
+	var wg sync.WaitGroup
+	for i, f := range steps {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = f()
+		}()
 	}
-	return w.jobFiles(ctx)
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 type writer struct {
@@ -67,15 +88,16 @@ type writer struct {
 	m   *Meta
 	wf  *dax.Workflow
 	res *refine.Result
+	sc  *subConst
 }
 
-func (w *writer) file(name string, fn func(b *bufio.Writer) error) error {
-	p := filepath.Join(w.dir, name)
-	f, err := os.Create(p)
+// small writes a small file through a bufio.Writer.
+func (w *writer) small(name string, fn func(b *bufio.Writer) error) error {
+	f, err := os.Create(filepath.Join(w.dir, name))
 	if err != nil {
 		return err
 	}
-	b := bufio.NewWriterSize(f, 256*1024)
+	b := bufio.NewWriterSize(f, 64*1024)
 	if err := fn(b); err != nil {
 		f.Close()
 		return err
@@ -87,48 +109,124 @@ func (w *writer) file(name string, fn func(b *bufio.Writer) error) error {
 	return f.Close()
 }
 
+// out is a large file written in pieces from an append buffer.
+type out struct {
+	f   *os.File
+	b   []byte
+	err error
+}
+
+const outChunk = 1 << 20
+
+// flush writes the buffer out when it holds a full chunk; it takes and
+// returns the caller's buffer.
+func (o *out) flush(b []byte) []byte {
+	if len(b) < outChunk {
+		return b
+	}
+	if o.err == nil {
+		_, o.err = o.f.Write(b)
+	}
+	return b[:0]
+}
+
+// file writes a large file: fn appends to the buffer it gets, calls
+// o.flush now and then, and returns the buffer.
+func (w *writer) file(name string, fn func(o *out, b []byte) []byte) error {
+	f, err := os.Create(filepath.Join(w.dir, name))
+	if err != nil {
+		return err
+	}
+	o := &out{f: f}
+	b := fn(o, make([]byte, 0, outChunk+64*1024))
+	if o.err == nil && len(b) > 0 {
+		_, o.err = f.Write(b)
+	}
+	if err := f.Close(); o.err == nil {
+		o.err = err
+	}
+	return o.err
+}
+
 const hashes = "######################################################################"
 
 // dag writes <basename>.dag in the 5.x layout.
 func (w *writer) dag() error {
-	return w.file(w.m.Basename+".dag", func(b *bufio.Writer) error {
-		fmt.Fprintf(b, "%s\n# PEGASUS WMS GENERATED DAG FILE\n# DAG %s\n# Index = %d, Count = %s\n%s\n", hashes, w.m.Label, w.m.Index, countOf(w.m.Count), hashes)
+	return w.file(w.m.Basename+".dag", func(o *out, b []byte) []byte {
+		b = append(b, hashes+"\n# PEGASUS WMS GENERATED DAG FILE\n# DAG "...)
+		b = append(b, w.m.Label...)
+		b = append(b, "\n# Index = "...)
+		b = strconv.AppendInt(b, int64(w.m.Index), 10)
+		b = append(b, ", Count = "...)
+		b = append(b, countOf(w.m.Count)...)
+		b = append(b, "\n"+hashes+"\n"...)
 		for _, mj := range w.res.MaxJobs {
-			fmt.Fprintf(b, "MAXJOBS %s %s\n", mj[0], mj[1])
+			b = append(b, "MAXJOBS "...)
+			b = append(b, mj[0]...)
+			b = append(b, ' ')
+			b = append(b, mj[1]...)
+			b = append(b, '\n')
+		}
+		line := func(kw string, j *ewf.Job, v string) {
+			b = append(b, kw...)
+			b = append(b, j.Name...)
+			b = append(b, ' ')
+			b = append(b, v...)
+			b = append(b, '\n')
 		}
 		for _, j := range w.res.Order {
-			b.WriteString("\n")
-			switch {
-			case j.Sub != nil:
-				fmt.Fprintf(b, "SUBDAG EXTERNAL %s %s", j.Name, j.Sub.DAGFile)
+			b = append(b, '\n')
+			if j.Sub != nil {
+				b = append(b, "SUBDAG EXTERNAL "...)
+				b = append(b, j.Name...)
+				b = append(b, ' ')
+				b = append(b, j.Sub.DAGFile...)
 				if j.Sub.SubmitDir != "" && j.Type == ewf.DAGJob {
-					fmt.Fprintf(b, " DIR %s", j.Sub.SubmitDir)
+					b = append(b, " DIR "...)
+					b = append(b, j.Sub.SubmitDir...)
 				}
-				b.WriteString("\n")
-			default:
-				fmt.Fprintf(b, "JOB %s %s\n", j.Name, subPath(j))
+				b = append(b, '\n')
+			} else {
+				b = append(b, "JOB "...)
+				b = append(b, j.Name...)
+				b = append(b, ' ')
+				b = appendSubPath(b, j)
+				b = append(b, '\n')
 			}
 			if j.PreScript != "" {
-				fmt.Fprintf(b, "SCRIPT PRE %s %s\n", j.Name, j.PreScript)
+				line("SCRIPT PRE ", j, j.PreScript)
 			}
 			if j.PostScript != "" {
-				fmt.Fprintf(b, "SCRIPT POST %s %s\n", j.Name, j.PostScript)
+				line("SCRIPT POST ", j, j.PostScript)
 			}
 			if j.Priority != 0 || j.Profiles.Condor.Value("priority") != "" {
-				fmt.Fprintf(b, "PRIORITY %s %d\n", j.Name, j.Priority)
+				b = append(b, "PRIORITY "...)
+				b = append(b, j.Name...)
+				b = append(b, ' ')
+				b = strconv.AppendInt(b, int64(j.Priority), 10)
+				b = append(b, '\n')
 			}
-			fmt.Fprintf(b, "RETRY %s %d\n", j.Name, j.Retry)
+			b = append(b, "RETRY "...)
+			b = append(b, j.Name...)
+			b = append(b, ' ')
+			b = strconv.AppendInt(b, int64(j.Retry), 10)
+			b = append(b, '\n')
 			if j.Category != "" {
-				fmt.Fprintf(b, "CATEGORY %s %s\n", j.Name, j.Category)
+				line("CATEGORY ", j, j.Category)
 			}
-			fmt.Fprintf(b, "VARS %s +DAGNodeRetry=\"$(RETRY)\"\n", j.Name)
+			line("VARS ", j, `+DAGNodeRetry="$(RETRY)"`)
+			b = o.flush(b)
 		}
-		b.WriteString("\n")
-		for _, e := range w.res.WF.Edges() {
-			fmt.Fprintf(b, "PARENT  %s CHILD %s\n", e[0].Name, e[1].Name)
-		}
-		fmt.Fprintf(b, "%s\n# End of DAG\n%s\n", hashes, hashes)
-		return nil
+		b = append(b, '\n')
+		w.res.WF.EachEdge(func(p, c *ewf.Job) {
+			b = append(b, "PARENT  "...)
+			b = append(b, p.Name...)
+			b = append(b, " CHILD "...)
+			b = append(b, c.Name...)
+			b = append(b, '\n')
+			b = o.flush(b)
+		})
+		return append(b, hashes+"\n# End of DAG\n"+hashes+"\n"...)
 	})
 }
 
@@ -139,6 +237,15 @@ func countOf(c string) string {
 	return c
 }
 
+func appendSubPath(b []byte, j *ewf.Job) []byte {
+	if j.Dir != "" {
+		b = append(b, j.Dir...)
+		b = append(b, '/')
+	}
+	b = append(b, j.Name...)
+	return append(b, ".sub"...)
+}
+
 func subPath(j *ewf.Job) string {
 	if j.Dir == "" {
 		return j.Name + ".sub"
@@ -146,37 +253,65 @@ func subPath(j *ewf.Job) string {
 	return j.Dir + "/" + j.Name + ".sub"
 }
 
-// condorQuote renders an argument string in HTCondor's new syntax: the
-// whole string in double quotes, embedded double quotes doubled.
-func condorQuote(s string) string {
-	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
-}
-
-// envValue renders the environment in HTCondor's new syntax.
-func envValue(keys []string, get func(string) string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for i, k := range keys {
-		if i > 0 {
-			b.WriteByte(' ')
+// appendCondorQuoted appends s in HTCondor's new argument syntax: the whole
+// string in double quotes, embedded double quotes doubled.
+func appendCondorQuoted(b []byte, s string) []byte {
+	b = append(b, '"')
+	for {
+		i := strings.IndexByte(s, '"')
+		if i < 0 {
+			break
 		}
-		v := get(k)
-		b.WriteString(k)
-		b.WriteByte('=')
-		if strings.ContainsAny(v, " \t'\"") {
-			v = strings.ReplaceAll(v, `"`, `""`)
-			v = "'" + strings.ReplaceAll(v, "'", "''") + "'"
-		}
-		b.WriteString(v)
+		b = append(b, s[:i+1]...)
+		b = append(b, '"')
+		s = s[i+1:]
 	}
-	b.WriteByte('"')
-	return b.String()
+	b = append(b, s...)
+	return append(b, '"')
 }
 
-// sub renders the submit file of job j.
-func (w *writer) sub(j *ewf.Job, b *bytes.Buffer) {
+// appendEnvValue appends one KEY=value entry of the new environment syntax.
+func appendEnvValue(b []byte, k, v string) []byte {
+	b = append(b, k...)
+	b = append(b, '=')
+	if strings.ContainsAny(v, " \t'\"") {
+		v = strings.ReplaceAll(v, `"`, `""`)
+		v = "'" + strings.ReplaceAll(v, "'", "''") + "'"
+	}
+	return append(b, v...)
+}
+
+// subConst holds the parts of every submit file that depend only on the
+// workflow, rendered once.
+type subConst struct {
+	header1 string // up to "# SUBMIT FILE NAME : "
+	ads     string // +pegasus_generator ... +pegasus_wf_time lines
+	footer  string // "queue" and the closing comment
+}
+
+func newSubConst(m *Meta) *subConst {
+	return &subConst{
+		header1: hashes + "\n# PEGASUS WMS GENERATED SUBMIT FILE\n# DAG : " + m.Label + ", Index = " + strconv.Itoa(m.Index) +
+			", Count = " + countOf(m.Count) + "\n# SUBMIT FILE NAME : ",
+		ads: "+pegasus_generator = \"Pegasus\"\n+pegasus_root_wf_uuid = \"" + m.RootUUID + "\"\n+pegasus_wf_uuid = \"" + m.WfUUID +
+			"\"\n+pegasus_version = \"" + m.Version + "\"\n+pegasus_wf_name = \"" + m.Label + "-" + strconv.Itoa(m.Index) +
+			"\"\n+pegasus_wf_time = \"" + m.PlanTime.Format("20060102T150405-0700") + "\"\n",
+		footer: "queue\n" + hashes + "\n# END OF SUBMIT FILE\n" + hashes + "\n",
+	}
+}
+
+// fixedEnv are the environment variables every submit file sets.
+var fixedEnv = [...]string{"CONDOR_JOBID", "PEGASUS_WF_UUID", "PEGASUS_WF_LABEL", "PEGASUS_DAG_JOB_ID", "PEGASUS_SITE"}
+
+// sub appends the submit file of job j to b.
+func (w *writer) sub(j *ewf.Job, b []byte) []byte {
 	m := w.m
-	fmt.Fprintf(b, "%s\n# PEGASUS WMS GENERATED SUBMIT FILE\n# DAG : %s, Index = %d, Count = %s\n# SUBMIT FILE NAME : %s.sub\n%s\n", hashes, m.Label, m.Index, countOf(m.Count), j.Name, hashes)
+	sc := w.sc
+	b = append(b, sc.header1...)
+	b = append(b, j.Name...)
+	b = append(b, ".sub\n"...)
+	b = append(b, hashes...)
+	b = append(b, '\n')
 	c := &j.Profiles.Condor
 	se, so := "false", "false"
 	if v, ok := c.Get("stream_error"); ok {
@@ -185,31 +320,73 @@ func (w *writer) sub(j *ewf.Job, b *bytes.Buffer) {
 	if v, ok := c.Get("stream_output"); ok {
 		so = v
 	}
-	fmt.Fprintf(b, "stream_error  = %s\nstream_output = %s\n", se, so)
-	// Environment: env profiles plus the variables monitoring tools use.
-	env := j.Profiles.Env.Clone()
-	env.Set("CONDOR_JOBID", "$(cluster).$(process)")
-	env.Set("PEGASUS_WF_UUID", m.WfUUID)
-	env.Set("PEGASUS_WF_LABEL", m.Label)
-	env.Set("PEGASUS_DAG_JOB_ID", j.Name)
-	env.Set("PEGASUS_SITE", j.Site)
-	if j.Type != ewf.Compute {
-		env.SetDefault("PEGASUS_BIN_DIR", m.BinDir)
-	}
-	keys := env.Keys()
-	fmt.Fprintf(b, "environment = %s\n", envValue(keys, env.Value))
-	for _, k := range c.SortedKeys() {
-		if k == "stream_error" || k == "stream_output" {
-			continue
+	b = append(b, "stream_error  = "...)
+	b = append(b, se...)
+	b = append(b, "\nstream_output = "...)
+	b = append(b, so...)
+	b = append(b, '\n')
+	// Environment: env profiles in insertion order, then the variables
+	// monitoring tools use (as the Pegasus 5.x planner orders them).
+	var kbuf [24]string
+	keys := kbuf[:0]
+	env := &j.Profiles.Env
+	keys = env.AppendKeys(keys)
+	for _, k := range fixedEnv {
+		if _, ok := env.Get(k); !ok {
+			keys = append(keys, k)
 		}
+	}
+	binDir := false
+	if _, ok := env.Get("PEGASUS_BIN_DIR"); !ok && j.Type != ewf.Compute {
+		keys = append(keys, "PEGASUS_BIN_DIR")
+		binDir = true
+	}
+	b = append(b, "environment = \""...)
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		var v string
+		switch k {
+		case "CONDOR_JOBID":
+			v = "$(cluster).$(process)"
+		case "PEGASUS_WF_UUID":
+			v = m.WfUUID
+		case "PEGASUS_WF_LABEL":
+			v = m.Label
+		case "PEGASUS_DAG_JOB_ID":
+			v = j.Name
+		case "PEGASUS_SITE":
+			v = j.Site
+		case "PEGASUS_BIN_DIR":
+			if binDir {
+				v = m.BinDir
+			} else {
+				v = env.Value(k)
+			}
+		default:
+			v = env.Value(k)
+		}
+		b = appendEnvValue(b, k, v)
+	}
+	b = append(b, "\"\n"...)
+	keys = keys[:0]
+	keys = c.AppendKeys(keys)
+	keys = slices.DeleteFunc(keys, func(k string) bool { return k == "stream_error" || k == "stream_output" })
+	slices.Sort(keys)
+	for _, k := range keys {
 		v := c.Value(k)
 		if v == "" {
 			continue
 		}
+		b = append(b, k...)
+		b = append(b, " = "...)
 		if k == "arguments" {
-			v = condorQuote(v)
+			b = appendCondorQuoted(b, v)
+		} else {
+			b = append(b, v...)
 		}
-		fmt.Fprintf(b, "%s = %s\n", k, v)
+		b = append(b, '\n')
 	}
 	taskID := j.TaskID()
 	if taskID == "" {
@@ -230,93 +407,134 @@ func (w *writer) sub(j *ewf.Job, b *bytes.Buffer) {
 	if j.Clustered() {
 		size = len(j.Tasks)
 	}
-	fmt.Fprintf(b, `+pegasus_generator = "Pegasus"
-+pegasus_root_wf_uuid = "%s"
-+pegasus_wf_uuid = "%s"
-+pegasus_version = "%s"
-+pegasus_wf_name = "%s-%d"
-+pegasus_wf_time = "%s"
-+pegasus_wf_xformation = "%s"
-+pegasus_wf_dax_job_id = "%s"
-+pegasus_wf_dag_job_id = "%s"
-+pegasus_job_class = %d
-+pegasus_site = "%s"
-+pegasus_job_runtime = %s
-+pegasus_cores = %s
-+pegasus_cluster_size = %d
-queue
-%s
-# END OF SUBMIT FILE
-%s
-`, m.RootUUID, m.WfUUID, m.Version, m.Label, m.Index, m.PlanTime.Format("20060102T150405-0700"), j.XForm, taskID, j.Name,
-		int(j.Type), j.Site, runtime, cores, size, hashes, hashes)
+	b = append(b, sc.ads...)
+	b = append(b, "+pegasus_wf_xformation = \""...)
+	b = append(b, j.XForm...)
+	b = append(b, "\"\n+pegasus_wf_dax_job_id = \""...)
+	b = append(b, taskID...)
+	b = append(b, "\"\n+pegasus_wf_dag_job_id = \""...)
+	b = append(b, j.Name...)
+	b = append(b, "\"\n+pegasus_job_class = "...)
+	b = strconv.AppendInt(b, int64(j.Type), 10)
+	b = append(b, "\n+pegasus_site = \""...)
+	b = append(b, j.Site...)
+	b = append(b, "\"\n+pegasus_job_runtime = "...)
+	b = append(b, runtime...)
+	b = append(b, "\n+pegasus_cores = "...)
+	b = append(b, cores...)
+	b = append(b, "\n+pegasus_cluster_size = "...)
+	b = strconv.AppendInt(b, int64(size), 10)
+	b = append(b, '\n')
+	return append(b, sc.footer...)
 }
 
-// jobFiles writes the .sub, .in and .sh files of every job, in parallel.
-func (w *writer) jobFiles(ctx context.Context) error {
-	dirs := map[string]bool{}
+// mkdirs creates the job file directories.
+func (w *writer) mkdirs() error {
+	made := map[string]bool{"": true}
 	for _, j := range w.res.Order {
-		if !dirs[j.Dir] {
-			dirs[j.Dir] = true
-			if err := os.MkdirAll(filepath.Join(w.dir, j.Dir), 0o755); err != nil {
-				return err
-			}
+		if made[j.Dir] {
+			continue
 		}
-	}
-	jobs := w.res.Order
-	workers := runtime.GOMAXPROCS(0)
-	if workers > 4 {
-		workers = 4
-	}
-	var wg sync.WaitGroup
-	errs := make([]error, workers)
-	for k := 0; k < workers; k++ {
-		wg.Add(1)
-		go func(k int) {
-			defer wg.Done()
-			var buf bytes.Buffer
-			for i := k; i < len(jobs); i += workers {
-				if i%1024 == 0 && ctx.Err() != nil {
-					errs[k] = ctx.Err()
-					return
-				}
-				j := jobs[i]
-				base := filepath.Join(w.dir, j.Dir, j.Name)
-				if j.Sub == nil {
-					buf.Reset()
-					w.sub(j, &buf)
-					if err := os.WriteFile(base+".sub", buf.Bytes(), 0o644); err != nil {
-						errs[k] = err
-						return
-					}
-				}
-				if j.InBody != nil {
-					if err := os.WriteFile(base+".in", j.InBody, 0o644); err != nil {
-						errs[k] = err
-						return
-					}
-				}
-				if j.Script != nil {
-					if err := os.WriteFile(base+".sh", j.Script, 0o755); err != nil {
-						errs[k] = err
-						return
-					}
-				}
-			}
-		}(k)
-	}
-	wg.Wait()
-	for _, e := range errs {
-		if e != nil {
-			return e
+		made[j.Dir] = true
+		if err := os.MkdirAll(filepath.Join(w.dir, j.Dir), 0o755); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-// bpQuote quotes a BP attribute value.
-func bpQuote(s string) string {
-	return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"`
+// jobWorkers is the number of goroutines creating job files. Creating a
+// file is a system call that often waits on file system locks, so more
+// workers than cores still help.
+const jobWorkers = 8
+
+// jobFiles returns the step writing the .sub, .in and .sh files of every job.
+func (w *writer) jobFiles(ctx context.Context) func() error {
+	return func() error {
+		jobs := w.res.Order
+		var wg sync.WaitGroup
+		var next atomic.Int64
+		errs := make([]error, jobWorkers)
+		const batch = 64
+		for k := 0; k < jobWorkers; k++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				buf := make([]byte, 0, 8192)
+				path := make([]byte, 0, 512)
+				for {
+					if ctx.Err() != nil {
+						errs[k] = ctx.Err()
+						return
+					}
+					lo := int(next.Add(batch)) - batch
+					if lo >= len(jobs) {
+						return
+					}
+					for _, j := range jobs[lo:min(lo+batch, len(jobs))] {
+						path = append(path[:0], w.dir...)
+						path = append(path, '/')
+						if j.Dir != "" {
+							path = append(path, j.Dir...)
+							path = append(path, '/')
+						}
+						path = append(path, j.Name...)
+						if j.Sub == nil {
+							buf = w.sub(j, buf[:0])
+							if err := writeFile(append(path, ".sub"...), buf, 0o644); err != nil {
+								errs[k] = err
+								return
+							}
+						}
+						if j.InBody != nil {
+							if err := writeFile(append(path, ".in"...), j.InBody, 0o644); err != nil {
+								errs[k] = err
+								return
+							}
+						}
+						if j.Script != nil {
+							if err := writeFile(append(path, ".sh"...), j.Script, 0o755); err != nil {
+								errs[k] = err
+								return
+							}
+						}
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		return errors.Join(errs...)
+	}
+}
+
+// writeFile creates the file at path and writes data: one system call each
+// for open, write and close.
+func writeFile(path []byte, data []byte, perm os.FileMode) error {
+	f, err := os.OpenFile(string(path), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, perm)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if err1 := f.Close(); err == nil {
+		err = err1
+	}
+	return err
+}
+
+// appendBPQuoted appends a quoted BP attribute value.
+func appendBPQuoted(b []byte, s string) []byte {
+	b = append(b, '"')
+	for {
+		i := strings.IndexByte(s, '"')
+		if i < 0 {
+			break
+		}
+		b = append(b, s[:i]...)
+		b = append(b, '\\', '"')
+		s = s[i+1:]
+	}
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 // staticBP writes the Stampede static events (FORMATS.md §3.4.1).
@@ -324,75 +542,129 @@ func (w *writer) staticBP() error {
 	ts := w.m.PlanTime.UTC().Format("2006-01-02T15:04:05.000000Z")
 	pre := "ts=" + ts + " event="
 	id := " xwf.id=" + w.m.WfUUID
-	return w.file(w.m.Basename+".static.bp", func(b *bufio.Writer) error {
+	return w.file(w.m.Basename+".static.bp", func(o *out, b []byte) []byte {
+		ev := func(name string) {
+			b = append(b, pre...)
+			b = append(b, name...)
+			b = append(b, id...)
+		}
+		attr := func(key, value string) {
+			b = append(b, ' ')
+			b = append(b, key...)
+			b = append(b, '=')
+			b = appendBPQuoted(b, value)
+		}
+		num := func(key string, n int) {
+			b = append(b, ' ')
+			b = append(b, key...)
+			b = append(b, `="`...)
+			b = strconv.AppendInt(b, int64(n), 10)
+			b = append(b, '"')
+		}
+		end := func() {
+			b = append(b, '\n')
+			b = o.flush(b)
+		}
 		for _, t := range w.wf.Jobs {
-			typ := 1
+			typ := ewf.Compute
 			switch t.Kind {
 			case dax.DAXTask:
-				typ = 10
+				typ = ewf.DAXJob
 			case dax.DAGTask:
-				typ = 11
+				typ = ewf.DAGJob
 			}
-			fmt.Fprintf(b, "%stask.info%s task.id=%s type=\"%d\" type_desc=\"%s\" transformation=%s", pre, id, bpQuote(t.ID), typ, ewf.Type(typ).Desc(), bpQuote(t.Transformation()))
+			ev("task.info")
+			attr("task.id", t.ID)
+			num("type", int(typ))
+			attr("type_desc", typ.Desc())
+			attr("transformation", t.Transformation())
 			if t.Argument != "" {
-				fmt.Fprintf(b, " argv=%s", bpQuote(t.Argument))
+				attr("argv", t.Argument)
 			}
-			b.WriteByte('\n')
+			end()
 		}
 		for _, e := range w.wf.Edges {
-			fmt.Fprintf(b, "%stask.edge%s parent.task.id=%s child.task.id=%s\n", pre, id, bpQuote(e.Parent), bpQuote(e.Child))
+			ev("task.edge")
+			attr("parent.task.id", e.Parent)
+			attr("child.task.id", e.Child)
+			end()
 		}
 		if len(w.wf.Metadata) > 0 || w.m.WfAPI != "" {
-			fmt.Fprintf(b, "%sstatic.meta.start%s\n", pre, id)
+			ev("static.meta.start")
+			end()
 			if w.m.WfAPI != "" {
-				fmt.Fprintf(b, "%sxwf.meta%s key=\"wf.api\" value=%s\n", pre, id, bpQuote(w.m.WfAPI))
+				ev("xwf.meta")
+				attr("key", "wf.api")
+				attr("value", w.m.WfAPI)
+				end()
 			}
 			for _, kv := range w.wf.Metadata {
-				fmt.Fprintf(b, "%sxwf.meta%s key=%s value=%s\n", pre, id, bpQuote(kv.Key), bpQuote(kv.Value))
+				ev("xwf.meta")
+				attr("key", kv.Key)
+				attr("value", kv.Value)
+				end()
 			}
 			for _, t := range w.wf.Jobs {
 				for _, kv := range t.Metadata {
-					fmt.Fprintf(b, "%stask.meta%s task.id=%s key=%s value=%s\n", pre, id, bpQuote(t.ID), bpQuote(kv.Key), bpQuote(kv.Value))
+					ev("task.meta")
+					attr("task.id", t.ID)
+					attr("key", kv.Key)
+					attr("value", kv.Value)
+					end()
 				}
 			}
-			fmt.Fprintf(b, "%sstatic.meta.end%s\n", pre, id)
+			ev("static.meta.end")
+			end()
 		}
 		for _, j := range w.res.Order {
-			exe := j.Profiles.Condor.Value("executable")
-			args := j.Profiles.Condor.Value("arguments")
-			submit := subPath(j)
-			if j.Sub != nil {
-				submit = j.Sub.DAGFile
-				if j.Type == ewf.DAXJob {
-					exe = j.Profiles.Condor.Value("executable")
-				}
-			}
 			clustered, count := 0, 0
 			if j.Clustered() {
 				clustered, count = 1, len(j.Tasks)
 			} else if j.Task != nil && (j.Type == ewf.Compute || j.Type == ewf.DAXJob || j.Type == ewf.DAGJob) {
 				count = 1
 			}
-			fmt.Fprintf(b, "%sjob.info%s job.id=%s submit_file=%s type=\"%d\" type_desc=\"%s\" clustered=\"%d\" max_retries=\"%d\" executable=%s",
-				pre, id, bpQuote(j.Name), bpQuote(submit), int(j.Type), j.Type.Desc(), clustered, j.Retry, bpQuote(exe))
-			if args != "" {
-				fmt.Fprintf(b, " argv=%s", bpQuote(args))
+			ev("job.info")
+			attr("job.id", j.Name)
+			if j.Sub != nil {
+				attr("submit_file", j.Sub.DAGFile)
+			} else {
+				b = append(b, ` submit_file="`...)
+				b = appendSubPath(b, j)
+				b = append(b, '"')
 			}
-			fmt.Fprintf(b, " task_count=\"%d\"\n", count)
+			num("type", int(j.Type))
+			attr("type_desc", j.Type.Desc())
+			num("clustered", clustered)
+			num("max_retries", j.Retry)
+			attr("executable", j.Profiles.Condor.Value("executable"))
+			if args := j.Profiles.Condor.Value("arguments"); args != "" {
+				attr("argv", args)
+			}
+			num("task_count", count)
+			end()
 		}
 		for _, j := range w.res.Order {
 			if j.Clustered() {
 				for _, t := range j.Tasks {
-					fmt.Fprintf(b, "%swf.map.task_job%s job.id=%s task.id=%s\n", pre, id, bpQuote(j.Name), bpQuote(t.ID))
+					ev("wf.map.task_job")
+					attr("job.id", j.Name)
+					attr("task.id", t.ID)
+					end()
 				}
 			} else if j.Task != nil {
-				fmt.Fprintf(b, "%swf.map.task_job%s job.id=%s task.id=%s\n", pre, id, bpQuote(j.Name), bpQuote(j.Task.ID))
+				ev("wf.map.task_job")
+				attr("job.id", j.Name)
+				attr("task.id", j.Task.ID)
+				end()
 			}
 		}
-		for _, e := range w.res.WF.Edges() {
-			fmt.Fprintf(b, "%sjob.edge%s parent.job.id=%s child.job.id=%s\n", pre, id, bpQuote(e[0].Name), bpQuote(e[1].Name))
-		}
-		return nil
+		w.res.WF.EachEdge(func(p, c *ewf.Job) {
+			ev("job.edge")
+			attr("parent.job.id", p.Name)
+			attr("child.job.id", c.Name)
+			end()
+		})
+		return b
 	})
 }
 
@@ -404,7 +676,7 @@ func sortInvokes(ivs []dax.Invoke) []dax.Invoke {
 
 // notify writes the notifications file (FORMATS.md §7.2).
 func (w *writer) notify() error {
-	return w.file(w.m.Basename+".notify", func(b *bufio.Writer) error {
+	return w.small(w.m.Basename+".notify", func(b *bufio.Writer) error {
 		for _, iv := range sortInvokes(w.wf.Invokes) {
 			fmt.Fprintf(b, "WORKFLOW %s %s %s\n", w.m.WfUUID, iv.When, iv.Command)
 		}
@@ -446,7 +718,7 @@ func (w *writer) replicaStore() error {
 	if len(w.wf.Files) == 0 {
 		return nil
 	}
-	return w.file(w.m.Basename+".replica.store", func(b *bufio.Writer) error {
+	return w.small(w.m.Basename+".replica.store", func(b *bufio.Writer) error {
 		var buf []byte
 		for _, f := range w.wf.Files {
 			for _, p := range f.PFNs {
@@ -461,7 +733,7 @@ func (w *writer) replicaStore() error {
 
 // cache writes the transient replica catalog.
 func (w *writer) cache() error {
-	return w.file(w.m.Basename+".cache", func(b *bufio.Writer) error {
+	return w.small(w.m.Basename+".cache", func(b *bufio.Writer) error {
 		var buf []byte
 		for _, r := range w.res.Transient {
 			buf = rc.AppendLine(buf[:0], r)
@@ -495,17 +767,28 @@ func dotColor(t ewf.Type) string {
 }
 
 func (w *writer) dot() error {
-	return w.file(w.m.Basename+".dot", func(b *bufio.Writer) error {
-		b.WriteString("digraph E {\nsize=\"8.0,10.0\"\nratio=fill\nnode [shape=ellipse]\nedge [arrowhead=normal, arrowsize=1.0]\n")
+	return w.file(w.m.Basename+".dot", func(o *out, b []byte) []byte {
+		b = append(b, "digraph E {\nsize=\"8.0,10.0\"\nratio=fill\nnode [shape=ellipse]\nedge [arrowhead=normal, arrowsize=1.0]\n"...)
 		for _, j := range w.res.Order {
-			fmt.Fprintf(b, "\t\"%s\" [color=%s,style=filled,label=\"%s\"]\n", j.Name, dotColor(j.Type), j.Name)
+			b = append(b, "\t\""...)
+			b = append(b, j.Name...)
+			b = append(b, "\" [color="...)
+			b = append(b, dotColor(j.Type)...)
+			b = append(b, ",style=filled,label=\""...)
+			b = append(b, j.Name...)
+			b = append(b, "\"]\n"...)
+			b = o.flush(b)
 		}
-		b.WriteString("\n")
-		for _, e := range w.res.WF.Edges() {
-			fmt.Fprintf(b, "\t\"%s\" -> \"%s\"\n", e[0].Name, e[1].Name)
-		}
-		b.WriteString("}\n")
-		return nil
+		b = append(b, '\n')
+		w.res.WF.EachEdge(func(p, c *ewf.Job) {
+			b = append(b, "\t\""...)
+			b = append(b, p.Name...)
+			b = append(b, "\" -> \""...)
+			b = append(b, c.Name...)
+			b = append(b, "\"\n"...)
+			b = o.flush(b)
+		})
+		return append(b, "}\n"...)
 	})
 }
 
@@ -550,7 +833,7 @@ func yamlQuote(s string) string {
 
 func (w *writer) braindump() error {
 	pairs := w.braindumpPairs()
-	if err := w.file("braindump.yml", func(b *bufio.Writer) error {
+	if err := w.small("braindump.yml", func(b *bufio.Writer) error {
 		for _, kv := range pairs {
 			if kv[0] == "grid_dn" {
 				b.WriteString("grid_dn: null\n")
@@ -562,7 +845,7 @@ func (w *writer) braindump() error {
 	}); err != nil {
 		return err
 	}
-	return w.file("braindump.txt", func(b *bufio.Writer) error {
+	return w.small("braindump.txt", func(b *bufio.Writer) error {
 		for _, kv := range pairs {
 			fmt.Fprintf(b, "%s %s\n", kv[0], kv[1])
 		}
@@ -647,7 +930,7 @@ func WriteMetrics(path string, m *Meta, counts [][2]any, exitcode int, errMsg st
 }
 
 func (w *writer) props(p *properties.Properties) error {
-	return w.file(w.m.PropsName, func(b *bufio.Writer) error {
+	return w.small(w.m.PropsName, func(b *bufio.Writer) error {
 		fmt.Fprintf(b, "# effective properties of workflow %s-%d (wf_uuid %s)\n", w.m.Label, w.m.Index, w.m.WfUUID)
 		return p.Write(b)
 	})

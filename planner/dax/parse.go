@@ -1,8 +1,6 @@
 package dax
 
 import (
-	"bufio"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -59,7 +57,7 @@ func ParseFile(path string) (*Workflow, error) {
 // node is one element of the document with its mixed content.
 type node struct {
 	name  string
-	attrs []xml.Attr
+	attrs []xattr
 	parts []part
 	line  int
 }
@@ -71,8 +69,8 @@ type part struct {
 
 func (n *node) attr(name string) (string, bool) {
 	for _, a := range n.attrs {
-		if a.Name.Local == name {
-			return a.Value, true
+		if a.name == name {
+			return a.value, true
 		}
 	}
 	return "", false
@@ -94,6 +92,9 @@ func (n *node) children() []*node {
 }
 
 func (n *node) text() string {
+	if len(n.parts) == 1 && n.parts[0].child == nil {
+		return n.parts[0].text
+	}
 	var b strings.Builder
 	for _, p := range n.parts {
 		if p.child == nil {
@@ -104,22 +105,34 @@ func (n *node) text() string {
 }
 
 type parser struct {
-	d    *xml.Decoder
+	t    *tokenizer
 	name string
 	v2   bool
 	wf   *Workflow
-	line func() int
+	// slabs the nodes of one top-level element are cut from
+	nodes []node
+	attrs []xattr
+	parts []part
 }
 
 // Parse reads a DAX document of version 2.0, 2.1 or 3.x from r; name is
 // used in errors. The result is checked for duplicate ids and dangling
 // dependencies but not for cycles (see Workflow.Check).
 func Parse(r io.Reader, name string) (*Workflow, error) {
-	br := bufio.NewReaderSize(r, 256*1024)
-	d := xml.NewDecoder(br)
-	d.Strict = true
-	p := &parser{d: d, name: name, wf: &Workflow{}}
-	p.line = func() int { l, _ := d.InputPos(); return l }
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	return ParseBytes(data, name)
+}
+
+// ParseBytes is Parse on a document in memory.
+func ParseBytes(data []byte, name string) (*Workflow, error) {
+	t, err := newTokenizer(data)
+	if err != nil {
+		return nil, syntax(name, err)
+	}
+	p := &parser{t: t, name: name, wf: &Workflow{}}
 	if err := p.run(); err != nil {
 		return nil, err
 	}
@@ -133,38 +146,30 @@ func (p *parser) errf(line int, cause error, format string, args ...any) error {
 	return &ParseError{File: p.name, Line: line, Err: cause, Msg: fmt.Sprintf(format, args...)}
 }
 
-func (p *parser) syntax(err error) error {
-	var se *xml.SyntaxError
+func syntax(name string, err error) error {
+	var se *syntaxError
 	if errors.As(err, &se) {
-		return &ParseError{File: p.name, Line: se.Line, Err: ErrSyntax, Msg: se.Msg}
+		return &ParseError{File: name, Line: se.line, Err: ErrSyntax, Msg: se.msg}
 	}
-	if err == io.EOF {
-		return &ParseError{File: p.name, Line: p.line(), Err: ErrSyntax, Msg: "unexpected end of file"}
-	}
-	return &ParseError{File: p.name, Line: p.line(), Err: ErrSyntax, Msg: err.Error()}
+	return &ParseError{File: name, Err: ErrSyntax, Msg: err.Error()}
 }
 
 func (p *parser) run() error {
 	// Find the root element.
-	var root xml.StartElement
-	for {
-		tok, err := p.d.Token()
-		if err != nil {
-			if err == io.EOF {
-				return p.errf(p.line(), ErrNotDAX, "no root element")
-			}
-			return p.syntax(err)
-		}
-		if se, ok := tok.(xml.StartElement); ok {
-			root = se
-			break
-		}
+	kind, rname, rattrs, _, rself, rootLine, err := p.t.next()
+	for err == nil && kind == tokText {
+		kind, rname, rattrs, _, rself, rootLine, err = p.t.next()
 	}
-	rootLine := p.line()
-	if root.Name.Local != "adag" {
-		return p.errf(rootLine, ErrNotDAX, "root element is <%s>", root.Name.Local)
+	if err != nil {
+		return syntax(p.name, err)
 	}
-	rn := &node{name: "adag", attrs: root.Attr, line: rootLine}
+	if kind == tokEOF {
+		return p.errf(rootLine, ErrNotDAX, "no root element")
+	}
+	if rname != "adag" {
+		return p.errf(rootLine, ErrNotDAX, "root element is <%s>", rname)
+	}
+	rn := &node{name: "adag", attrs: append([]xattr(nil), rattrs...), line: rootLine}
 	ver := rn.get("version")
 	if ver == "" {
 		return p.errf(rootLine, ErrMissingAttr, "adag needs a version")
@@ -193,36 +198,44 @@ func (p *parser) run() error {
 		wf.Index = n
 	}
 	wf.Count = rn.get("count")
+	if rself {
+		return p.rest()
+	}
 	// Stream the children of adag one subtree at a time.
 	for {
-		tok, err := p.d.Token()
+		kind, name, attrs, _, self, line, err := p.t.next()
 		if err != nil {
-			return p.syntax(err)
+			return syntax(p.name, err)
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			line := p.line()
-			n, err := p.subtree(t, line)
+		switch kind {
+		case tokStart:
+			n, err := p.subtree(name, attrs, self, line)
 			if err != nil {
 				return err
 			}
 			if err := p.top(n); err != nil {
 				return err
 			}
-		case xml.EndElement:
-			// The decoder checks nesting, so this is </adag>.
-			for {
-				tok, err := p.d.Token()
-				if err == io.EOF {
-					return nil
-				}
-				if err != nil {
-					return p.syntax(err)
-				}
-				if _, ok := tok.(xml.StartElement); ok {
-					return p.errf(p.line(), ErrSyntax, "content after the root element")
-				}
-			}
+			// The nodes of this element are no longer needed.
+			p.nodes, p.attrs, p.parts = p.nodes[:0], p.attrs[:0], p.parts[:0]
+		case tokEnd:
+			// The tokenizer checks nesting, so this is </adag>.
+			return p.rest()
+		case tokEOF:
+			return p.errf(line, ErrSyntax, "unexpected end of file")
+		}
+	}
+}
+
+// rest checks that nothing but comments follows the root element.
+func (p *parser) rest() error {
+	for {
+		kind, _, _, _, _, _, err := p.t.next()
+		if err != nil {
+			return syntax(p.name, err)
+		}
+		if kind == tokEOF {
+			return nil
 		}
 	}
 }
@@ -244,27 +257,51 @@ func splitVersion(v string) (major, minor int, ok bool) {
 	return ma, mi, true
 }
 
-// subtree reads the element started by se up to its end.
-func (p *parser) subtree(se xml.StartElement, line int) (*node, error) {
-	n := &node{name: se.Name.Local, attrs: se.Attr, line: line}
+// subtree reads the element started by name/attrs up to its end.
+func (p *parser) subtree(name string, attrs []xattr, self bool, line int) (*node, error) {
+	n := p.newNode(name, attrs, line)
+	if self {
+		return n, nil
+	}
 	for {
-		tok, err := p.d.Token()
+		kind, cname, cattrs, text, cself, cline, err := p.t.next()
 		if err != nil {
-			return nil, p.syntax(err)
+			return nil, syntax(p.name, err)
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			c, err := p.subtree(t, p.line())
+		switch kind {
+		case tokStart:
+			c, err := p.subtree(cname, cattrs, cself, cline)
 			if err != nil {
 				return nil, err
 			}
 			n.parts = append(n.parts, part{child: c})
-		case xml.CharData:
-			n.parts = append(n.parts, part{text: string(t)})
-		case xml.EndElement:
+		case tokText:
+			n.parts = append(n.parts, part{text: text})
+		case tokEnd:
 			return n, nil
+		case tokEOF:
+			return nil, p.errf(cline, ErrSyntax, "unexpected end of file")
 		}
 	}
+}
+
+// newNode returns a node cut from the parser's slabs. The slabs are reset
+// after each top-level element; values are copied out before that.
+func (p *parser) newNode(name string, attrs []xattr, line int) *node {
+	if len(p.nodes) == cap(p.nodes) {
+		p.nodes = make([]node, 0, 256)
+	}
+	p.nodes = append(p.nodes, node{name: name, line: line})
+	n := &p.nodes[len(p.nodes)-1]
+	if len(attrs) > 0 {
+		if cap(p.attrs)-len(p.attrs) < len(attrs) {
+			p.attrs = make([]xattr, 0, max(1024, len(attrs)))
+		}
+		k := len(p.attrs)
+		p.attrs = append(p.attrs, attrs...)
+		n.attrs = p.attrs[k:len(p.attrs):len(p.attrs)]
+	}
+	return n
 }
 
 func (p *parser) top(n *node) error {

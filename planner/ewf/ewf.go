@@ -5,6 +5,7 @@
 package ewf
 
 import (
+	"slices"
 	"sort"
 
 	"github.com/pegasus-go/pegasus/planner/dax"
@@ -59,73 +60,97 @@ func (t Type) Desc() string {
 }
 
 // Profiles is an ordered key/value set of one profile namespace. Set
-// overwrites; keys keep the order of first insertion.
+// overwrites; keys keep the order of first insertion. A job has a handful
+// of keys per namespace, so the set is a slice searched linearly: cheaper
+// than a map to build, copy and read at that size.
 type Profiles struct {
-	keys []string
-	m    map[string]string
+	kv []kv
+}
+
+type kv struct{ k, v string }
+
+func (p *Profiles) find(k string) int {
+	for i := range p.kv {
+		if p.kv[i].k == k {
+			return i
+		}
+	}
+	return -1
 }
 
 // Set sets key.
 func (p *Profiles) Set(k, v string) {
-	if p.m == nil {
-		p.m = make(map[string]string, 4)
+	if i := p.find(k); i >= 0 {
+		p.kv[i].v = v
+		return
 	}
-	if _, ok := p.m[k]; !ok {
-		p.keys = append(p.keys, k)
+	if p.kv == nil {
+		p.kv = make([]kv, 0, 4)
 	}
-	p.m[k] = v
+	p.kv = append(p.kv, kv{k, v})
 }
 
 // SetDefault sets key unless it is set.
 func (p *Profiles) SetDefault(k, v string) {
-	if _, ok := p.m[k]; !ok {
-		p.Set(k, v)
+	if p.find(k) < 0 {
+		p.kv = append(p.kv, kv{k, v})
 	}
 }
 
 // Get returns the value of key.
 func (p *Profiles) Get(k string) (string, bool) {
-	v, ok := p.m[k]
-	return v, ok
+	if i := p.find(k); i >= 0 {
+		return p.kv[i].v, true
+	}
+	return "", false
 }
 
 // Value returns the value of key or "".
-func (p *Profiles) Value(k string) string { return p.m[k] }
+func (p *Profiles) Value(k string) string {
+	v, _ := p.Get(k)
+	return v
+}
 
 // Delete removes key.
 func (p *Profiles) Delete(k string) {
-	if _, ok := p.m[k]; !ok {
-		return
-	}
-	delete(p.m, k)
-	for i, x := range p.keys {
-		if x == k {
-			p.keys = append(p.keys[:i:i], p.keys[i+1:]...)
-			break
-		}
+	if i := p.find(k); i >= 0 {
+		p.kv = append(p.kv[:i:i], p.kv[i+1:]...)
 	}
 }
 
-// Keys returns the keys in insertion order.
-func (p *Profiles) Keys() []string { return p.keys }
+// Keys returns the keys in insertion order (a new slice).
+func (p *Profiles) Keys() []string {
+	out := make([]string, len(p.kv))
+	for i, e := range p.kv {
+		out[i] = e.k
+	}
+	return out
+}
+
+// AppendKeys appends the keys in insertion order to dst.
+func (p *Profiles) AppendKeys(dst []string) []string {
+	for _, e := range p.kv {
+		dst = append(dst, e.k)
+	}
+	return dst
+}
 
 // SortedKeys returns the keys in byte order.
 func (p *Profiles) SortedKeys() []string {
-	out := append([]string(nil), p.keys...)
+	out := p.Keys()
 	sort.Strings(out)
 	return out
 }
 
 // Len returns the number of keys.
-func (p *Profiles) Len() int { return len(p.keys) }
+func (p *Profiles) Len() int { return len(p.kv) }
 
 // Clone returns a copy.
 func (p *Profiles) Clone() Profiles {
-	c := Profiles{keys: append([]string(nil), p.keys...), m: make(map[string]string, len(p.m))}
-	for k, v := range p.m {
-		c.m[k] = v
+	if len(p.kv) == 0 {
+		return Profiles{}
 	}
-	return c
+	return Profiles{kv: append(make([]kv, 0, len(p.kv)+4), p.kv...)}
 }
 
 // ProfileSet holds the profiles of every namespace of a job.
@@ -293,6 +318,17 @@ func New(label string, index int) *Workflow {
 	return &Workflow{Label: label, Index: index, set: map[uint64]struct{}{}, names: map[string]*Job{}}
 }
 
+// Reserve makes room for about jobs jobs and edges edges.
+func (w *Workflow) Reserve(jobs, edges int) {
+	if len(w.Jobs) == 0 && len(w.names) == 0 {
+		w.names = make(map[string]*Job, jobs)
+		w.Jobs = make([]*Job, 0, jobs)
+	}
+	if len(w.edges) == 0 && len(w.set) == 0 {
+		w.edges = make([][2]int32, 0, edges)
+	}
+}
+
 // Add appends job j, assigning its index. A duplicate name panics: names are
 // the planner's own and must be unique.
 func (w *Workflow) Add(j *Job) *Job {
@@ -318,25 +354,48 @@ func (w *Workflow) Rename(j *Job, name string) {
 	w.names[name] = j
 }
 
+// scanLimit is the out-degree up to which duplicate edges are found by
+// scanning the parent's children; edges of parents with more children are
+// also kept in a set.
+const scanLimit = 32
+
+func edgeKey(p, c int32) uint64 { return uint64(uint32(p))<<32 | uint64(uint32(c)) }
+
 // AddEdge adds parent -> child unless present; it reports whether it was added.
 func (w *Workflow) AddEdge(parent, child *Job) bool {
-	if parent == child {
+	if parent == child || w.HasEdge(parent, child) {
 		return false
 	}
-	k := uint64(parent.Index)<<32 | uint64(uint32(child.Index))
-	if _, ok := w.set[k]; ok {
-		return false
+	pi, ci := int32(parent.Index), int32(child.Index)
+	if n := len(parent.Children); n >= scanLimit-1 {
+		if w.set == nil {
+			w.set = map[uint64]struct{}{}
+		}
+		if n == scanLimit-1 {
+			for _, c := range parent.Children {
+				w.set[edgeKey(pi, c)] = struct{}{}
+			}
+		}
+		w.set[edgeKey(pi, ci)] = struct{}{}
 	}
-	w.set[k] = struct{}{}
-	w.edges = append(w.edges, [2]int32{int32(parent.Index), int32(child.Index)})
-	parent.Children = append(parent.Children, int32(child.Index))
-	child.Parents = append(child.Parents, int32(parent.Index))
+	w.edges = append(w.edges, [2]int32{pi, ci})
+	parent.Children = append(parent.Children, ci)
+	child.Parents = append(child.Parents, pi)
 	return true
 }
 
 // HasEdge reports whether parent -> child exists.
 func (w *Workflow) HasEdge(parent, child *Job) bool {
-	_, ok := w.set[uint64(parent.Index)<<32|uint64(uint32(child.Index))]
+	if len(parent.Children) < scanLimit {
+		ci := int32(child.Index)
+		for _, c := range parent.Children {
+			if c == ci {
+				return true
+			}
+		}
+		return false
+	}
+	_, ok := w.set[edgeKey(int32(parent.Index), int32(child.Index))]
 	return ok
 }
 
@@ -392,6 +451,9 @@ func (w *Workflow) ChildrenOf(j *Job) []*Job {
 // Compact drops deleted jobs and their edges, renumbering the rest while
 // keeping job and edge order.
 func (w *Workflow) Compact() {
+	if !slices.ContainsFunc(w.Jobs, func(j *Job) bool { return j.Deleted }) {
+		return
+	}
 	remap := make([]int32, len(w.Jobs))
 	live := w.Jobs[:0]
 	for i, j := range w.Jobs {
@@ -409,7 +471,7 @@ func (w *Workflow) Compact() {
 	w.Jobs = live
 	old := w.edges
 	w.edges = make([][2]int32, 0, len(old))
-	w.set = make(map[uint64]struct{}, len(old))
+	w.set = nil
 	for _, j := range w.Jobs {
 		j.Parents, j.Children = j.Parents[:0], j.Children[:0]
 	}
@@ -486,5 +548,16 @@ func (w *Workflow) ComputeDepths(order []*Job) {
 				cj.Depth = j.Depth + 1
 			}
 		}
+	}
+}
+
+// EachEdge calls fn for every live edge in insertion order.
+func (w *Workflow) EachEdge(fn func(parent, child *Job)) {
+	for _, e := range w.edges {
+		p, c := w.Jobs[e[0]], w.Jobs[e[1]]
+		if p.Deleted || c.Deleted {
+			continue
+		}
+		fn(p, c)
 	}
 }

@@ -64,6 +64,8 @@ func (p *planner) build() error {
 			m[e.Site] = append(m[e.Site], e)
 		}
 	}
+	p.tasks = make(map[string]*ewf.Job, len(d.Jobs))
+	p.wf.Reserve(len(d.Jobs)+64, len(d.Edges)*3+64)
 	for _, t := range d.Jobs {
 		j := &ewf.Job{Task: t}
 		switch t.Kind {
@@ -91,32 +93,49 @@ func (p *planner) build() error {
 		}
 		j.Arguments = t.Argument
 		j.Stdin, j.Stdout, j.Stderr = t.Stdin, t.Stdout, t.Stderr
-		seen := map[string]int{}
+		// Deduplicate the uses: linear for the usual handful, a map for
+		// jobs with many files.
+		var seen map[string]bool
+		if len(t.Uses) > 16 {
+			seen = make(map[string]bool, len(t.Uses)+2)
+		}
+		has := func(list []ewf.FileUse, dir byte, lfn string) bool {
+			if seen != nil {
+				return seen[string(dir)+lfn]
+			}
+			for i := range list {
+				if list[i].LFN == lfn {
+					return true
+				}
+			}
+			return false
+		}
+		mark := func(dir byte, lfn string) {
+			if seen != nil {
+				seen[string(dir)+lfn] = true
+			}
+		}
 		for _, u := range t.Uses {
 			fu := ewf.FileUse{LFN: u.Name, Transfer: u.Transfer, Register: u.Register, Optional: u.Optional, Executable: u.Executable}
 			if u.Executable && u.Namespace != "" || u.Version != "" && u.Executable {
 				fu.LFN = dax.FQN(u.Namespace, u.Name, u.Version)
 			}
-			if u.Link.IsInput() {
-				if _, dup := seen["i"+fu.LFN]; !dup {
-					seen["i"+fu.LFN] = 1
-					j.Inputs = append(j.Inputs, fu)
-				}
+			if u.Link.IsInput() && !has(j.Inputs, 'i', fu.LFN) {
+				mark('i', fu.LFN)
+				j.Inputs = append(j.Inputs, fu)
 			}
-			if u.Link.IsOutput() {
-				if _, dup := seen["o"+fu.LFN]; !dup {
-					seen["o"+fu.LFN] = 1
-					j.Outputs = append(j.Outputs, fu)
-				}
+			if u.Link.IsOutput() && !has(j.Outputs, 'o', fu.LFN) {
+				mark('o', fu.LFN)
+				j.Outputs = append(j.Outputs, fu)
 			}
 		}
 		// Streams bound to files are inputs/outputs too.
-		if t.Stdin != "" && seen["i"+t.Stdin] == 0 {
+		if t.Stdin != "" && !has(j.Inputs, 'i', t.Stdin) {
 			j.Inputs = append(j.Inputs, ewf.FileUse{LFN: t.Stdin, Transfer: dax.TransferTrue, Register: false})
 		}
 		for _, s := range []string{t.Stdout, t.Stderr} {
-			if s != "" && seen["o"+s] == 0 {
-				seen["o"+s] = 1
+			if s != "" && !has(j.Outputs, 'o', s) {
+				mark('o', s)
 				j.Outputs = append(j.Outputs, ewf.FileUse{LFN: s, Transfer: dax.TransferFalse, Register: false})
 			}
 		}
@@ -148,7 +167,7 @@ func (p *planner) build() error {
 		j.Level = j.Depth
 	}
 	// File counts of the abstract workflow.
-	in, out := map[string]bool{}, map[string]bool{}
+	in, out := make(map[string]bool, len(d.Jobs)*2), make(map[string]bool, len(d.Jobs)*2)
 	for _, j := range p.wf.Jobs {
 		for _, f := range j.Inputs {
 			in[f.LFN] = true

@@ -2,9 +2,8 @@ package refine
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/pegasus-go/pegasus/planner/ewf"
 )
@@ -128,24 +127,32 @@ type fileKey struct{ site, lfn string }
 
 func (p *planner) inPlace() error {
 	order, _ := p.wf.TopoOrder()
-	pos := make(map[*ewf.Job]int, len(order))
+	pos := make([]int32, len(p.wf.Jobs))
 	for i, j := range order {
-		pos[j] = i
+		pos[j.Index] = int32(i)
 	}
-	users := map[fileKey][]*ewf.Job{}
-	var keys []fileKey
-	add := func(k fileKey, j *ewf.Job) {
-		us, ok := users[k]
+	// One entry per (staging site, LFN), in order of first use.
+	type fileUse struct {
+		key   fileKey
+		users []*ewf.Job
+		keep  bool
+	}
+	var files []fileUse
+	index := make(map[fileKey]int32, len(p.producer)*2+16)
+	add := func(k fileKey, j *ewf.Job) *fileUse {
+		i, ok := index[k]
 		if !ok {
-			keys = append(keys, k)
+			i = int32(len(files))
+			index[k] = i
+			files = append(files, fileUse{key: k})
 		}
+		f := &files[i]
 		// A job adds its files in one go: only the last user can repeat.
-		if len(us) > 0 && us[len(us)-1] == j {
-			return
+		if n := len(f.users); n == 0 || f.users[n-1] != j {
+			f.users = append(f.users, j)
 		}
-		users[k] = append(us, j)
+		return f
 	}
-	keep := map[fileKey]bool{}
 	for _, j := range order {
 		switch j.Type {
 		case ewf.Compute, ewf.DAXJob:
@@ -159,10 +166,9 @@ func (p *planner) inPlace() error {
 				if f.Bypass != "" {
 					continue
 				}
-				k := fileKey{j.Staging, f.LFN}
-				add(k, j)
+				u := add(fileKey{j.Staging, f.LFN}, j)
 				if f.Transfer.Wanted() && p.cfg.OutputSite == "" {
-					keep[k] = true // the only copy of a wanted output
+					u.keep = true // the only copy of a wanted output
 				}
 			}
 		case ewf.StageIn, ewf.InterSite:
@@ -179,18 +185,20 @@ func (p *planner) inPlace() error {
 		}
 	}
 	// Files that were in the work directory before the run are not ours.
-	for _, k := range keys {
-		if p.producer[k.lfn] != nil {
+	for i := range files {
+		f := &files[i]
+		if p.producer[f.key.lfn] != nil {
 			continue
 		}
 		staged := false
-		for _, u := range users[k] {
+		for _, u := range f.users {
 			if u.Type == ewf.StageIn || u.Type == ewf.InterSite {
 				staged = true
+				break
 			}
 		}
 		if !staged {
-			keep[k] = true
+			f.keep = true
 		}
 	}
 	type group struct {
@@ -199,26 +207,27 @@ func (p *planner) inPlace() error {
 	}
 	groups := map[string]*group{}
 	var gorder []string
-	for _, k := range keys {
-		if keep[k] {
+	var sb []byte
+	for i := range files {
+		f := &files[i]
+		if f.keep {
 			continue
 		}
-		us := users[k]
-		sort.Slice(us, func(a, b int) bool { return pos[us[a]] < pos[us[b]] })
-		var sb strings.Builder
-		sb.WriteString(k.site)
+		us := f.users
+		slices.SortFunc(us, func(a, b *ewf.Job) int { return int(pos[a.Index]) - int(pos[b.Index]) })
+		sb = append(sb[:0], f.key.site...)
 		for _, u := range us {
-			sb.WriteByte(',')
-			sb.WriteString(strconv.Itoa(u.Index))
+			sb = append(sb, ',')
+			sb = strconv.AppendInt(sb, int64(u.Index), 10)
 		}
-		gk := sb.String()
-		g := groups[gk]
+		g := groups[string(sb)]
 		if g == nil {
+			gk := string(sb)
 			g = &group{users: us}
 			groups[gk] = g
 			gorder = append(gorder, gk)
 		}
-		g.files = append(g.files, k)
+		g.files = append(g.files, f.key)
 	}
 	// Cleanup jobs are clustered per (staging site, level of the anchor):
 	// at most pegasus.file.cleanup.clusters.num (default 2) jobs each.

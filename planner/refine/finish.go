@@ -2,7 +2,6 @@ package refine
 
 import (
 	"fmt"
-	"path"
 	"sort"
 	"strconv"
 	"strings"
@@ -83,7 +82,6 @@ func (p *planner) finish() error {
 	}
 	// Job file directories.
 	mapper := p.props.String("pegasus.dir.submit.mapper", "Hashed")
-	p.res.Dirs = map[*ewf.Job]string{}
 	switch mapper {
 	case "Flat":
 	case "Hashed":
@@ -95,15 +93,16 @@ func (p *planner) finish() error {
 		if per < 1 {
 			per = 1
 		}
+		dir := ""
 		for i, j := range order {
-			leaf := i / per
-			j.Dir = fmt.Sprintf("%02x/%02x", (leaf/256)%256, leaf%256)
+			if i%per == 0 {
+				leaf := i / per
+				dir = fmt.Sprintf("%02x/%02x", (leaf/256)%256, leaf%256)
+			}
+			j.Dir = dir
 		}
 	default:
 		return &Error{Err: ErrConfig, Msg: fmt.Sprintf("pegasus.dir.submit.mapper %q (supported: Hashed, Flat)", mapper)}
-	}
-	for _, j := range order {
-		p.res.Dirs[j] = j.Dir
 	}
 	return nil
 }
@@ -144,7 +143,10 @@ func defaultCategory(t ewf.Type) string {
 
 // jobFile returns the absolute path of a file of job j with suffix ext.
 func (p *planner) jobFile(j *ewf.Job, ext string) string {
-	return path.Join(p.cfg.SubmitDir, j.Dir, j.Name+ext)
+	if j.Dir == "" {
+		return p.cfg.SubmitDir + "/" + j.Name + ext
+	}
+	return p.cfg.SubmitDir + "/" + j.Dir + "/" + j.Name + ext
 }
 
 // relJobFile returns the submit-dir-relative path of a job file.

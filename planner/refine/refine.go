@@ -140,8 +140,7 @@ type Config struct {
 type Result struct {
 	WF        *ewf.Workflow
 	Order     []*ewf.Job // topological order for the .dag
-	Dirs      map[*ewf.Job]string
-	Deleted   int // tasks removed by data reuse
+	Deleted   int        // tasks removed by data reuse
 	Transient []*rc.Replica
 	Files     FileCounts
 	MaxJobs   [][2]string // category, limit
