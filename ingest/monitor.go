@@ -32,7 +32,8 @@ type Options struct {
 	Workers int
 	// Now returns the wall-clock time for MONITORD_* markers; nil means time.Now.
 	Now func() time.Time
-	// OnWarning receives non-fatal problems; it may be called from several goroutines.
+	// OnWarning receives non-fatal problems, one call at a time (from
+	// several goroutines).
 	OnWarning func(Warning)
 	// Progress, if set, is called with bytes of the root dagman.out read so far and its size.
 	Progress func(done, total int64)
@@ -86,6 +87,7 @@ type Monitor struct {
 	out  *pipeline
 
 	mu        sync.Mutex
+	warnMu    sync.Mutex
 	warnings  int
 	workflows []*workflow
 	byDir     map[string]*workflow
@@ -94,9 +96,9 @@ type Monitor struct {
 }
 
 func (m *Monitor) warn(w Warning) {
-	m.mu.Lock()
+	m.warnMu.Lock() // OnWarning is called from one goroutine at a time
+	defer m.warnMu.Unlock()
 	m.warnings++
-	m.mu.Unlock()
 	if m.opts.OnWarning != nil {
 		m.opts.OnWarning(w)
 	}
@@ -187,7 +189,9 @@ func run(ctx context.Context, dagmanOut string, opts Options, sink func([]*Event
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	m.warnMu.Lock()
 	res := &Result{Events: events, Warnings: m.warnings}
+	m.warnMu.Unlock()
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for _, w := range m.workflows {

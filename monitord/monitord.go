@@ -38,6 +38,12 @@ type Config struct {
 	Stdout       io.Writer
 	// JobstateInput replays from a jobstate log written by HTCondor's DAGMan.
 	JobstateInput string
+
+	// Live monitoring (without Replay).
+	Force           bool          // -f: start even if monitord.pid names a live monitord
+	NoNotifications bool          // --no-notifications
+	Notify          NotifyConfig  // hooks of .notify files
+	CommitInterval  time.Duration // how often events are committed (default 1 s)
 }
 
 // Result reports what a run did.
@@ -50,9 +56,6 @@ type Result struct {
 	Elapsed  time.Duration
 }
 
-// ErrLive is returned when asked to follow a running workflow without --replay.
-var ErrLive = errors.New("following a running workflow is done by pegasus-run; use --replay to load its logs")
-
 // DefaultDB returns the default database path of a workflow:
 // <submit dir>/<dag basename without .dag>.stampede.duckdb.
 func DefaultDB(dir, dagFile string) string {
@@ -63,9 +66,6 @@ func DefaultDB(dir, dagFile string) string {
 // Run replays the workflow and writes its events.
 func Run(ctx context.Context, cfg Config) (*Result, error) {
 	start := time.Now()
-	if !cfg.Replay {
-		return nil, ErrLive
-	}
 	if !strings.HasSuffix(cfg.DagmanOut, ".dagman.out") {
 		return nil, fmt.Errorf("%s: %w", cfg.DagmanOut, ingest.ErrNotDagmanOut)
 	}
@@ -77,7 +77,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if _, err := os.Stat(dir); err != nil {
 		return nil, fmt.Errorf("run directory: %w", err)
 	}
-	if cfg.JobstateInput == "" {
+	if cfg.JobstateInput == "" && cfg.Replay {
 		if _, err := os.Stat(abs); err != nil {
 			return nil, err
 		}
@@ -125,6 +125,21 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		if dest == "" {
 			dest = DefaultDB(dir, bd.DagFile())
 		}
+	}
+	if !cfg.Replay {
+		if cfg.Notify.Max == 0 && !cfg.NoNotifications {
+			cfg.Notify.Max = props.Int("pegasus.monitord.notifications.max", 10)
+		}
+		if !props.Bool("pegasus.monitord.notifications", true) {
+			cfg.NoNotifications = true
+		}
+		if cfg.Notify.Timeout == 0 {
+			cfg.Notify.Timeout = time.Duration(props.Int("pegasus.monitord.notifications.timeout", 0)) * time.Second
+		}
+		if cfg.Notify.Log == "" {
+			cfg.Notify.Log = filepath.Join(dir, "monitord-notifications.log")
+		}
+		return runLive(ctx, cfg, abs, dir, bd, dest)
 	}
 	cfg.Ingest.JobstateInput = cfg.JobstateInput
 	res := &Result{}

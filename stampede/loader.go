@@ -123,6 +123,7 @@ type loader struct {
 	hosts map[hostKey]int64
 	seq   int64 // order of staged rc rows
 	stats LoadStats
+	used  map[string]bool // tables that got a key in this transaction
 }
 
 func (l *loader) exec(q string, args ...any) error {
@@ -178,21 +179,38 @@ func (l *loader) queryRow(q string, dest ...*int64) error {
 	return nil
 }
 
-func (l *loader) begin() error {
-	if err := l.exec("BEGIN TRANSACTION"); err != nil {
-		return err
-	}
-	l.next = map[string]int64{}
-	for _, kv := range [][2]string{
-		{"workflow", "wf_id"}, {"host", "host_id"}, {"job", "job_id"}, {"job_instance", "job_instance_id"},
-		{"tag", "tag_id"}, {"task", "task_id"}, {"invocation", "invocation_id"}, {"integrity", "integrity_id"},
-		{"rc_lfn", "lfn_id"}, {"rc_pfn", "pfn_id"},
-	} {
+// keyColumns are the surrogate keys the loader assigns.
+var keyColumns = [][2]string{
+	{"workflow", "wf_id"}, {"host", "host_id"}, {"job", "job_id"}, {"job_instance", "job_instance_id"},
+	{"tag", "tag_id"}, {"task", "task_id"}, {"invocation", "invocation_id"}, {"integrity", "integrity_id"},
+	{"rc_lfn", "lfn_id"}, {"rc_pfn", "pfn_id"},
+}
+
+// nextIDs sets the next key of each table above the largest in the database
+// (another writer may have added rows since our last transaction).
+func (l *loader) nextIDs() error {
+	for _, kv := range keyColumns {
 		var n int64
 		if err := l.queryRow(fmt.Sprintf("SELECT coalesce(max(%s), 0) FROM %s", kv[1], kv[0]), &n); err != nil {
 			return err
 		}
-		l.next[kv[0]] = n + 1
+		if n+1 > l.next[kv[0]] {
+			l.next[kv[0]] = n + 1
+		}
+	}
+	return nil
+}
+
+func (l *loader) begin() error {
+	if err := l.exec("BEGIN TRANSACTION"); err != nil {
+		return err
+	}
+	if l.next == nil {
+		l.next = map[string]int64{}
+	}
+	l.used = map[string]bool{}
+	if err := l.nextIDs(); err != nil {
+		return err
 	}
 	for _, q := range []string{
 		`CREATE TEMP TABLE _load_rc_meta (seq BIGINT, wf_id BIGINT, lfn VARCHAR, key VARCHAR, value VARCHAR)`,
@@ -207,6 +225,7 @@ func (l *loader) begin() error {
 }
 
 func (l *loader) id(table string) int64 {
+	l.used[table] = true
 	n := l.next[table]
 	l.next[table] = n + 1
 	return n
@@ -553,7 +572,15 @@ func (l *loader) deleteWorkflow(uuid string) error {
 			return err
 		}
 	}
-	return nil
+	// Keys freed by the deletion are given again to the reloaded run (in the
+	// tables that got no key yet in this transaction), so a run loaded again
+	// into its own database gets the same keys.
+	for k := range l.next {
+		if !l.used[k] {
+			l.next[k] = 0
+		}
+	}
+	return l.nextIDs()
 }
 
 func (l *loader) writeTasks(w *wfState) error {
@@ -751,16 +778,27 @@ func (l *loader) jobState(w *wfState, e *ingest.Event) error {
 	return nil
 }
 
-func (l *loader) writeInst(ir *instRow) error {
+func (ir *instRow) values() []driver.Value {
 	var exit any
 	if ir.exit != nil {
 		exit = int64(*ir.exit)
 	}
-	ir.written = true
-	return l.append("job_instance", ir.id, ir.jobID, ptrVal(ir.hostID), int64(ir.seq), ptrVal(ir.sched), ptrVal(ir.site),
+	return []driver.Value{ir.id, ir.jobID, ptrVal(ir.hostID), int64(ir.seq), ptrVal(ir.sched), ptrVal(ir.site),
 		ptrVal(ir.user), ptrVal(ir.workDir), ptrVal(ir.clStart), ptrVal(ir.clDur), ptrVal(ir.localDur), ptrVal(ir.subwf),
 		ptrVal(ir.stdoutFile), ptrVal(ir.stdoutText), ptrVal(ir.stderrFile), ptrVal(ir.stderrText), ptrVal(ir.stdinFile),
-		int64(ir.mult), exit)
+		int64(ir.mult), exit}
+}
+
+func (l *loader) writeInst(ir *instRow) error {
+	ir.written = true
+	err := l.append("job_instance", ir.values()...)
+	ir.release()
+	return err
+}
+
+// release drops the large texts of a written row: they are in the database now.
+func (ir *instRow) release() {
+	ir.stdoutText, ir.stderrText = nil, nil
 }
 
 // updateInst changes one column of an instance already written.
@@ -771,15 +809,30 @@ func (l *loader) updateInst(ir *instRow, col string, v any) error {
 	return l.exec("UPDATE job_instance SET "+col+" = ? WHERE job_instance_id = ?", v, ir.id)
 }
 
-// rewriteInst replaces an instance already written.
+// rewriteInst updates an instance already written with the fields of its
+// job end (texts are only set when the event carried them).
 func (l *loader) rewriteInst(ir *instRow) error {
 	if err := l.flush("job_instance"); err != nil {
 		return err
 	}
-	if err := l.exec("DELETE FROM job_instance WHERE job_instance_id = ?", ir.id); err != nil {
-		return err
+	v := ir.values()
+	cols := []string{"host_id", "sched_id", "site", "\"user\"", "work_dir", "cluster_start", "cluster_duration",
+		"local_duration", "subwf_id", "stdout_file", "stdout_text", "stderr_file", "stderr_text", "stdin_file",
+		"multiplier_factor", "exitcode"}
+	vals := []any{v[2], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13], v[14], v[15], v[16], v[17], v[18]}
+	var set []string
+	var args []any
+	for i, c := range cols {
+		if (c == "stdout_text" || c == "stderr_text") && vals[i] == nil {
+			continue // released: keep what the database has
+		}
+		set = append(set, c+" = ?")
+		args = append(args, vals[i])
 	}
-	return l.writeInst(ir)
+	args = append(args, ir.id)
+	err := l.exec("UPDATE job_instance SET "+strings.Join(set, ", ")+" WHERE job_instance_id = ?", args...)
+	ir.release()
+	return err
 }
 
 func (l *loader) commit() error {

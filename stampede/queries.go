@@ -459,7 +459,7 @@ type HourStat struct {
 // per-host variant does not require local_duration, as in Pegasus.
 const jobsPerHourSQL = `
 SELECT CAST(trunc(js.timestamp / 3600) AS BIGINT) AS hr, %[1]s count(*),
-	sum(ji.local_duration ORDER BY ji.job_instance_id, js.timestamp)
+	sum(ji.local_duration)
 FROM job j JOIN job_instance ji ON ji.job_id = j.job_id
 	JOIN jobstate js ON js.job_instance_id = ji.job_instance_id %[2]s
 WHERE %[3]s AND js.state = 'EXECUTE' AND j.type_desc NOT IN ('dax', 'dag') %[4]s
@@ -469,7 +469,7 @@ GROUP BY ALL ORDER BY ALL`
 // records left out) are placed in the hour of their start time.
 const invocationsPerHourSQL = `
 SELECT CAST(trunc(inv.start_time / 3600) AS BIGINT) AS hr, %[1]s count(*),
-	sum(inv.remote_duration ORDER BY inv.invocation_id)
+	sum(inv.remote_duration)
 FROM invocation inv %[2]s
 WHERE %[3]s AND inv.transformation <> 'condor::dagman'
 GROUP BY ALL ORDER BY ALL`
@@ -539,8 +539,7 @@ type JobInstanceStat struct {
 }
 
 // Where a state occurs more than once for a try, the single-state values
-// take the first row in jobstate_submit_seq order, as Pegasus's scalar
-// subqueries do.
+// take its earliest time.
 const jobInstanceStatsSQL = `
 WITH ji AS (
 	SELECT j.wf_id, j.exec_job_id, ji.job_id, ji.job_instance_id, ji.job_submit_seq, ji.site,
@@ -548,21 +547,22 @@ WITH ji AS (
 	FROM job j JOIN job_instance ji ON ji.job_id = j.job_id WHERE %[1]s
 ), inv AS (
 	SELECT i.job_instance_id,
-		sum(i.remote_duration ORDER BY i.invocation_id) FILTER (WHERE i.task_submit_seq >= 0) AS ks,
-		sum(i.remote_duration * ji.multiplier_factor ORDER BY i.invocation_id) FILTER (WHERE i.task_submit_seq >= 0) AS ks_mult,
-		sum(i.remote_cpu_time ORDER BY i.invocation_id) FILTER (WHERE i.task_submit_seq >= 0) AS cpu,
+		sum(i.remote_duration) FILTER (WHERE i.task_submit_seq >= 0) AS ks,
+		sum(i.remote_duration * ji.multiplier_factor) FILTER (WHERE i.task_submit_seq >= 0) AS ks_mult,
+		sum(i.remote_cpu_time) FILTER (WHERE i.task_submit_seq >= 0) AS cpu,
 		max(i.exitcode) FILTER (WHERE i.task_submit_seq >= -1) AS exitcode
 	FROM invocation i JOIN ji ON ji.job_instance_id = i.job_instance_id AND ji.wf_id = i.wf_id
 	GROUP BY i.job_instance_id
 ), st AS (
 	SELECT js.job_instance_id,
-		arg_min(js.timestamp, js.jobstate_submit_seq) FILTER (WHERE js.state = 'SUBMIT') AS submit,
-		arg_min(js.timestamp, js.jobstate_submit_seq) FILTER (WHERE js.state = 'EXECUTE') AS execute,
-		arg_min(js.timestamp, js.jobstate_submit_seq) FILTER (WHERE js.state = 'POST_SCRIPT_TERMINATED') AS post_end,
+		min(js.timestamp) FILTER (WHERE js.state = 'SUBMIT') AS submit,
+		min(js.timestamp) FILTER (WHERE js.state = 'EXECUTE') AS execute,
+		min(js.timestamp) FILTER (WHERE js.state = 'POST_SCRIPT_TERMINATED') AS post_end,
 		min(js.timestamp) FILTER (WHERE js.state IN ('GRID_SUBMIT', 'GLOBUS_SUBMIT')) AS grid_submit,
 		min(js.timestamp) FILTER (WHERE js.state IN ('GRID_SUBMIT', 'GLOBUS_SUBMIT', 'EXECUTE')) AS queued_end,
 		max(js.timestamp) FILTER (WHERE js.state IN ('POST_SCRIPT_STARTED', 'JOB_TERMINATED')) AS post_start
-	FROM jobstate js WHERE js.job_instance_id IN (SELECT job_instance_id FROM ji)
+	FROM jobstate js JOIN ji ON ji.job_instance_id = js.job_instance_id
+	WHERE js.state IN ('SUBMIT', 'EXECUTE', 'GRID_SUBMIT', 'GLOBUS_SUBMIT', 'POST_SCRIPT_STARTED', 'POST_SCRIPT_TERMINATED', 'JOB_TERMINATED')
 	GROUP BY js.job_instance_id
 )
 SELECT ji.wf_id, ji.exec_job_id, row_number() OVER (PARTITION BY ji.job_id ORDER BY ji.job_submit_seq, ji.job_instance_id),

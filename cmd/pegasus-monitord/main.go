@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -24,6 +25,14 @@ pegasus-monitord - load a workflow's logs into a Stampede database
 
 Usage:
   pegasus-monitord [options] <label>-<index>.dag.dagman.out
+
+Without --replay it follows a running workflow: it reads the logs as they
+grow, commits to the database about once a second (opening the file only
+for each commit, so reports and an analyst's duckdb shell can read between
+commits), runs the hooks of the workflow's .notify file, and ends when
+DAGMan exits. pegasus-run starts it for you. Started again after a crash,
+even kill -9, it loads the run again from the start and gives the same
+database; hooks already run are not run again.
 
 pegasus-monitord reads the DAGMan log of a workflow (and the submit, job
 output and kickstart files beside it, following sub-workflows), and writes:
@@ -51,7 +60,8 @@ Examples:
     "SELECT exec_job_id, try, status, runtime_seconds FROM job_try ORDER BY runtime_seconds DESC LIMIT 5"
 
 Exit status: 0 loaded, 1 the run could not be loaded (the message names the
-file and line), 2 usage error, 130 interrupted.
+file and line), 2 usage error, 43 another monitord follows this workflow,
+130 interrupted.
 `
 
 func main() {
@@ -81,13 +91,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.Bool("nodatabase", false, "same as --no-events")
 	skipStdout := fs.Bool("skip-stdout", false, "do not store jobs' stdout/stderr text")
 	fromJobstate := fs.String("jobstate-input", "", "read the root workflow's events from the jobstate log `file` HTCondor's DAGMan wrote (JOBSTATE_LOG) instead of dagman.out")
-	fs.Bool("no-notifications", false, "do not run notifications (a replay never runs them)")
-	fs.BoolP("force", "f", false, "do not check for another running monitord")
+	noNotify := fs.Bool("no-notifications", false, "do not run the hooks of .notify files (a replay never runs them)")
+	fs.Bool("no-notification", false, "same as --no-notifications")
+	notifyMax := fs.Int("notifications-max", 10, "most notification hooks running at once (0 disables them)")
+	notifyTimeout := fs.Int("notifications-timeout", 0, "kill a notification hook after `seconds` (0: no limit)")
+	force := fs.BoolP("force", "f", false, "start even if monitord.pid names a running monitord")
 	fs.Bool("fast-start", false, "accepted for compatibility")
 	fs.BoolP("condor-daemon", "N", false, "accepted for compatibility")
 	verbose := fs.CountP("verbose", "v", "print warnings and a summary (repeat for more)")
 	quiet := fs.BoolP("quiet", "q", false, "print nothing but errors, no progress")
 	encoding := fs.StringP("encoding", "e", "bp", "event encoding for file destinations: bp")
+	poll := fs.Duration("poll", time.Second, "when following a running workflow: longest wait between reads of the logs, and between database commits")
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
@@ -123,10 +137,23 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			},
 		},
 	}
-	if !*replay {
-		return cli.Usage(monitord.ErrLive)
+	if *notifyMax < 0 || *notifyTimeout < 0 {
+		return cli.Usagef("--notifications-max and --notifications-timeout must not be negative")
 	}
+	if fs.Changed("no-notification") {
+		*noNotify = true
+	}
+	cfg.Force, cfg.NoNotifications = *force, *noNotify || *notifyMax == 0
+	if fs.Changed("notifications-max") {
+		cfg.Notify.Max = *notifyMax
+	}
+	cfg.Notify.Timeout = time.Duration(*notifyTimeout) * time.Second
+	cfg.Notify.Verbose = *verbose > 0
+	cfg.Ingest.Poll, cfg.CommitInterval = *poll, *poll
 	res, err := monitord.Run(ctx, cfg)
+	if errors.Is(err, monitord.ErrRunning) {
+		return cli.Exit(43, err)
+	}
 	stopProgress()
 	if err != nil {
 		return err

@@ -3,18 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	_ "github.com/duckdb/duckdb-go/v2"
+	"time"
 
 	"github.com/pegasus-go/pegasus/internal/cli"
 	"github.com/pegasus-go/pegasus/internal/sampledb"
 	"github.com/pegasus-go/pegasus/internal/testutil"
+	"github.com/pegasus-go/pegasus/stampede"
 )
 
 func init() {
@@ -37,12 +36,13 @@ func sample(t *testing.T, name string) (dir, dagmanOut string) {
 
 func query(t *testing.T, db, q string) string {
 	t.Helper()
-	d, err := sql.Open("duckdb", db+"?access_mode=READ_ONLY")
+	// A live monitord may hold the file for a moment: wait, as readers do.
+	sdb, err := stampede.Open(context.Background(), db, stampede.OpenOptions{ReadOnly: true, Wait: 10 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer d.Close()
-	rows, err := d.Query(q)
+	defer sdb.Close()
+	rows, err := sdb.SQL.Query(q)
 	if err != nil {
 		t.Fatal(err)
 	}
