@@ -83,7 +83,7 @@ func runLive(ctx context.Context, cfg Config, abs, dir string, bd *ingest.Braind
 
 	// State files: started now; done removed; recover kept while running.
 	var stMu sync.Mutex
-	lines := map[string]int{}  // dagman.out -> last line whose events are committed
+	lines := map[string]int{}   // dagman.out -> last line whose events are committed
 	dirs := map[string]string{} // dagman.out -> its workflow directory
 	stateName := func(d, uuid, n string) string {
 		if cfg.OutputDir != "" {
@@ -97,7 +97,7 @@ func runLive(ctx context.Context, cfg Config, abs, dir string, bd *ingest.Braind
 	}
 	started(dir, bd.WfUUID())
 
-	seen := map[string]int{}    // dagman.out -> last line whose events were added
+	seen := map[string]int{}     // dagman.out -> last line whose events were added
 	uuids := map[string]string{} // dagman.out -> workflow uuid
 	commit := func(wait time.Duration) error {
 		if live == nil {
