@@ -44,7 +44,9 @@ func NotificationFromEnv(getenv func(string) string) (*Notification, error) {
 }
 
 // Workflow reports whether the notification is about the whole workflow.
-func (n *Notification) Workflow() bool { return n.InvID == "" && len(n.JobID) == 36 && strings.Count(n.JobID, "-") == 4 }
+func (n *Notification) Workflow() bool {
+	return n.InvID == "" && len(n.JobID) == 36 && strings.Count(n.JobID, "-") == 4
+}
 
 // Subject is a one-line summary of the notification.
 func (n *Notification) Subject() string {
