@@ -345,7 +345,6 @@ func (p *Parser) yamlFast() {
 	const (
 		ones   = 0x0101010101010101
 		highs  = 0x8080808080808080
-		lows7  = 0x7f7f7f7f7f7f7f7f
 		lows   = 0x2020202020202020
 		hashes = 0x2323232323232323
 		nls    = 0x0a0a0a0a0a0a0a0a
@@ -355,15 +354,15 @@ func (p *Parser) yamlFast() {
 	for r < w {
 		// Find the end of the line and, on the way, whether it holds a
 		// byte outside 0x20-0x7e (acc) or a '#' (hacc), eight bytes at a
-		// time (see scanASCII; a newline is found exactly, and only the
-		// bytes before it count).
+		// time (see scanASCII; only the bytes before the first newline of
+		// a word count, and a borrow never flags a byte below its origin).
 		var acc, hacc uint64
 		k := -1
 		i := r
 		for ; i+8 <= w; i += 8 {
 			x := binary.LittleEndian.Uint64(in[i : i+8])
 			nl := x ^ nls
-			nl = ^(((nl & lows7) + lows7) | nl) & highs
+			nl = (nl - ones) &^ nl & highs // the lowest flag is the first '\n'
 			h := x ^ hashes
 			bad := (x - lows) | (x + ones) | x
 			hh := (h - ones) &^ h
@@ -399,20 +398,19 @@ func (p *Parser) yamlFast() {
 		if acc&highs != 0 {
 			break // tabs, CRs, non-ASCII, controls: the general path
 		}
-		line := in[r : r+k]
-		if k > 0 && line[0] != ' ' {
-			if c := line[0]; c == '-' || c == '[' || c == 'l' {
+		if k > 0 && in[r] != ' ' {
+			if c := in[r]; c == '-' || c == '[' || c == 'l' {
 				break
 			}
 			r += k + 1 // foreign text, dropped
 			p.lineNo++
 			continue
 		}
-		ind := leadingSpaces(line)
+		ind := leadingSpaces(in[r : r+k])
 		kind := uint8(lineText)
 		if ind == k {
 			kind = lineBlank
-		} else if line[ind] == '#' {
+		} else if in[r+ind] == '#' {
 			kind = lineComment
 		}
 		flags := uint8(0)
