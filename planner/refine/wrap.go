@@ -278,9 +278,8 @@ func (p *planner) wrapCompute(j *ewf.Job) error {
 	var app, appArgs, taskID, stdin string
 	if j.Clustered() {
 		app = p.tool(j.Site, "pegasus-cluster", "pegasus::pegasus-cluster", "pegasus::seqexec")
-		appArgs = "-R " + j.Site
 		if p.props.Bool("pegasus.clusterer.job.aggregator.seqexec.firstjobfail", true) {
-			appArgs += " -f"
+			appArgs = "-f"
 		}
 		stdin = "-"
 	} else {
@@ -290,7 +289,7 @@ func (p *planner) wrapCompute(j *ewf.Job) error {
 	var cmd string
 	if j.Clustered() {
 		// The aggregator is not wrapped: each task line carries kickstart.
-		cmd = app + " " + appArgs
+		cmd = strings.TrimSpace(app + " " + appArgs)
 		j.InBody = p.clusterBody(j, ks)
 	} else {
 		cmd = ks + " " + p.ksArgs(j, taskID, stdin, app, appArgs)
