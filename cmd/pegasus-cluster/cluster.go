@@ -25,7 +25,9 @@ type ParseError struct {
 	Msg  string
 }
 
-func (e *ParseError) Error() string { return fmt.Sprintf("%s:%d: %v: %s", e.File, e.Line, e.Err, e.Msg) }
+func (e *ParseError) Error() string {
+	return fmt.Sprintf("%s:%d: %v: %s", e.File, e.Line, e.Err, e.Msg)
+}
 
 // Unwrap returns the sentinel cause.
 func (e *ParseError) Unwrap() error { return e.Err }
