@@ -1,0 +1,99 @@
+// Command pegasus-analyzer reports why a workflow run failed: the counts of
+// succeeded, failed, held and unsubmitted jobs, then for each failed or held
+// job its root cause first, its files, tasks, exit codes and output — from
+// the run's Stampede database or from the submit directory's files alone.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+
+	"github.com/spf13/pflag"
+
+	"github.com/pegasus-go/pegasus/internal/cli"
+)
+
+const help = `
+pegasus-analyzer - why did my workflow fail?
+
+Usage:
+  pegasus-analyzer [options] [SUBMIT_DIR]
+  pegasus-analyzer --debug-job JOB [--debug-dir DIR] [SUBMIT_DIR]
+
+pegasus-analyzer reads the run's Stampede database (found as pegasus-statistics
+finds it: the properties' pegasus.monitord.output, else
+<label>-<index>.stampede.duckdb in the submit directory, else in braindump's
+submit_dir; or --dest) and prints, in Markdown:
+  - the summary: total, succeeded, failed, held and unsubmitted jobs;
+  - the failure signatures: failures with the same transformation, exit code
+    and first stderr line counted as one line, then the failures per host;
+  - for each held, failing and failed job: its root cause on the first line
+    (the exit status or signal, the message of the kickstart record, the job's
+    stderr or the HTCondor hold reason that says why), then its last state,
+    site, submit/output/error files (of the failed try), and per task the
+    exit code, host, executable, arguments, working directory and output.
+With many failures, the first --examples jobs of each signature are shown in
+full and the others listed by name.
+
+With --files, no database is needed: the report comes from jobstate.log (else
+the DAGMan log), the .dag, the .sub files and the jobs' .out/.err files. When
+the database is missing or does not hold the run, the files are read instead,
+with a note saying so.
+
+Examples:
+  # The run in the current directory
+  pegasus-analyzer
+
+  # A run, from its files only
+  pegasus-analyzer --files /runs/diamond/run0001
+
+  # For scripts: the JSON of pegasus-analyzer --json, plus root causes
+  pegasus-analyzer --json /runs/diamond/run0001 > failures.json
+
+  # Every failed job in full, into sub-workflows, without task output
+  pegasus-analyzer --all -r -q /runs/diamond/run0001
+
+  # A sub-workflow, with the database of the top workflow
+  pegasus-analyzer -d run0001/00/00/inner.000 --top-dir run0001
+
+  # Re-run a failed job by hand
+  pegasus-analyzer --debug-job ls_ID0000001 --debug-dir /tmp/dbg /runs/diamond/run0001
+  cd /tmp/dbg && ./debug_ls_ID0000001.sh
+
+Exit status: 0 every workflow reported succeeded; 1 a workflow failed, has
+held jobs that failed, is still running or its state is unknown; 2 usage or
+input error (no such directory, not a submit directory, unreadable database);
+130 interrupted. With --debug-job: 0 the script was written, 2 it could not
+be. (Pegasus 4.x and 5.1 exit 2 for a failed workflow and 1 for errors; the
+current Pegasus exits 0 for a failed workflow.)
+`
+
+func main() {
+	// The report holds the texts of every failed try at once: trade memory
+	// for fewer garbage collections.
+	debug.SetGCPercent(400)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(exitCode(err, os.Stderr))
+}
+
+// exitCode: the exit statuses of --help. An error that is neither a usage
+// error nor an explicit exit is an input error (2).
+func exitCode(err error, stderr io.Writer) int {
+	var ee *cli.ExitError
+	var ue *cli.UsageError
+	switch {
+	case err == nil, errors.Is(err, pflag.ErrHelp), errors.Is(err, context.Canceled),
+		errors.As(err, &ee), errors.As(err, &ue):
+		return cli.ExitCode("pegasus-analyzer", err, stderr)
+	}
+	fmt.Fprintf(stderr, "pegasus-analyzer: %s\n", oneLine(err.Error()))
+	return cli.ExitUsage
+}
