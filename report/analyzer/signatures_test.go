@@ -134,7 +134,7 @@ func TestPatternOperators(t *testing.T) {
 		{"starter at 10.0.0.1 failed to send file(s)", "starter at * failed to send file", 0},
 		{"x starter at  host failed to send file", "starter at * failed to send file", 2},
 		{"starter at a b failed to send file", "starter at * failed to send file", -1}, // two words
-		{"starter at failed to send file", "starter at * failed to send file", -1},    // no word
+		{"starter at failed to send file", "starter at * failed to send file", -1},     // no word
 		{"starter at 1 failed to receive file; shadow failed to send file", "starter at * failed to send file", -1},
 		{"error: bad thing here", "error … thing", 0},
 		{"error: bad\nthing here", "error … thing", -1}, // not on the same line
