@@ -13,6 +13,13 @@ import (
 // cluster applies the --cluster styles in order (PLANNER.md §2.3).
 func (p *planner) cluster() error {
 	for _, style := range p.cfg.Cluster {
+		// Members of a cluster are ordered by one topological order of the
+		// workflow before the style runs (merging keeps it valid).
+		order, _ := p.wf.TopoOrder()
+		p.clusterPos = make([]int32, len(p.wf.Jobs))
+		for i, j := range order {
+			p.clusterPos[j.Index] = int32(i)
+		}
 		switch style {
 		case "horizontal":
 			if err := p.horizontal(); err != nil {
@@ -186,12 +193,7 @@ func (p *planner) convex(members []*ewf.Job, label string) error {
 
 // merge replaces members (in topological order) by one clustered job.
 func (p *planner) merge(members []*ewf.Job, name string) error {
-	pos := map[*ewf.Job]int{}
-	order, _ := p.wf.TopoOrder()
-	for i, j := range order {
-		pos[j] = i
-	}
-	sort.SliceStable(members, func(a, b int) bool { return pos[members[a]] < pos[members[b]] })
+	sort.SliceStable(members, func(a, b int) bool { return p.clusterPos[members[a].Index] < p.clusterPos[members[b].Index] })
 	first := members[0]
 	c := &ewf.Job{Type: ewf.Compute, Name: p.uniq(name), XForm: "pegasus::seqexec", Site: first.Site, Staging: first.Staging,
 		Level: first.Level, Members: members, Task: first.Task}
@@ -244,9 +246,11 @@ func (p *planner) merge(members []*ewf.Job, name string) error {
 	for _, m := range members {
 		m.Deleted = true
 	}
-	for l, j := range p.producer {
-		if in[j] {
-			p.producer[l] = c
+	for _, m := range members {
+		for _, f := range m.Outputs {
+			if p.producer[f.LFN] == m {
+				p.producer[f.LFN] = c
+			}
 		}
 	}
 	return nil

@@ -169,6 +169,7 @@ type planner struct {
 	candidates   []string
 	rr           int
 	suffix       map[string]int
+	clusterPos   []int32 // topological position by job index, while clustering
 }
 
 // Run refines cfg.DAX into an executable workflow.

@@ -221,25 +221,17 @@ func (p *planner) wrapAux(j *ewf.Job) {
 			app = "/bin/true"
 			break
 		}
-		app = p.tool(j.Site, "pegasus-dirmanager", "pegasus::dirmanager", "pegasus::pegasus-dirmanager")
-		u := j.CleanupURLs[0].URL
-		if strings.HasPrefix(u, "file://") {
-			appArgs = "--create --dir " + strings.TrimPrefix(u, "file://")
-		} else {
-			appArgs = "--create --url " + u
-		}
-	case ewf.Cleanup:
-		app = p.tool(j.Site, "pegasus-cleanup", "pegasus::cleanup", "pegasus::pegasus-cleanup")
+		// As Pegasus 5.x: pegasus-transfer makes the directory from a
+		// "mkdir" entry on stdin.
+		app = p.tool(j.Site, "pegasus-transfer", "pegasus::transfer", "pegasus::pegasus-transfer")
 		stdin = true
-		if j.Recursive {
-			appArgs = "--recursive"
-		}
-		var b bytes.Buffer
-		for _, u := range j.CleanupURLs {
-			b.WriteString(u.URL)
-			b.WriteByte('\n')
-		}
-		j.InBody = b.Bytes()
+		j.InBody = dirJSON("mkdir", j.CleanupURLs, false)
+	case ewf.Cleanup:
+		// pegasus-transfer removes the files ("remove" entries), or the
+		// whole work directory for the leaf cleanup job.
+		app = p.tool(j.Site, "pegasus-transfer", "pegasus::transfer", "pegasus::pegasus-transfer")
+		stdin = true
+		j.InBody = dirJSON("remove", j.CleanupURLs, j.Recursive)
 	}
 	if j.NoGrid {
 		c.Set("executable", app)
@@ -398,6 +390,25 @@ func transferJSON(ts []ewf.Transfer) []byte {
 }
 
 func jstr(s string) string { return strconv.Quote(s) }
+
+// dirJSON renders mkdir or remove entries for pegasus-transfer, in the
+// layout of Pegasus 5.x create-dir and cleanup jobs.
+func dirJSON(typ string, urls []ewf.URL, recursive bool) []byte {
+	var b bytes.Buffer
+	b.WriteString("[\n")
+	for i, u := range urls {
+		if i > 0 {
+			b.WriteString(",\n")
+		}
+		fmt.Fprintf(&b, "  {\n    \"id\": %d,\n    \"type\": %s,\n    \"target\": { \"site_label\": %s, \"url\": %s", i+1, jstr(typ), jstr(u.Site), jstr(u.URL))
+		if recursive {
+			b.WriteString(`, "recursive": "True"`)
+		}
+		b.WriteString(" } }")
+	}
+	b.WriteString("\n]\n")
+	return b.Bytes()
+}
 
 // shQuote quotes s for bash.
 func shQuote(s string) string {
