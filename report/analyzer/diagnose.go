@@ -9,9 +9,10 @@ import (
 // report knows about it, in this order:
 //
 //  1. held by HTCondor and then removed: the hold reason;
-//  2. a task that failed (kickstart record): a signature in its stderr, its
-//     stdout, the job's .err file or a hold reason; else its exit decoded
-//     (signal, 126, 127, 128+N, launch failure, plain status);
+//  2. a task that failed (kickstart record): a signature in its stderr or
+//     its stdout — or, when it wrote nothing on stderr, in the job's .err
+//     file or a hold reason; else its exit decoded (signal, 126, 127,
+//     128+N, launch failure, plain status) with its first stderr line;
 //  3. a failed PRE script (for a sub-workflow job, the planner): a
 //     signature or the first error line of its log;
 //  4. a POST script that failed although every task exited 0;
@@ -63,9 +64,13 @@ func (m *matcher) cause(ji *JobInstance) Cause {
 	if failing != nil {
 		c := Cause{What: "task " + failing.label() + " " + failing.Exit.String(),
 			Transformation: failing.Transformation, Exit: failing.Exit.Short(), FirstLine: firstLine(failing.Stderr)}
-		for _, src := range [...]struct{ name, text string }{
-			{"task stderr", failing.Stderr}, {"task stdout", failing.Stdout}, {"job stderr", jobErr}, {"hold reason", holds},
-		} {
+		sources := []struct{ name, text string }{{"task stderr", failing.Stderr}, {"task stdout", failing.Stdout}}
+		if c.FirstLine == "" {
+			// The task said nothing on stderr: the job's .err file and
+			// the hold reasons may say why (a kill, a limit).
+			sources = append(sources, struct{ name, text string }{"job stderr", jobErr}, struct{ name, text string }{"hold reason", holds})
+		}
+		for _, src := range sources {
 			if s, ev := m.match(src.text); s != nil {
 				c.Kind, c.Meaning, c.Evidence, c.Source = s.Kind, s.Meaning, ev, src.name
 				return c
