@@ -19,6 +19,7 @@ import (
 	"github.com/pegasus-go/pegasus/planner/catalog/site"
 	"github.com/pegasus-go/pegasus/planner/catalog/tc"
 	"github.com/pegasus-go/pegasus/planner/codegen"
+	"github.com/pegasus-go/pegasus/planner/dax"
 	"github.com/pegasus-go/pegasus/planner/refine"
 )
 
@@ -79,7 +80,7 @@ type Outcome struct {
 }
 
 // Plan plans the workflow of opts and writes its submit directory.
-func Plan(ctx context.Context, opts Options) (*Outcome, error) {
+func Plan(ctx context.Context, opts Options) (_ *Outcome, err error) {
 	getenv := opts.Getenv
 	if getenv == nil {
 		getenv = os.Getenv
@@ -159,6 +160,66 @@ func Plan(ctx context.Context, opts Options) (*Outcome, error) {
 	}
 	logf("read %s (%d tasks, %d dependencies) in %.3f s", daxFile, len(wf.Jobs), len(wf.Edges), time.Since(t0).Seconds())
 	embedded := wf.embedded
+
+	// Submit directory.
+	base := opts.Dir
+	if base == "" {
+		base = "."
+	}
+	if base, err = filepath.Abs(base); err != nil {
+		return nil, err
+	}
+	user := getenv("USER")
+	if user == "" {
+		user = "pegasus"
+	}
+	group := opts.Group
+	if group == "" {
+		group = "pegasus"
+	}
+	relSubmit := opts.RelativeSubmitDir
+	if relSubmit == "" {
+		relSubmit = opts.RelativeDir
+	}
+	if relSubmit == "" {
+		parent := filepath.Join(base, user, group, wf.Name)
+		if props.Bool("pegasus.dir.useTimestamp", false) {
+			relSubmit = filepath.Join(user, group, wf.Name, planTime.Format("20060102T150405-0700"))
+		} else {
+			relSubmit = filepath.Join(user, group, wf.Name, nextRun(parent))
+		}
+	}
+	remoteRel := opts.RandomDir
+	if remoteRel == "" {
+		remoteRel = opts.RelativeDir
+	}
+	if remoteRel == "" {
+		remoteRel = relSubmit
+	}
+	submitDir := filepath.Join(base, relSubmit)
+	basename := opts.Basename
+	if basename == "" {
+		basename = fmt.Sprintf("%s-%d", wf.Name, wf.Index)
+	}
+
+	uuid := getenv("PEGASUS_WF_UUID")
+	if uuid == "" {
+		uuid = newUUID()
+	}
+	root := props.String("pegasus.workflow.root.uuid", uuid)
+	propsName := fmt.Sprintf("pegasus.%d.properties", hash63(uuid))
+	bin := opts.BinDir
+	if bin == "" {
+		bin = "."
+	}
+
+	// From here on a failed plan leaves a metrics file of type "error" in
+	// the submit directory (FORMATS.md §8.1).
+	defer func() {
+		if err != nil && !errors.Is(err, context.Canceled) {
+			writeErrorMetrics(submitDir, basename, uuid, root, dataConfig, wf, opts, start, err)
+		}
+	}()
 
 	// Catalogs.
 	var sites *site.Catalog
@@ -266,58 +327,6 @@ func Plan(ctx context.Context, opts Options) (*Outcome, error) {
 		}
 	}
 	props.Set("pegasus.data.configuration", dataConfig)
-
-	// Submit directory.
-	base := opts.Dir
-	if base == "" {
-		base = "."
-	}
-	if base, err = filepath.Abs(base); err != nil {
-		return nil, err
-	}
-	user := getenv("USER")
-	if user == "" {
-		user = "pegasus"
-	}
-	group := opts.Group
-	if group == "" {
-		group = "pegasus"
-	}
-	relSubmit := opts.RelativeSubmitDir
-	if relSubmit == "" {
-		relSubmit = opts.RelativeDir
-	}
-	if relSubmit == "" {
-		parent := filepath.Join(base, user, group, wf.Name)
-		if props.Bool("pegasus.dir.useTimestamp", false) {
-			relSubmit = filepath.Join(user, group, wf.Name, planTime.Format("20060102T150405-0700"))
-		} else {
-			relSubmit = filepath.Join(user, group, wf.Name, nextRun(parent))
-		}
-	}
-	remoteRel := opts.RandomDir
-	if remoteRel == "" {
-		remoteRel = opts.RelativeDir
-	}
-	if remoteRel == "" {
-		remoteRel = relSubmit
-	}
-	submitDir := filepath.Join(base, relSubmit)
-	basename := opts.Basename
-	if basename == "" {
-		basename = fmt.Sprintf("%s-%d", wf.Name, wf.Index)
-	}
-
-	uuid := getenv("PEGASUS_WF_UUID")
-	if uuid == "" {
-		uuid = newUUID()
-	}
-	root := props.String("pegasus.workflow.root.uuid", uuid)
-	propsName := fmt.Sprintf("pegasus.%d.properties", hash63(uuid))
-	bin := opts.BinDir
-	if bin == "" {
-		bin = "."
-	}
 
 	var planArgs []string
 	for i := 0; i < opts.Verbose; i++ {
@@ -438,7 +447,12 @@ func writeAtomically(ctx context.Context, final string, rotate bool, fill func(t
 		return err
 	}
 	if entries, err := os.ReadDir(final); err == nil && len(entries) > 0 {
-		if !rotate {
+		if onlyErrorMetrics(entries) {
+			// A failed plan left its metrics: this plan replaces them.
+			for _, e := range entries {
+				os.Remove(filepath.Join(final, e.Name()))
+			}
+		} else if !rotate {
 			return fmt.Errorf("%w: %s", ErrSubmitDir, final)
 		}
 	}
@@ -489,4 +503,51 @@ func writeAtomically(ctx context.Context, final string, rotate bool, fill func(t
 		return err
 	}
 	return nil
+}
+
+// writeErrorMetrics leaves the metrics file of a failed plan, type "error",
+// in the submit directory (created for it when needed). Failures to write
+// it are ignored: the planning error is what the user needs.
+func writeErrorMetrics(submitDir, basename, uuid, root, dataConfig string, wf *workflow, opts Options, start time.Time, planErr error) {
+	if submitDir == "" || basename == "" {
+		return
+	}
+	if err := os.MkdirAll(submitDir, 0o755); err != nil {
+		return
+	}
+	end := time.Now()
+	if opts.Now != nil {
+		end = opts.Now()
+	}
+	m := &codegen.Meta{Label: wf.Name, Index: wf.Index, Basename: basename, SubmitDir: submitDir, WfUUID: uuid, RootUUID: root,
+		Start: start, End: end, Version: Version, PlannerArgs: opts.Args, DataConfig: dataConfig, WfAPI: wf.api}
+	var ct, dt, gt int
+	for _, t := range wf.Jobs {
+		switch t.Kind {
+		case dax.DAXTask:
+			dt++
+		case dax.DAGTask:
+			gt++
+		default:
+			ct++
+		}
+	}
+	counts := [][2]any{{"compute_tasks", ct}, {"dax_tasks", dt}, {"dag_tasks", gt}, {"total_tasks", ct + dt + gt}}
+	for _, k := range []string{"deleted_tasks", "dax_input_files", "dax_inter_files", "dax_output_files", "dax_total_files",
+		"compute_jobs", "clustered_jobs", "si_tx_jobs", "so_tx_jobs", "inter_tx_jobs", "reg_jobs", "cleanup_jobs",
+		"create_dir_jobs", "dax_jobs", "dag_jobs", "chmod_jobs", "total_jobs"} {
+		counts = append(counts, [2]any{k, 0})
+	}
+	_ = codegen.WriteMetrics(filepath.Join(submitDir, basename+".metrics"), m, counts, 1, planErr.Error())
+}
+
+// onlyErrorMetrics reports whether the entries of a directory are the
+// metrics files a failed plan left.
+func onlyErrorMetrics(entries []os.DirEntry) bool {
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".metrics") {
+			return false
+		}
+	}
+	return true
 }

@@ -419,8 +419,22 @@ func TestBadInput(t *testing.T) {
 				}
 				return nil
 			})
-			if len(files) > 0 {
-				t.Errorf("failed plan left files: %v", files)
+			// Only the metrics of the failed plan may remain (when the
+			// submit directory was known by then).
+			for _, f := range files {
+				if filepath.Base(f) != "blackdiamond-0.metrics" {
+					t.Errorf("failed plan left %s", f)
+					continue
+				}
+				m, _ := os.ReadFile(f)
+				for _, kv := range []string{`"type": "error"`, `"exitcode": 1`, `"compute_tasks": 4`, `"total_jobs": 0`, `"error": `} {
+					if !strings.Contains(string(m), kv) {
+						t.Errorf("error metrics lack %s:\n%s", kv, m)
+					}
+				}
+				if !strings.Contains(string(m), strings.ReplaceAll(tc.wantMsg, `"`, `\"`)) {
+					t.Errorf("error metrics do not give the error %q:\n%s", tc.wantMsg, m)
+				}
 			}
 		})
 	}
@@ -447,3 +461,25 @@ func TestSampleDAXesPlan(t *testing.T) {
 }
 
 var _ = time.Second
+
+// TestReplanAfterFailure: the error metrics of a failed plan do not block a
+// new plan into the same directory.
+func TestReplanAfterFailure(t *testing.T) {
+	dir := copyDir(t, filepath.Join(testutil.RepoRoot(t), "testdata", "planner", "blackdiamond"))
+	chdir(t, dir)
+	o := planner.Options{Conf: "pegasus.properties", DAX: "blackdiamond.dax", Dir: "submit", RelativeDir: "r", OutputSite: "local",
+		Sites: []string{"nowhere"}, Getenv: env(nil)}
+	if _, err := planner.Plan(context.Background(), o); !errors.Is(err, refine.ErrNoSite) {
+		t.Fatalf("err = %v", err)
+	}
+	m, err := os.ReadFile(filepath.Join(dir, "submit", "r", "blackdiamond-0.metrics"))
+	if err != nil || !strings.Contains(string(m), `"type": "error"`) || !strings.Contains(string(m), "execution site nowhere") {
+		t.Fatalf("error metrics: %v\n%s", err, m)
+	}
+	o.Sites = []string{"local"}
+	plan(t, o)
+	m, _ = os.ReadFile(filepath.Join(dir, "submit", "r", "blackdiamond-0.metrics"))
+	if !strings.Contains(string(m), `"type": "metrics"`) {
+		t.Fatalf("metrics after the re-plan:\n%s", m)
+	}
+}
