@@ -60,7 +60,31 @@ func readTC(path string) (*tc.Catalog, error) {
 	if err != nil {
 		return nil, fmt.Errorf("transformation catalog: %w", err)
 	}
+	if isYAML(data) {
+		return readYAMLTC(data, path)
+	}
 	return tc.ParseBytes(data, path)
 }
 
-// readYAML and readYAMLSites are implemented in yaml.go.
+// readRC reads a replica file: the text format, or a YAML 5.0 catalog.
+func readRC(path string) (*rc.Catalog, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if isYAML(data) {
+		return readYAMLRC(data, path)
+	}
+	return rc.Parse(bytes.NewReader(data), path)
+}
+
+
+// ReadWorkflowFile reads an abstract workflow, DAX XML or YAML 5.0, as
+// pegasus-plan does (embedded catalogs are not returned).
+func ReadWorkflowFile(path string) (*dax.Workflow, error) {
+	w, _, err := readWorkflow(path)
+	if err != nil {
+		return nil, err
+	}
+	return &w.Workflow, nil
+}

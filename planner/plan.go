@@ -245,8 +245,13 @@ func Plan(ctx context.Context, opts Options) (_ *Outcome, err error) {
 	}
 	var tcat *tc.Catalog
 	tcFile := resolve(props.String("pegasus.catalog.transformation.file", ""))
-	if tcFile == "" && fileExists("tc.txt") {
-		tcFile = "tc.txt"
+	if tcFile == "" {
+		for _, c := range []string{"tc.txt", "transformations.yml"} {
+			if fileExists(c) {
+				tcFile = c
+				break
+			}
+		}
 	}
 	if tcFile != "" {
 		if tcat, err = readTC(tcFile); err != nil {
@@ -266,7 +271,7 @@ func Plan(ctx context.Context, opts Options) (_ *Outcome, err error) {
 	}
 	reps := &refine.Replicas{}
 	for _, c := range opts.Cache {
-		cat, err := rc.ParseFile(c)
+		cat, err := readRC(c)
 		if err != nil {
 			return nil, fmt.Errorf("cache file: %w", err)
 		}
@@ -285,7 +290,7 @@ func Plan(ctx context.Context, opts Options) (_ *Outcome, err error) {
 		reps.Add("workflow replica catalog "+daxFile, embedded.rc)
 	}
 	for _, c := range opts.InheritedRC {
-		cat, err := rc.ParseFile(c)
+		cat, err := readRC(c)
 		if err != nil {
 			return nil, fmt.Errorf("inherited replica file: %w", err)
 		}
@@ -293,17 +298,22 @@ func Plan(ctx context.Context, opts Options) (_ *Outcome, err error) {
 	}
 	rcType := props.String("pegasus.catalog.replica", "File")
 	rcFile := resolve(props.String("pegasus.catalog.replica.file", ""))
-	if rcFile == "" && props.String("pegasus.catalog.replica", "") == "" && fileExists("rc.txt") {
-		rcFile = "rc.txt"
+	if rcFile == "" && props.String("pegasus.catalog.replica", "") == "" {
+		for _, c := range []string{"rc.txt", "replicas.yml"} {
+			if fileExists(c) {
+				rcFile = c
+				break
+			}
+		}
 	}
 	registerRC := false
 	if rcFile != "" {
 		switch strings.ToLower(rcType) {
-		case "file", "simplefile":
+		case "file", "simplefile", "yaml":
 		default:
-			return nil, fmt.Errorf("%w: pegasus.catalog.replica %q (supported: File)", ErrCatalog, rcType)
+			return nil, fmt.Errorf("%w: pegasus.catalog.replica %q (supported: File, YAML)", ErrCatalog, rcType)
 		}
-		cat, err := rc.ParseFile(rcFile)
+		cat, err := readRC(rcFile)
 		if err != nil && !os.IsNotExist(err) {
 			return nil, err
 		}
