@@ -78,7 +78,6 @@ func readRC(path string) (*rc.Catalog, error) {
 	return rc.Parse(bytes.NewReader(data), path)
 }
 
-
 // ReadWorkflowFile reads an abstract workflow, DAX XML or YAML 5.0, as
 // pegasus-plan does (embedded catalogs are not returned).
 func ReadWorkflowFile(path string) (*dax.Workflow, error) {

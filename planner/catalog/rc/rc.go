@@ -247,6 +247,9 @@ func (l *lexer) word() (string, bool, error) {
 				l.i++
 				return b.String(), true, nil
 			}
+			if c < 0x20 && c != '\t' {
+				return "", false, fmt.Errorf("control character %q in a quoted string", c)
+			}
 			b.WriteByte(c)
 			l.i++
 		}
@@ -254,6 +257,9 @@ func (l *lexer) word() (string, bool, error) {
 	}
 	j := l.i
 	for j < len(l.s) && l.s[j] != ' ' && l.s[j] != '\t' {
+		if l.s[j] < 0x20 {
+			return "", false, fmt.Errorf("control character %q in %q", l.s[j], l.s[l.i:])
+		}
 		j++
 	}
 	w := l.s[l.i:j]

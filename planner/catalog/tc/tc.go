@@ -468,13 +468,26 @@ func ParseFileFormat(r io.Reader, name string) (*Catalog, error) {
 				}
 				for _, kv := range strings.Split(kvs, ",") {
 					k, v, _ := strings.Cut(kv, "=")
-					e.Profiles = append(e.Profiles, Profile{Namespace: strings.ToLower(strings.TrimSpace(nsp)), Key: strings.TrimSpace(k), Value: strings.Trim(strings.TrimSpace(v), `"`)})
+					p := Profile{Namespace: strings.ToLower(strings.TrimSpace(nsp)), Key: strings.TrimSpace(k), Value: strings.Trim(strings.TrimSpace(v), `"`)}
+					if !validNamespace(p.Namespace) || p.Key == "" {
+						return nil, &ParseError{File: name, Line: ln, Err: ErrSyntax, Msg: fmt.Sprintf("profile %q: want NS::KEY=\"VALUE\" with a known namespace", grp)}
+					}
+					e.Profiles = append(e.Profiles, p)
 				}
 			}
 		}
 		c.Add(e)
 	}
 	return c, sc.Err()
+}
+
+// validNamespace reports whether ns is a profile namespace.
+func validNamespace(ns string) bool {
+	switch ns {
+	case "env", "condor", "globus", "dagman", "pegasus", "hints", "selector", "stat":
+		return true
+	}
+	return false
 }
 
 func quote(s string) string {
