@@ -1,0 +1,102 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pegasus-go/pegasus/ingest/ksrecord"
+)
+
+func TestRun(t *testing.T) {
+	tests := []struct {
+		name     string
+		args     []string
+		code     int
+		format   string // record format on stdout, "" for none
+		stdout   string // substring of stdout
+		stderr   string // substring of stderr
+		taskOut  string // the task's captured stdout
+		exitCode int
+	}{
+		{name: "success", args: []string{"-n", "t", "/bin/sh", "-c", "echo hi"}, code: 0, format: "yaml", taskOut: "hi\n"},
+		{name: "exit-code", args: []string{"/bin/sh", "-c", "exit 7"}, code: 7, format: "yaml"},
+		{name: "signal", args: []string{"/bin/sh", "-c", "kill -9 $$"}, code: 137, format: "yaml"},
+		{name: "missing", args: []string{"/no/such/program"}, code: 127, format: "yaml"},
+		{name: "xml", args: []string{"--xml", "/bin/sh", "-c", "echo hi"}, code: 0, format: "xml", taskOut: "hi\n"},
+		{name: "help", args: []string{"--help"}, code: 0, stdout: "Usage: pegasus-kickstart"},
+		{name: "version", args: []string{"-V"}, code: 0, stdout: "pegasus-kickstart"},
+		{name: "usage", args: []string{"-n"}, code: 2, stderr: "needs a value"},
+		{name: "no-app", args: []string{}, code: 2, stderr: "no application"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := run(context.Background(), tc.args, os.Stdin, &out, &errb, nil)
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d (stderr %q)", code, tc.code, errb.String())
+			}
+			if !strings.Contains(out.String(), tc.stdout) || !strings.Contains(errb.String(), tc.stderr) {
+				t.Errorf("stdout %q / stderr %q, want %q / %q", out.String(), errb.String(), tc.stdout, tc.stderr)
+			}
+			if tc.format == "" {
+				return
+			}
+			f, err := ksrecord.Parse(&out, "out")
+			if err != nil || f.Format != tc.format || len(f.Records) != 1 {
+				t.Fatalf("record: %v %+v", err, f)
+			}
+			if r := f.Records[0]; r.Stdout != tc.taskOut {
+				t.Errorf("task stdout %q, want %q", r.Stdout, tc.taskOut)
+			}
+		})
+	}
+}
+
+func TestLogFile(t *testing.T) {
+	log := filepath.Join(t.TempDir(), "ks.log")
+	var out, errb bytes.Buffer
+	for range 2 {
+		if code := run(context.Background(), []string{"-l", log, "/bin/true"}, os.Stdin, &out, &errb, nil); code != 0 {
+			t.Fatalf("exit %d: %s", code, errb.String())
+		}
+	}
+	if out.Len() != 0 {
+		t.Errorf("stdout got %d bytes with -l", out.Len())
+	}
+	f, err := ksrecord.ParseFile(log)
+	if err != nil || len(f.Records) != 2 {
+		t.Fatalf("log file: %v, %d records", err, len(f.Records))
+	}
+}
+
+// BenchmarkKickstartTrue builds pegasus-kickstart and compares running
+// "pegasus-kickstart /bin/true" with running /bin/true directly; the
+// difference is kickstart's per-job overhead (reported as overhead-ns/op).
+func BenchmarkKickstartTrue(b *testing.B) {
+	bin := filepath.Join(b.TempDir(), "pegasus-kickstart")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		b.Fatalf("build: %v\n%s", err, out)
+	}
+	spawn := func(args ...string) time.Duration {
+		t0 := time.Now()
+		if err := exec.Command(args[0], args[1:]...).Run(); err != nil {
+			b.Fatal(err)
+		}
+		return time.Since(t0)
+	}
+	var direct, wrapped time.Duration
+	for b.Loop() {
+		direct += spawn("/bin/true")
+		wrapped += spawn(bin, "/bin/true")
+	}
+	n := float64(b.N)
+	b.ReportMetric(float64(wrapped.Nanoseconds())/n, "kickstart-ns/op")
+	b.ReportMetric(float64(direct.Nanoseconds())/n, "true-ns/op")
+	b.ReportMetric(float64((wrapped-direct).Nanoseconds())/n, "overhead-ns/op")
+}
