@@ -339,7 +339,12 @@ ORDER BY job_instance_id, jobstate_submit_seq`
 // tasksSQL: the tasks' and the PRE script's invocations of the failed
 // tries; postSQL the POST script's exit codes (its long arguments are not
 // needed).
-const tasksSQL = `SELECT i.job_instance_id, i.task_submit_seq, i.exitcode, i.executable, coalesce(i.argv, '-'), i.transformation, i.abs_task_id
+//
+// A record pegasus-monitord read from a kickstart output has the task's CPU
+// time; the one it makes up for a try without a record (a job removed
+// while held, an output file missing) has none.
+const tasksSQL = `SELECT i.job_instance_id, i.task_submit_seq, i.exitcode, i.executable, coalesce(i.argv, '-'), i.transformation, i.abs_task_id,
+	i.remote_cpu_time IS NOT NULL
 FROM invocation i WHERE i.job_instance_id IN (SELECT job_instance_id FROM analyzer_bad) AND i.task_submit_seq >= -1`
 
 const postSQL = `SELECT job_instance_id, exitcode FROM invocation
@@ -476,12 +481,16 @@ func (rd *dbReader) details(ctx context.Context, sc jobScope, w *Workflow, t *ti
 		var t Task
 		var raw int
 		var absID sql.NullString
-		if err := rows.Scan(&inst, &t.Seq, &raw, &t.Executable, &t.Arguments, &t.Transformation, &absID); err != nil {
+		var record bool
+		if err := rows.Scan(&inst, &t.Seq, &raw, &t.Executable, &t.Arguments, &t.Transformation, &absID, &record); err != nil {
 			return err
 		}
 		ji := index[inst]
 		if ji == nil {
 			continue
+		}
+		if record && t.Seq >= 1 {
+			ji.Record = true
 		}
 		t.Exit = DecodeRaw(raw)
 		if absID.Valid {
@@ -519,7 +528,6 @@ func (rd *dbReader) details(ctx context.Context, sc jobScope, w *Workflow, t *ti
 // up the PRE script's log.
 func (rd *dbReader) finishInstance(ji *JobInstance) {
 	sections := splitTaskOutput(ji.StdoutText)
-	ji.Record = len(sections) > 0
 	for i := range ji.Tasks {
 		t := &ji.Tasks[i]
 		if s, ok := sections[t.Seq]; ok {
@@ -531,7 +539,13 @@ func (rd *dbReader) finishInstance(ji *JobInstance) {
 		// monitord stores the PRE script's log as the try's stdout.
 		if ji.StdoutText != "-" {
 			ji.PreLog, ji.PreLogFile = ji.StdoutText, ji.StdoutFile
+		} else {
+			ji.Notes = append(ji.Notes, "no PRE script log was loaded for this try")
 		}
+	} else if !ji.Record && !ji.Aborted && ji.SubwfUUID == "" && ji.TypeDesc != "dax" && ji.TypeDesc != "dag" &&
+		ji.StdoutFile != "-" && !strings.HasPrefix(ji.State, "SUBMIT") {
+		ji.Notes = append(ji.Notes, "no kickstart record was loaded for this try: "+ji.StdoutFile+
+			" was missing or could not be read when pegasus-monitord loaded the run")
 	}
 	if ji.SubwfDir != "-" && ji.SubwfDir != "" {
 		ji.SubwfDir = rebase(ji.SubwfDir, ji.SubmitDir, rd.o.Dir)
@@ -715,6 +729,7 @@ func (rd *dbReader) recurse(ctx context.Context, r *Report) error {
 				return err
 			}
 			cw[0].Via = ji.Name
+			explainSubworkflow(ji, cw[0])
 			if err := visit(cw[0]); err != nil {
 				return err
 			}

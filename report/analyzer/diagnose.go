@@ -1,6 +1,7 @@
 package analyzer
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -8,7 +9,8 @@ import (
 // Diagnose finds the root cause of a failed (or held) try from what the
 // report knows about it, in this order:
 //
-//  1. held by HTCondor and then removed: the hold reason;
+//  1. held by HTCondor and then removed: the hold reason; a sub-workflow
+//     whose DAGMan failed: the sub-workflow (see explainSubworkflow);
 //  2. a task that failed (kickstart record): a signature in its stderr or
 //     its stdout — or, when it wrote nothing on stderr, in the job's .err
 //     file or a hold reason; else its exit decoded (signal, 126, 127,
@@ -16,7 +18,7 @@ import (
 //  3. a failed PRE script (for a sub-workflow job, the planner): a
 //     signature or the first error line of its log;
 //  4. a POST script that failed although every task exited 0;
-//  5. a failed sub-workflow, a removal, a refused submission;
+//  5. a removal, a refused submission;
 //  6. no kickstart record: DAGMan's or PegasusLite's exit status and a
 //     signature in the .err file.
 //
@@ -56,6 +58,17 @@ func (m *matcher) cause(ji *JobInstance) Cause {
 		}
 		if c.Evidence == "" {
 			c.Evidence, c.Source = "(no hold reason was logged)", ""
+		}
+		return c
+	}
+
+	// A sub-workflow's DAGMan failed: the sub-workflow says why.
+	subwf := ji.SubwfUUID != "" || (ji.SubwfDir != "" && ji.SubwfDir != "-") || ji.TypeDesc == "dag" || ji.TypeDesc == "dax"
+	if subwf && !strings.HasPrefix(ji.State, "PRE_SCRIPT_FAIL") && (failing == nil || failing.Transformation == "condor::dagman") {
+		c := Cause{Kind: KindSubWorkflow, Meaning: "the sub-workflow failed: its own report says why",
+			What: "sub-workflow " + nonDash(ji.SubwfUUID, ji.SubwfDir) + " failed", Exit: ji.rawExitShort()}
+		if failing != nil {
+			c.Exit = failing.Exit.Short()
 		}
 		return c
 	}
@@ -156,11 +169,7 @@ func (m *matcher) cause(ji *JobInstance) Cause {
 		return c
 	}
 
-	// 5. Sub-workflow, removal, submission.
-	if ji.SubwfUUID != "" || (ji.SubwfDir != "" && ji.SubwfDir != "-") {
-		return Cause{Kind: KindSubWorkflow, Meaning: "the sub-workflow failed: its own report says why",
-			What: "sub-workflow " + nonDash(ji.SubwfUUID, ji.SubwfDir) + " failed", Exit: ji.rawExitShort()}
-	}
+	// 5. Removal, submission.
 	if ji.Aborted {
 		c := Cause{Kind: KindRemoved, Meaning: "the job was removed from the HTCondor queue (condor_rm, or a periodic_remove expression)",
 			What: "the job was removed", Exit: ji.rawExitShort()}
@@ -346,4 +355,26 @@ func nonDash(vals ...string) string {
 		}
 	}
 	return "-"
+}
+
+// explainSubworkflow gives a failed sub-workflow job the cause its
+// sub-workflow's report found: its most frequent failure signature.
+func explainSubworkflow(ji *JobInstance, child *Workflow) {
+	if ji.Cause.Kind != KindSubWorkflow {
+		return
+	}
+	if len(child.Groups) == 0 {
+		ji.Cause.Evidence, ji.Cause.Source = "workflow status "+child.Status+", no failed job", "sub-workflow report"
+		return
+	}
+	g := child.Groups[0]
+	n := 0
+	for _, x := range child.Groups {
+		n += len(x.Jobs)
+	}
+	ev := fmt.Sprintf("%d failed job(s); the most frequent signature (%d): %s", n, len(g.Jobs), g.Kind)
+	if g.FirstLine != "" {
+		ev += ": " + g.FirstLine
+	}
+	ji.Cause.Evidence, ji.Cause.Source = ev, "sub-workflow report"
 }

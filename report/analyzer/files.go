@@ -44,7 +44,11 @@ const maxText = 64 << 10
 // an error (ErrNoDAG).
 func FromFiles(ctx context.Context, dir string, o FilesOptions) (*Report, error) {
 	fr := &filesReader{o: o}
-	w, err := fr.workflow(ctx, dir, "root")
+	shown := o.Dir
+	if shown == "" {
+		shown = dir
+	}
+	w, err := fr.workflow(ctx, dir, "root", shown)
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +100,7 @@ type ftry struct {
 	finished bool
 }
 
-func (fr *filesReader) workflow(ctx context.Context, dir, key string) (*Workflow, error) {
+func (fr *filesReader) workflow(ctx context.Context, dir, key, shown string) (*Workflow, error) {
 	w := &Workflow{Key: key, Status: StatusRunning, ParentName: "-", ParentUUID: "-", DagFile: "-", SubmitHost: "-",
 		SubmitDir: dir, User: "-", PlannerVersion: "-", Name: "-", UUID: "-"}
 	w.Counts.HasUnknown = true
@@ -242,7 +246,7 @@ func (fr *filesReader) workflow(ctx context.Context, dir, key string) (*Workflow
 		}
 	}
 
-	ctxFiles := &fileCtx{dir: dir, recorded: recorded, strict: fr.o.Strict, given: fr.o.Dir}
+	ctxFiles := &fileCtx{dir: dir, recorded: recorded, strict: fr.o.Strict, given: shown}
 	if err := parallel(ctx, len(todo), func(i int) {
 		wk := todo[i]
 		ctxFiles.fill(wk.ji, wk.j, wk.t, holds[wk.j.name])
@@ -290,12 +294,15 @@ func (j *fjob) last() *ftry {
 	return j.tries[len(j.tries)-1]
 }
 
-// classify maps a final jobstate.log state to Pegasus's file-mode outcome.
+// classify maps a final jobstate.log state to Pegasus's file-mode outcome,
+// except that a failed PRE script is a failure (Pegasus's files mode calls
+// it unknown and, when other jobs failed, does not show it; its database
+// mode counts it as failed).
 func classify(state string) string {
 	switch state {
 	case "JOB_SUCCESS", "POST_SCRIPT_SUCCESS":
 		return "success"
-	case "JOB_FAILURE", "POST_SCRIPT_FAILURE", "POST_SCRIPT_FAILED":
+	case "JOB_FAILURE", "POST_SCRIPT_FAILURE", "POST_SCRIPT_FAILED", "PRE_SCRIPT_FAILURE", "PRE_SCRIPT_FAILED":
 		return "failed"
 	case "UNSUBMITTED":
 		return "unsubmitted"
@@ -480,32 +487,62 @@ func (fr *filesReader) readDagmanOut(ctx context.Context, path string, byName ma
 	return nil
 }
 
-// readRescue marks the nodes a rescue DAG says are done, when nothing else
-// says what happened.
+// readRescue takes what the latest rescue DAG says — the nodes done, the
+// nodes that failed — when nothing else says what happened. Partial rescue
+// DAGs (DAGMan's default) name nodes of the original DAG only, so they are
+// read here rather than as DAGs.
 func (fr *filesReader) readRescue(dagPath string, byName map[string]*fjob, w *Workflow) {
 	rescues, _ := filepath.Glob(dagPath + ".rescue[0-9][0-9][0-9]")
 	if len(rescues) == 0 {
 		return
 	}
 	sort.Strings(rescues)
-	r, err := ingest.ReadDAGFile(rescues[len(rescues)-1])
+	path := rescues[len(rescues)-1]
+	b, err := os.ReadFile(path)
 	if err != nil {
 		w.Notes = append(w.Notes, "could not read the rescue DAG: "+oneLine(err))
 		return
 	}
-	w.Notes = append(w.Notes, "DAGMan wrote a rescue DAG ("+filepath.Base(rescues[len(rescues)-1])+"): the workflow failed; the jobs it lists as done are counted as succeeded")
-	done := r.Done
-	for _, n := range r.Nodes {
-		if n.Done {
-			done = append(done, n.Name)
+	var done, failed []string
+	lines := strings.Split(string(b), "\n")
+	for i, l := range lines {
+		f := strings.Fields(l)
+		switch {
+		case len(f) >= 2 && strings.EqualFold(f[0], "DONE"):
+			done = append(done, f[1])
+		case len(f) >= 2 && strings.EqualFold(f[0], "JOB") && len(f) >= 4 && strings.EqualFold(f[len(f)-1], "DONE"):
+			done = append(done, f[1])
+		case strings.HasPrefix(l, "# Nodes that failed:") && i+1 < len(lines):
+			list := strings.TrimSpace(strings.TrimPrefix(lines[i+1], "#"))
+			for _, n := range strings.Split(list, ",") {
+				if n = strings.TrimSpace(n); n != "" && n != "<ENDLIST>" && !strings.HasPrefix(n, "...") {
+					failed = append(failed, n)
+				}
+			}
 		}
 	}
+	w.Notes = append(w.Notes, "DAGMan wrote a rescue DAG ("+filepath.Base(path)+"): the workflow failed; the states come from it")
 	for _, name := range done {
 		if j := byName[name]; j != nil {
 			j.state = "JOB_SUCCESS"
 		}
 	}
-	w.Counts.Unknown = 0
+	for _, name := range failed {
+		if j := byName[name]; j != nil {
+			j.state = "JOB_FAILURE"
+			n := 1
+			if j.node != nil {
+				n = triesOnDisk(filepath.Join(filepath.Dir(dagPath), j.node.SubmitFile))
+			}
+			j.tries = append(j.tries, &ftry{n: n, state: "JOB_FAILURE", failed: true, finished: true, seq: 0, sched: "rescue"})
+		}
+	}
+}
+
+// triesOnDisk counts a job's tries by its rotated output files (at least 1).
+func triesOnDisk(subPath string) int {
+	m, _ := filepath.Glob(strings.TrimSuffix(subPath, ".sub") + ".out.[0-9][0-9][0-9]")
+	return max(len(m), 1)
 }
 
 // holdEntry is one hold reason of a node in the DAGMan log.
@@ -608,6 +645,10 @@ func (fc *fileCtx) fill(ji *JobInstance, j *fjob, t *ftry, holds []holdEntry) {
 	subPath := filepath.Join(fc.dir, subRel)
 	if pre := j.node.Pre; pre != nil {
 		ji.PreExe, ji.PreArgv = pre.Executable, orDash(strings.TrimSpace(pre.Args))
+		if t.pre != nil {
+			ji.Tasks = append(ji.Tasks, Task{Key: "0", Seq: -1, Exit: DecodeRaw(regularToRaw(*t.pre)), Executable: ji.PreExe,
+				Arguments: ji.PreArgv, Transformation: "dagman::pre", AbsTaskID: "-", Site: "-", Hostname: "-", Cwd: "-"})
+		}
 	}
 	var sub *ingest.SubmitFile
 	if j.node.Kind != "SUBDAG" {
@@ -660,6 +701,14 @@ func (fc *fileCtx) fill(ji *JobInstance, j *fjob, t *ftry, holds []holdEntry) {
 	if j.node.Kind == "SUBDAG" || t.state == "UNSUBMITTED" || t.seq == 0 && t.sched == "" && t.state == "" {
 		return
 	}
+	if j.subwf {
+		// A DAGMan job: no kickstart record; its .err may say something.
+		errPath := rotated(strings.TrimSuffix(subPath, ".sub")+".err", t.n-1, j.node.Post != nil)
+		if txt, err := readTail(errPath, maxText); err == nil && strings.TrimSpace(txt) != "" {
+			ji.JobStderr, ji.StderrFile = txt, fc.display(errPath)
+		}
+		return
+	}
 
 	// The job's .out and .err, with the try's number.
 	outBase := strings.TrimSuffix(subPath, ".sub") + ".out"
@@ -675,8 +724,9 @@ func (fc *fileCtx) fill(ji *JobInstance, j *fjob, t *ftry, holds []holdEntry) {
 			errBase = fc.strictPath(v, j, t, initialDir)
 		}
 	}
-	outPath := rotated(outBase, t.n-1)
-	errPath := rotated(errBase, t.n-1)
+	rotates := j.node.Post != nil
+	outPath := rotated(outBase, t.n-1, rotates)
+	errPath := rotated(errBase, t.n-1, rotates)
 	ji.StdoutFile, ji.StderrFile = fc.display(outPath), fc.display(errPath)
 
 	if txt, err := readTail(errPath, maxText); err == nil {
@@ -870,32 +920,33 @@ func (fc *fileCtx) subworkflowDir(j *fjob, sub *ingest.SubmitFile, t *ftry) stri
 	return fc.display(dir)
 }
 
-// recurse adds the workflows of failed sub-workflow jobs (or, with
-// TraverseAll, of every sub-workflow job that ran).
+// recurse adds the workflows of failed sub-workflow jobs that ran (a
+// failed PRE script planned none), at any depth, each after its parent.
 func (fr *filesReader) recurse(ctx context.Context, r *Report, w *Workflow, seen map[string]bool) error {
-	var subs []*JobInstance
 	for _, ji := range w.Failed {
-		if ji.SubwfDir != "" && ji.SubwfDir != "-" {
-			subs = append(subs, ji)
+		if ji.SubwfDir == "" || ji.SubwfDir == "-" || strings.HasPrefix(ji.State, "PRE_SCRIPT") {
+			continue
 		}
-	}
-	for _, ji := range subs {
 		dir := ji.SubwfDir
-		if !filepath.IsAbs(dir) && fr.o.Dir != "" {
-			// Shown under the directory given: that is where it is.
-			dir = filepath.Clean(dir)
+		if !dirExists(dir) {
+			ji.Notes = append(ji.Notes, "the sub-workflow's directory "+dir+" does not exist")
+			continue
 		}
 		if seen[filepath.Clean(dir)] {
 			continue
 		}
 		seen[filepath.Clean(dir)] = true
-		child, err := fr.workflow(ctx, dir, "")
+		child, err := fr.workflow(ctx, dir, "", dir)
 		if err != nil {
-			w.Notes = append(w.Notes, "could not analyse the sub-workflow of job "+ji.Name+" in "+dir+": "+oneLine(err))
+			ji.Notes = append(ji.Notes, "could not analyse the sub-workflow in "+dir+": "+oneLine(err))
 			continue
 		}
 		child.Key, child.Via, child.ParentUUID, child.ParentName = child.UUID, ji.Name, w.UUID, w.Name
+		if child.Key == "-" {
+			child.Key = dir
+		}
 		ji.SubwfUUID = child.UUID
+		explainSubworkflow(ji, child)
 		r.Workflows = append(r.Workflows, child)
 		if err := fr.recurse(ctx, r, child, seen); err != nil {
 			return err
@@ -916,12 +967,16 @@ func preLogBase(args string) string {
 	return ""
 }
 
-// rotated returns base.NNN for the try's number when it exists, else the
-// highest base.NNN, else base.
-func rotated(base string, n int) string {
+// rotated returns the file of try n+1: base.NNN when the job's POST script
+// rotates the files (NNN = n, whether or not the file exists: an older
+// try's file would be the wrong one), else base, else the highest base.NNN.
+func rotated(base string, n int, rotates bool) string {
 	want := fmt.Sprintf("%s.%03d", base, n)
-	if fileExists(want) {
+	if rotates || fileExists(want) {
 		return want
+	}
+	if fileExists(base) {
+		return base
 	}
 	if m, _ := filepath.Glob(base + ".[0-9][0-9][0-9]"); len(m) > 0 {
 		sort.Strings(m)

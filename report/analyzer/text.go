@@ -288,7 +288,7 @@ func (tw *textWriter) job(wf *Workflow, ji *JobInstance) {
 		tw.line("")
 		tw.fenced(ji.PreExe + " " + ji.PreArgv)
 	}
-	if ji.SubwfDir != "-" && ji.SubwfDir != "" {
+	if ji.SubwfDir != "-" && ji.SubwfDir != "" && !strings.HasPrefix(ji.State, "PRE_SCRIPT_FAIL") {
 		if tw.o.Recurse && ji.SubwfUUID != "" {
 			tw.line("This job contains sub workflows! The report of sub-workflow `" + ji.SubwfUUID + "` follows.")
 			tw.line("")
