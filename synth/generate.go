@@ -81,7 +81,7 @@ func (g *generation) fail(err error) {
 }
 
 func (g *generation) write(rel string, data []byte) error {
-	if err := os.WriteFile(filepath.Join(g.c.Dir, rel), data, 0o644); err != nil {
+	if err := writeNew(filepath.Join(g.c.Dir, rel), data); err != nil {
 		return err
 	}
 	g.files.Add(1)
@@ -390,3 +390,6 @@ func pad3(n int) string {
 	}
 	return s
 }
+
+// pathError is os.PathError without importing os into the unix writer.
+type pathError = os.PathError
