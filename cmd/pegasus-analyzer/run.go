@@ -23,7 +23,7 @@ type config struct {
 	debugJob, debugDir, localExe                   string
 	files, recurse, traverse, quiet, strict, jsonO bool
 	summary, all                                   bool
-	examples, verbose                              int
+	examples, signatures, verbose                  int
 	args                                           []string
 }
 
@@ -45,7 +45,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVarP(&c.prints, "print", "p", "", "comma-separated: pre (the PRE script of failed jobs), invocation (the command that re-runs them), all")
 	fs.BoolVarP(&c.jsonO, "json", "j", false, "print JSON (pegasus-analyzer's keys, plus root causes and signatures) instead of the report")
 	fs.IntVar(&c.examples, "examples", analyzer.DefaultExamples, "failed jobs of each signature shown in full; 0 shows all")
-	fs.BoolVarP(&c.all, "all", "a", false, "show every failed job in full (--examples 0)")
+	fs.IntVar(&c.signatures, "signatures", analyzer.DefaultSignatures, "failure signatures listed, most frequent first; 0 lists all")
+	fs.BoolVarP(&c.all, "all", "a", false, "list every signature and show every failed job in full (--signatures 0 --examples 0)")
 	fs.StringVar(&c.debugJob, "debug-job", "", "write a script that re-runs `JOB` (a job name or its .sub file) locally")
 	fs.StringVar(&c.debugDir, "debug-dir", "", "debug mode: the `directory` to re-run the job in (default: a new temporary directory)")
 	fs.StringVar(&c.localExe, "local-executable", "", "debug mode: run this `path` instead of the job's executable inside PegasusLite")
@@ -72,11 +73,11 @@ func analyze(ctx context.Context, c config, stdout, stderr io.Writer) error {
 		return cli.Usagef("options --recurse and --traverse-all are mutually exclusive; please specify only one of these options")
 	case c.wfType != "condor":
 		return cli.Usagef("workflow type %s not supported!", c.wfType)
-	case c.examples < 0:
-		return cli.Usagef("--examples must be 0 (all) or more, not %d", c.examples)
+	case c.examples < 0 || c.signatures < 0:
+		return cli.Usagef("--examples and --signatures must be 0 (all) or more")
 	}
 	if c.all {
-		c.examples = 0
+		c.examples, c.signatures = 0, 0
 	}
 	printPre, printInv := false, false
 	for _, p := range strings.Split(c.prints, ",") {
@@ -147,7 +148,7 @@ func analyze(ctx context.Context, c config, stdout, stderr io.Writer) error {
 		err = analyzer.WriteJSON(stdout, rep)
 	} else {
 		err = analyzer.WriteText(stdout, rep, analyzer.TextOptions{
-			Examples: c.examples, Quiet: c.quiet, Summary: c.summary, PrintPre: printPre, PrintInvocation: printInv,
+			Examples: c.examples, Signatures: c.signatures, Quiet: c.quiet, Summary: c.summary, PrintPre: printPre, PrintInvocation: printInv,
 			TopDir: c.topDir, Recurse: c.recurse,
 		})
 	}

@@ -103,7 +103,11 @@ func WriteDebugScript(o DebugOptions) (*DebugScript, error) {
 			rc := filepath.Clean(bd.SubmitDir())
 			if rc != absTop {
 				local = func(p string) string {
-					if c := filepath.Clean(p); strings.HasPrefix(c, rc+string(filepath.Separator)) {
+					c := filepath.Clean(p)
+					if c == rc {
+						return absTop
+					}
+					if strings.HasPrefix(c, rc+string(filepath.Separator)) {
 						return filepath.Join(absTop, c[len(rc)+1:])
 					}
 					return p
@@ -238,7 +242,10 @@ func findTop(dir string) string {
 }
 
 // stripWrapper returns a PegasusLite wrapper up to (not including) its
-// "# stage out" line, with the user executable replaced when asked.
+// stage-out: the "# stage out" line (Pegasus 4) or the
+// "pegasus_lite_section_start stage_out" line (Pegasus 5), with the user
+// executable replaced when asked. The job's exit status is then the
+// wrapper's.
 func stripWrapper(path, localExe string) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -250,7 +257,8 @@ func stripWrapper(path, localExe string) (string, error) {
 	sc.Buffer(make([]byte, 64<<10), 16<<20)
 	for sc.Scan() {
 		line := sc.Text()
-		if strings.HasPrefix(strings.TrimSpace(line), "# stage out") {
+		if t := strings.TrimSpace(line); strings.HasPrefix(t, "# stage out") || strings.HasPrefix(t, "pegasus_lite_section_start stage_out") {
+			b.WriteString("trap - EXIT\nexit $job_ec\n")
 			break
 		}
 		if localExe != "" {

@@ -14,6 +14,10 @@ type TextOptions struct {
 	// Examples is how many failed jobs of each signature are shown in full;
 	// the others are listed by name. 0 shows every job in full.
 	Examples int
+	// Signatures is how many failure signatures are listed (and have jobs
+	// shown in full), most frequent first; the others are counted on one
+	// line. 0 lists them all.
+	Signatures int
 	// Quiet leaves out the tasks' stdout and stderr sections (-q).
 	Quiet bool
 	// Summary prints only the summaries, the signatures and the footer (-S).
@@ -27,8 +31,11 @@ type TextOptions struct {
 	Recurse bool
 }
 
-// DefaultExamples is the default of TextOptions.Examples.
-const DefaultExamples = 3
+// Defaults of TextOptions.Examples and TextOptions.Signatures.
+const (
+	DefaultExamples   = 3
+	DefaultSignatures = 50
+)
 
 // maxHosts bounds the rows of the per-host table.
 const maxHosts = 20
@@ -156,6 +163,16 @@ func (tw *textWriter) signatures(wf *Workflow) {
 	tw.line("")
 	var rows [][]string
 	for _, g := range wf.Groups {
+		if tw.hidden(g) {
+			jobs, earlier := 0, 0
+			for _, h := range wf.Groups[g.N-1:] {
+				jobs += len(h.Jobs)
+				earlier += len(h.Earlier)
+			}
+			rows = append(rows, []string{"…", strconv.Itoa(jobs), strconv.Itoa(earlier),
+				fmt.Sprintf("%d more signatures (`--signatures 0` lists them all)", len(wf.Groups)-g.N+1), "", "", ""})
+			break
+		}
 		rows = append(rows, []string{strconv.Itoa(g.N), strconv.Itoa(len(g.Jobs)), strconv.Itoa(len(g.Earlier)),
 			code(g.Kind), code(g.Transformation), code(g.Exit), cell(g.FirstLine, 160)})
 	}
@@ -179,17 +196,42 @@ func (tw *textWriter) signatures(wf *Workflow) {
 	tw.table([]string{"**Host**", "**Failed jobs**", "**Earlier tries**", "**Signatures**"}, []bool{false, true, true, false}, rows)
 }
 
+// held writes the held jobs: the first Examples of each hold reason
+// (digits masked) in full, the others by name.
 func (tw *textWriter) held(wf *Workflow) {
 	if len(wf.Held) == 0 {
 		return
 	}
 	tw.line("## Held jobs' details")
 	tw.line("")
-	for i, h := range wf.Held {
-		if i > 0 {
+	type reason struct {
+		first  string
+		hidden []string
+		n      int
+	}
+	byReason := map[string]*reason{}
+	var order []string
+	shown := 0
+	for _, h := range wf.Held {
+		key := h.Cause.Kind + "\x00" + maskDigits(h.Reason)
+		r := byReason[key]
+		if r == nil {
+			r = &reason{first: h.Name}
+			byReason[key] = r
+			order = append(order, key)
+		}
+		r.n++
+		if tw.o.Examples > 0 && r.n > tw.o.Examples {
+			if len(r.hidden) < maxNames {
+				r.hidden = append(r.hidden, h.Name)
+			}
+			continue
+		}
+		if shown > 0 {
 			tw.line("---")
 			tw.line("")
 		}
+		shown++
 		tw.line("### Job: " + code(h.Name))
 		tw.line("")
 		tw.line("**Root cause:** " + oneLineText(h.Cause.Summary()))
@@ -200,6 +242,25 @@ func (tw *textWriter) held(wf *Workflow) {
 			{"**Reason**", code(h.Reason)},
 		})
 	}
+	first := true
+	for _, key := range order {
+		r := byReason[key]
+		if n := r.n - tw.o.Examples; tw.o.Examples > 0 && n > 0 {
+			if first {
+				tw.line(fmt.Sprintf("The first %d held jobs of each hold reason are shown above; `--examples 0` (or `--all`) shows every job.", tw.o.Examples))
+				tw.line("")
+				first = false
+			}
+			more := ""
+			if n > len(r.hidden) {
+				more = fmt.Sprintf(", … (%d more)", n-len(r.hidden))
+			}
+			tw.line(fmt.Sprintf("- %d more jobs held for the same reason as %s: %s%s", n, code(r.first), codeList(r.hidden), more))
+		}
+	}
+	if !first {
+		tw.line("")
+	}
 }
 
 // shownJobs picks the jobs shown in full: the first Examples of each
@@ -207,6 +268,9 @@ func (tw *textWriter) held(wf *Workflow) {
 func (tw *textWriter) shownJobs(wf *Workflow) map[*JobInstance]bool {
 	shown := map[*JobInstance]bool{}
 	for _, g := range wf.Groups {
+		if tw.hidden(g) {
+			break
+		}
 		for i, ji := range g.Jobs {
 			if tw.o.Examples > 0 && i >= tw.o.Examples {
 				break
@@ -389,10 +453,31 @@ func (ji *JobInstance) shownTasks() []*Task {
 	return all
 }
 
+// hidden reports whether a signature is beyond TextOptions.Signatures.
+func (tw *textWriter) hidden(g *Group) bool {
+	return tw.o.Signatures > 0 && g.N > tw.o.Signatures
+}
+
 // notShown lists, per signature, the failed jobs not shown in full.
 func (tw *textWriter) notShown(wf *Workflow, shown map[*JobInstance]bool) {
 	first := true
 	for _, g := range wf.Groups {
+		if tw.hidden(g) {
+			n := 0
+			for _, h := range wf.Groups[g.N-1:] {
+				n += len(h.Jobs)
+			}
+			if n > 0 {
+				if first {
+					tw.line("## Failed jobs not shown in full")
+					tw.line("")
+					first = false
+				}
+				tw.line(fmt.Sprintf("- %d more signatures, with %d failed jobs: `--signatures 0` lists them, `--all` shows every job.",
+					len(wf.Groups)-g.N+1, n))
+			}
+			break
+		}
 		var hidden []string
 		n := 0
 		for _, ji := range g.Jobs {
