@@ -108,8 +108,18 @@ func ReadDAG(r io.Reader, name string) (*DAG, error) {
 			}
 			continue
 		}
-		fields := strings.Fields(line)
-		kw := strings.ToUpper(fields[0])
+		first := line
+		if i := strings.IndexAny(line, " \t"); i >= 0 {
+			first = line[:i]
+		}
+		kw := strings.ToUpper(first)
+		var fields []string
+		switch kw {
+		case "JOB", "FINAL", "TASK", "SUBDAG", "MAXJOBS", "CONFIG", "DOT", "JOBSTATE_LOG", "NODE_STATUS_FILE":
+			fields = strings.Fields(line)
+		default:
+			fields = []string{first}
+		}
 		switch kw {
 		case "JOB", "FINAL", "TASK":
 			if len(fields) < 2 || (kw != "TASK" && len(fields) < 3) {
@@ -229,8 +239,22 @@ func (d *DAG) nodes(names []string) ([]*DAGNode, error) {
 }
 
 func (d *DAG) apply(line string) error {
-	fields := strings.Fields(line)
-	kw := strings.ToUpper(fields[0])
+	first := line
+	if i := strings.IndexAny(line, " \t"); i >= 0 {
+		first = line[:i]
+	}
+	kw := strings.ToUpper(first)
+	var fields []string
+	switch kw {
+	case "SCRIPT":
+		fields = leadingFields(line, 7) // keyword, [DEFER s t], PRE|POST, node, executable
+	case "VARS":
+		fields = leadingFields(line, 2)
+	case "PARENT":
+		fields = strings.Fields(line)
+	default:
+		fields = leadingFields(line, 6)
+	}
 	switch kw {
 	case "SCRIPT":
 		// SCRIPT [DEFER status time] PRE|POST node executable [args...]
@@ -468,4 +492,26 @@ func parseVars(s string) ([]KV, error) {
 		}
 		out = append(out, KV{key, b.String()})
 	}
+}
+
+// leadingFields returns at most n blank-separated fields from the start of
+// s, leaving the rest unsplit (SCRIPT lines carry long argument lists).
+func leadingFields(s string, n int) []string {
+	out := make([]string, 0, n)
+	i := 0
+	for len(out) < n {
+		for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
+			i++
+		}
+		if i >= len(s) {
+			break
+		}
+		j := i
+		for j < len(s) && s[j] != ' ' && s[j] != '\t' {
+			j++
+		}
+		out = append(out, s[i:j])
+		i = j
+	}
+	return out
 }

@@ -297,3 +297,82 @@ func (s *SubmitFile) Environment() []KV {
 	}
 	return out
 }
+
+// scanSubmit calls fn for every "key = value" line of a submit description,
+// without building maps (the fast path monitord uses for every job). attr
+// is set for ClassAd attributes ("+name" or "MY.name", key without prefix).
+// It returns false if the file has a line ParseSubmit would reject; lines
+// continued with a backslash are joined as ParseSubmit does.
+func scanSubmit(data []byte, fn func(key []byte, attr bool, value string)) bool {
+	if bytes.Contains(data, []byte("\\\n")) || bytes.Contains(data, []byte("\\\r\n")) {
+		sf, err := ParseSubmit(data, "")
+		if err != nil {
+			return false
+		}
+		for _, k := range sf.Keys {
+			if k[0] == '+' {
+				fn([]byte(k[1:]), true, sf.Attrs[k[1:]])
+			} else {
+				fn([]byte(k), false, sf.Commands[k])
+			}
+		}
+		return true
+	}
+	ok := true
+	for len(data) > 0 {
+		var line []byte
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			line, data = data, nil
+		}
+		line = bytes.TrimSpace(line)
+		if len(line) == 0 || line[0] == '#' {
+			continue
+		}
+		eq := bytes.IndexByte(line, '=')
+		if eq <= 0 {
+			if !bytes.HasPrefix(bytes.ToLower(line), []byte("queue")) {
+				ok = false
+			}
+			continue
+		}
+		key := bytes.TrimSpace(line[:eq])
+		val := string(bytes.TrimSpace(line[eq+1:]))
+		switch {
+		case key[0] == '+':
+			fn(key[1:], true, val)
+		case len(key) > 3 && equalFold(key[:3], "MY."):
+			fn(key[3:], true, val)
+		default:
+			fn(key, false, val)
+		}
+	}
+	return ok
+}
+
+// submitSyntaxError returns ParseSubmit's error for a file scanSubmit rejected.
+func submitSyntaxError(data []byte, name string) error {
+	_, err := ParseSubmit(data, name)
+	return err
+}
+
+// equalFold reports whether b equals the ASCII string s, ignoring case.
+func equalFold(b []byte, s string) bool {
+	if len(b) != len(s) {
+		return false
+	}
+	for i := 0; i < len(b); i++ {
+		c, d := b[i], s[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if d >= 'A' && d <= 'Z' {
+			d += 'a' - 'A'
+		}
+		if c != d {
+			return false
+		}
+	}
+	return true
+}

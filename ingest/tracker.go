@@ -228,7 +228,7 @@ func (w *workflow) loadSubmit(node string) *submitInfo {
 	if !filepath.IsAbs(subPath) {
 		subPath = filepath.Join(w.dir, subPath)
 	}
-	sf, err := ReadSubmitFile(subPath)
+	data, err := os.ReadFile(subPath)
 	if err != nil {
 		if !os.IsNotExist(err) {
 			w.warn(0, "submit file of %s: %v", node, err)
@@ -236,32 +236,54 @@ func (w *workflow) loadSubmit(node string) *submitInfo {
 		return si
 	}
 	si.exists = true
-	if v, ok := sf.Attr("pegasus_site"); ok {
-		si.site = v
-	}
-	if v, ok := sf.Get("globusrsl"); ok {
-		si.walltime = rslWalltime(v)
-	}
-	si.executable, _ = sf.Get("executable")
-	si.argsRaw, si.hasArgs = sf.ArgumentsRaw()
-	if v, ok := sf.Get("input"); ok {
-		_, si.input = w.rebase(v)
-	}
-	si.output, _ = sf.Get("output")
-	si.errorf, _ = sf.Get("error")
-	si.initialDir, _ = sf.Get("initialdir")
-	if v, ok := sf.Attr("pegasus_wf_xformation"); ok {
-		si.xformation = v
-	}
-	if v, ok := sf.Attr("pegasus_wf_dax_job_id"); ok && v != "null" && v != "" {
-		si.daxJobID, si.hasDaxJobID = v, true
-	}
-	if v, ok := sf.Attr("pegasus_cores"); ok {
-		if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n > 0 {
-			si.cores = n
+	wantEnv := strings.HasPrefix(node, "pegasus-plan") || strings.HasPrefix(node, "subdax_")
+	var env string
+	ok := scanSubmit(data, func(key []byte, attr bool, val string) {
+		if attr {
+			switch {
+			case equalFold(key, "pegasus_site"):
+				si.site = Unquote(val)
+			case equalFold(key, "pegasus_wf_xformation"):
+				si.xformation = Unquote(val)
+			case equalFold(key, "pegasus_wf_dax_job_id"):
+				if v := Unquote(val); v != "null" && v != "" {
+					si.daxJobID, si.hasDaxJobID = v, true
+				} else {
+					si.daxJobID, si.hasDaxJobID = "", false
+				}
+			case equalFold(key, "pegasus_cores"):
+				if n, err := strconv.Atoi(strings.TrimSpace(Unquote(val))); err == nil && n > 0 {
+					si.cores = n
+				}
+			}
+			return
 		}
+		switch {
+		case equalFold(key, "executable"):
+			si.executable = val
+		case equalFold(key, "arguments"):
+			si.argsRaw, si.hasArgs = Unquote(val), true
+		case equalFold(key, "input"):
+			_, si.input = w.rebase(val)
+		case equalFold(key, "output"):
+			si.output = val
+		case equalFold(key, "error"):
+			si.errorf = val
+		case equalFold(key, "initialdir"):
+			si.initialDir = val
+		case equalFold(key, "globusrsl"):
+			si.walltime = rslWalltime(val)
+		case equalFold(key, "environment"):
+			if wantEnv {
+				env = val
+			}
+		}
+	})
+	if !ok {
+		w.warn(0, "submit file of %s: %v", node, submitSyntaxError(data, subPath))
 	}
-	if strings.HasPrefix(node, "pegasus-plan") || strings.HasPrefix(node, "subdax_") {
+	if env != "" {
+		sf := &SubmitFile{Commands: map[string]string{"environment": env}}
 		for _, kv := range sf.Environment() {
 			if kv.Key == "_CONDOR_DAGMAN_LOG" {
 				si.subDagmanOut = kv.Value

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"testing"
 
@@ -27,6 +28,8 @@ func benchRun(b *testing.B, n int) string {
 
 func benchReplay(b *testing.B, n int, dest string) {
 	out := benchRun(b, n)
+	// As pegasus-monitord's main does.
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		cfg := Config{DagmanOut: out, Replay: true, Ingest: ingest.Options{}}
