@@ -261,7 +261,7 @@ func metaPath(out string) string {
 
 // quoteLFN quotes an LFN as the replica file format does.
 func quoteLFN(s string) string {
-	if s != "" && !strings.ContainsAny(s, " \t\"\\=") {
+	if s != "" && s[0] != '#' && !strings.ContainsAny(s, " \t\"\\=") {
 		return s
 	}
 	return strconv.Quote(s)

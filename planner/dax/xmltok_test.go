@@ -164,7 +164,7 @@ func compareTokens(t *testing.T, in []byte) {
 // tokenizer enforces and encoding/xml does not.
 func stricter(err error) bool {
 	for _, m := range []string{"content after the root element", "text outside the root element",
-		"expected white space before attribute", "invalid character entity &#", "invalid <! markup"} {
+		"expected white space before attribute", "invalid character entity &#", "invalid <! markup", "invalid UTF-8", "illegal character code"} {
 		if strings.Contains(err.Error(), m) {
 			return true
 		}

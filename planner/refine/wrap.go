@@ -369,45 +369,93 @@ func (p *planner) clusterBody(j *ewf.Job, ks string) []byte {
 
 // transferJSON renders transfers in the pegasus-transfer 5.x JSON format.
 func transferJSON(ts []ewf.Transfer) []byte {
-	var b bytes.Buffer
-	b.WriteString("[\n")
+	b := make([]byte, 0, 64+len(ts)*320)
+	b = append(b, "[\n"...)
 	for i, t := range ts {
 		if i > 0 {
-			b.WriteString(" ,\n")
+			b = append(b, " ,\n"...)
 		}
-		fmt.Fprintf(&b, " { \"type\": \"transfer\",\n   \"linkage\": %s,\n   \"lfn\": %s,\n   \"id\": %d,\n   \"src_urls\": [\n", jstr(t.Linkage), jstr(t.LFN), i+1)
-		for k, s := range t.Src {
-			sep := ","
-			if k == len(t.Src)-1 {
-				sep = ""
+		b = append(b, " { \"type\": \"transfer\",\n   \"linkage\": "...)
+		b = appendJSONString(b, t.Linkage)
+		b = append(b, ",\n   \"lfn\": "...)
+		b = appendJSONString(b, t.LFN)
+		b = append(b, ",\n   \"id\": "...)
+		b = strconv.AppendInt(b, int64(i+1), 10)
+		b = append(b, ",\n   \"src_urls\": [\n"...)
+		for k, src := range t.Src {
+			b = append(b, "     { \"site_label\": "...)
+			b = appendJSONString(b, src.Site)
+			b = append(b, ", \"url\": "...)
+			b = appendJSONString(b, src.URL)
+			b = append(b, ", \"priority\": "...)
+			b = strconv.AppendInt(b, int64(100-k), 10)
+			b = append(b, " }"...)
+			if k < len(t.Src)-1 {
+				b = append(b, ',')
 			}
-			fmt.Fprintf(&b, "     { \"site_label\": %s, \"url\": %s, \"priority\": %d }%s\n", jstr(s.Site), jstr(s.URL), 100-k, sep)
+			b = append(b, '\n')
 		}
-		fmt.Fprintf(&b, "   ],\n   \"dest_urls\": [\n     { \"site_label\": %s, \"url\": %s }\n   ] }\n", jstr(t.Dst.Site), jstr(t.Dst.URL))
+		b = append(b, "   ],\n   \"dest_urls\": [\n     { \"site_label\": "...)
+		b = appendJSONString(b, t.Dst.Site)
+		b = append(b, ", \"url\": "...)
+		b = appendJSONString(b, t.Dst.URL)
+		b = append(b, " }\n   ] }\n"...)
 	}
-	b.WriteString("]\n")
-	return b.Bytes()
+	return append(b, "]\n"...)
 }
 
-func jstr(s string) string { return strconv.Quote(s) }
+// appendJSONString appends s as a JSON string.
+func appendJSONString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' {
+			continue
+		}
+		b = append(b, s[start:i]...)
+		switch c {
+		case '"', '\\':
+			b = append(b, '\\', c)
+		case '\n':
+			b = append(b, '\\', 'n')
+		case '\r':
+			b = append(b, '\\', 'r')
+		case '\t':
+			b = append(b, '\\', 't')
+		default:
+			const hex = "0123456789abcdef"
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		}
+		start = i + 1
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
 
 // dirJSON renders mkdir or remove entries for pegasus-transfer, in the
 // layout of Pegasus 5.x create-dir and cleanup jobs.
 func dirJSON(typ string, urls []ewf.URL, recursive bool) []byte {
-	var b bytes.Buffer
-	b.WriteString("[\n")
+	b := make([]byte, 0, 16+len(urls)*160)
+	b = append(b, "[\n"...)
 	for i, u := range urls {
 		if i > 0 {
-			b.WriteString(",\n")
+			b = append(b, ",\n"...)
 		}
-		fmt.Fprintf(&b, "  {\n    \"id\": %d,\n    \"type\": %s,\n    \"target\": { \"site_label\": %s, \"url\": %s", i+1, jstr(typ), jstr(u.Site), jstr(u.URL))
+		b = append(b, "  {\n    \"id\": "...)
+		b = strconv.AppendInt(b, int64(i+1), 10)
+		b = append(b, ",\n    \"type\": "...)
+		b = appendJSONString(b, typ)
+		b = append(b, ",\n    \"target\": { \"site_label\": "...)
+		b = appendJSONString(b, u.Site)
+		b = append(b, ", \"url\": "...)
+		b = appendJSONString(b, u.URL)
 		if recursive {
-			b.WriteString(`, "recursive": "True"`)
+			b = append(b, `, "recursive": "True"`...)
 		}
-		b.WriteString(" } }")
+		b = append(b, " } }"...)
 	}
-	b.WriteString("\n]\n")
-	return b.Bytes()
+	return append(b, "\n]\n"...)
 }
 
 // shQuote quotes s for bash.

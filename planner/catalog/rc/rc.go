@@ -268,9 +268,9 @@ func (l *lexer) word() (string, bool, error) {
 }
 
 // Quote returns s as a bare token, or double-quoted with backslash escapes
-// when it holds white space, '"', '\' or '='.
+// when it holds white space, '"', '\' or '=', or starts with '#'.
 func Quote(s string) string {
-	if s != "" && !strings.ContainsAny(s, " \t\"\\=") {
+	if s != "" && s[0] != '#' && !strings.ContainsAny(s, " \t\"\\=") {
 		return s
 	}
 	return quoteAlways(s)

@@ -305,6 +305,12 @@ func Parse(r io.Reader, name string) (*Catalog, error) {
 		if err != nil {
 			return p, err
 		}
+		if !validNamespace(strings.ToLower(ns.text)) {
+			return p, errAt(ns, "unknown profile namespace %q", ns.text)
+		}
+		if k.text == "" {
+			return p, errAt(k, "empty profile key")
+		}
 		return Profile{Namespace: strings.ToLower(ns.text), Key: k.text, Value: v.text}, nil
 	}
 	for i < len(toks) {
