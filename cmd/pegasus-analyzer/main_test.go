@@ -1,0 +1,155 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pegasus-go/pegasus/internal/sampledb"
+	"github.com/pegasus-go/pegasus/internal/testutil"
+)
+
+func runCmd(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var o, e bytes.Buffer
+	err := run(context.Background(), args, &o, &e)
+	code = exitCode(err, &e)
+	return o.String(), e.String(), code
+}
+
+// TestExitCodes: 0 when every workflow succeeded, 1 when one failed.
+func TestExitCodes(t *testing.T) {
+	ok := sampledb.Load(t, "process_wf_success")
+	out, errOut, code := runCmd(t, ok.Dir)
+	if code != 0 || errOut != "" || !strings.HasSuffix(out, "## Done\n\npegasus-analyzer: end of status report\n\n") {
+		t.Errorf("success: exit %d, stderr %q, stdout:\n%s", code, errOut, out)
+	}
+	failed := sampledb.Load(t, "process_wf_failure")
+	for _, args := range [][]string{{failed.Dir}, {"-d", failed.Dir, "--json"}, {"--files", "-i", failed.Dir}, {"-S", failed.Dir}} {
+		out, errOut, code := runCmd(t, args...)
+		if code != 1 || errOut != "" {
+			t.Errorf("%v: exit %d, stderr %q", args, code, errOut)
+		}
+		switch {
+		case args[len(args)-1] == "--json":
+			var m map[string]any
+			if err := json.Unmarshal([]byte(out), &m); err != nil || m["root_wf_uuid"] != "f84f05fc-a8d0-42b5-bac5-52d6f41a77e3" {
+				t.Errorf("%v: JSON %v %v", args, err, m["root_wf_uuid"])
+			}
+		case args[0] == "-S":
+			if strings.Contains(out, "## Failed jobs' details") || !strings.Contains(out, "## Failure signatures") ||
+				!strings.HasSuffix(out, "**One or more workflows failed!**\n\n") {
+				t.Errorf("-S:\n%s", out)
+			}
+		default:
+			if !strings.Contains(out, "**Root cause:** the command line is wrong (an invalid option or argument) — task ID0000001 (ls) exited with status 2") {
+				t.Errorf("%v: no root cause:\n%s", args, out)
+			}
+		}
+	}
+}
+
+// TestInputErrors: a missing directory, a directory that is no submit
+// directory, an unreadable database: exit 2, one line on stderr.
+func TestInputErrors(t *testing.T) {
+	empty := t.TempDir()
+	notDB := sampledb.CopyTree(t, testutil.Sample(t, "process_wf_success"))
+	junk := filepath.Join(t.TempDir(), "junk.duckdb")
+	if err := os.WriteFile(junk, []byte("not a database"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"/no/such/dir"}, "pegasus-analyzer: /no/such/dir: no such directory\n"},
+		{[]string{empty}, "not a workflow submit directory"},
+		{[]string{"--files", empty}, "could not find any .dag file in " + empty},
+		{[]string{"--dest", junk, notDB}, "pegasus-analyzer: open " + junk},
+		{[]string{"--debug-job", "nope", empty}, "cannot access job submit file"},
+	} {
+		out, errOut, code := runCmd(t, c.args...)
+		if code != 2 || out != "" || !strings.Contains(errOut, c.msg) || strings.Count(errOut, "\n") != 1 {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want 2 and %q", c.args, code, out, errOut, c.msg)
+		}
+	}
+}
+
+func TestUsage(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"-r", "-T"}, "mutually exclusive"},
+		{[]string{"--type", "pbs", "--debug-job", "x"}, "workflow type pbs not supported!"},
+		{[]string{"--examples", "-1"}, "--examples and --signatures must be 0 (all) or more"},
+		{[]string{"--print", "everything"}, "--print everything"},
+		{[]string{"a", "b"}, "one submit directory at most"},
+		{[]string{"--bogus"}, "unknown flag: --bogus"},
+	} {
+		_, errOut, code := runCmd(t, c.args...)
+		if code != 2 || !strings.Contains(errOut, c.msg) || !strings.Contains(errOut, "Try 'pegasus-analyzer --help'") {
+			t.Errorf("%v: exit %d, stderr %q", c.args, code, errOut)
+		}
+	}
+	_, errOut, code := runCmd(t, "--help")
+	if code != 0 || !strings.Contains(errOut, "Examples:") || !strings.Contains(errOut, "Exit status: 0 every workflow reported succeeded") ||
+		!strings.Contains(errOut, "--debug-job JOB") {
+		t.Errorf("--help: exit %d\n%s", code, errOut)
+	}
+}
+
+// TestFallbackToFiles: without a database, or with one that does not hold
+// the run, the report comes from the files, and says so.
+func TestFallbackToFiles(t *testing.T) {
+	dir := sampledb.CopyTree(t, testutil.Sample(t, "process_wf_failure"))
+	out, errOut, code := runCmd(t, dir)
+	if code != 1 || errOut != "" || !strings.HasPrefix(out, "> **Note:** no Stampede database was found") ||
+		!strings.Contains(out, "`POST_SCRIPT_FAILURE`") {
+		t.Errorf("no database: exit %d, stderr %q, stdout:\n%s", code, errOut, out)
+	}
+	other := sampledb.Load(t, "process_wf_success")
+	out, _, code = runCmd(t, "--json", "--dest", other.DB, dir)
+	var m map[string]any
+	if err := json.Unmarshal([]byte(out), &m); err != nil {
+		t.Fatal(err)
+	}
+	notes, _ := m["notes"].([]any)
+	if code != 1 || m["mode"] != "files" || len(notes) != 1 || !strings.Contains(notes[0].(string), "does not hold workflow f84f05fc-a8d0-42b5-bac5-52d6f41a77e3") {
+		t.Errorf("database without the run: exit %d, mode %v, notes %v", code, m["mode"], notes)
+	}
+}
+
+// TestDebugJob writes the script of the failed sample job.
+func TestDebugJob(t *testing.T) {
+	dir := sampledb.CopyTree(t, testutil.Sample(t, "process_wf_failure"))
+	dbg := filepath.Join(t.TempDir(), "dbg")
+	out, errOut, code := runCmd(t, "--debug-job", "ls_ID0000001", "--debug-dir", dbg, dir)
+	if code != 0 || errOut != "" || !strings.Contains(out, "pegasus-analyzer: finished generating job debug script!") ||
+		!strings.Contains(out, "$ cd "+dbg+"\n") || !strings.Contains(out, "$ ./debug_ls_ID0000001.sh\n") {
+		t.Errorf("exit %d, stderr %q, stdout:\n%s", code, errOut, out)
+	}
+	for _, f := range []string{"debug_ls_ID0000001.sh", "stripped_pl_ls_ID0000001.sh"} {
+		if _, err := os.Stat(filepath.Join(dbg, f)); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// TestOptions: --print, --quiet and --examples change what is shown.
+func TestOptions(t *testing.T) {
+	r := sampledb.Load(t, "process_wf_failure")
+	out, _, _ := runCmd(t, "-p", "all", "-q", r.Dir)
+	if !strings.Contains(out, "To re-run this job, use:") || strings.Contains(out, "Kickstart stderr") {
+		t.Errorf("-p all -q:\n%s", out)
+	}
+	out, _, _ = runCmd(t, "-vv", r.Dir)
+	_, errOut, _ := runCmd(t, "-vv", r.Dir)
+	if !strings.Contains(errOut, "opened the database in") || !strings.Contains(errOut, "failed jobs") || strings.Contains(out, "opened") {
+		t.Errorf("-vv: stderr %q", errOut)
+	}
+}
