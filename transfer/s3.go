@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -448,9 +449,13 @@ func (cs *s3Clients) remove(ctx context.Context, l location, recursive bool) (in
 	return len(keys), nil
 }
 
-// localError marks errors about local files that retrying cannot fix.
+// localError marks errors about local files that retrying cannot fix (a
+// missing file, refused permission, a file where a directory should be, a
+// non-empty directory, a read-only file system).
 func localError(err error) error {
-	if errors.Is(err, os.ErrNotExist) || errors.Is(err, os.ErrPermission) {
+	if errors.Is(err, os.ErrNotExist) || errors.Is(err, os.ErrPermission) || errors.Is(err, syscall.ENOTDIR) ||
+		errors.Is(err, syscall.EISDIR) || errors.Is(err, syscall.ENOTEMPTY) || errors.Is(err, syscall.EEXIST) ||
+		errors.Is(err, syscall.EROFS) {
 		return fmt.Errorf("%w: %w", ErrPermanent, err)
 	}
 	return err
