@@ -371,7 +371,7 @@ func Plan(ctx context.Context, opts Options) (_ *Outcome, err error) {
 		DataConfig: dataConfig, Force: opts.Force, Cleanup: cleanup, Cluster: opts.Cluster, JobPrefix: opts.JobPrefix,
 		RemoteRel: filepath.ToSlash(remoteRel), SubmitDir: submitDir, RelSubmit: filepath.ToSlash(relSubmit), BaseDir: base,
 		Basename: basename, BinDir: bin, PropsFile: filepath.Join(submitDir, propsName), PlanTime: planTime,
-		WfUUID: uuid, RootUUID: root, PlanArgs: planArgs, Deferred: opts.Deferred, Progress: opts.Progress,
+		WfUUID: uuid, RootUUID: root, PlanArgs: planArgs, Deferred: opts.Deferred, Progress: opts.Progress, Version: Version,
 	}
 	logf("planning %s (%d tasks) with data configuration %s", daxFile, len(wf.Jobs), dataConfig)
 	t0 = time.Now()

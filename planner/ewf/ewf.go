@@ -266,6 +266,9 @@ type Job struct {
 	TaskInvokes [][]dax.Invoke // per constituent of a clustered job
 	Sub         *SubWorkflow   // DAX/DAG jobs
 	InFileBody  []byte         // extra .in content (clustered jobs, create-dir)
+	// WorkerPackage is the file name of the Pegasus worker package the job
+	// unpacks (compute jobs) or fetches (stage_worker jobs), "" for none.
+	WorkerPackage string
 
 	// Set by the wrap stage for code generation.
 	Dir        string // job file directory relative to the submit dir ("" or "00/00")

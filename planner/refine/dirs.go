@@ -173,6 +173,9 @@ func (p *planner) inPlace() error {
 			}
 		case ewf.StageIn, ewf.InterSite:
 			for _, t := range j.Transfers {
+				if t.LFN == workerLFN {
+					continue // removed with the work directory
+				}
 				add(fileKey{t.Dst.Site, t.LFN}, j)
 				if j.Type == ewf.InterSite {
 					add(fileKey{t.Src[0].Site, t.LFN}, j)

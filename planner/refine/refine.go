@@ -132,6 +132,7 @@ type Config struct {
 	WfUUID    string
 	RootUUID  string
 	PlanArgs  []string // options to pass on to sub-workflow planners (verbosity...)
+	Version   string   // Pegasus release the plan is for (worker package name)
 	Deferred  bool
 	Progress  func(stage string, done, total int)
 }
@@ -209,6 +210,7 @@ func Run(ctx context.Context, cfg *Config) (*Result, error) {
 		{"site selection", p.selectSites},
 		{"clustering", p.cluster},
 		{"transfers", p.transfers},
+		{"worker package", p.workerPackage},
 		{"create-dir", p.createDirs},
 		{"cleanup", p.cleanup},
 		{"finish", p.finish},

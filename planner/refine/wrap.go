@@ -325,6 +325,9 @@ func (p *planner) wrapCompute(j *ewf.Job) error {
 				ins = append(ins, f.LFN)
 			}
 		}
+		if j.WorkerPackage != "" {
+			ins = append(ins, path.Join(p.cfg.SubmitDir, j.WorkerPackage))
+		}
 		ins = append(ins, path.Join(p.cfg.SubmitDir, "braindump.yml"))
 		for _, f := range j.Outputs {
 			outs = append(outs, f.LFN)
@@ -495,6 +498,13 @@ func (p *planner) liteScript(j *ewf.Job, cmd string) ([]byte, error) {
 	b.WriteString("pegasus_lite_log \"work directory $pegasus_lite_work_dir on $(hostname)\"\n\n")
 	if !condorio {
 		var ins []ewf.Transfer
+		if j.WorkerPackage != "" {
+			u, err := p.workURL(j.Staging, j.WorkerPackage, "get")
+			if err != nil {
+				return nil, err
+			}
+			ins = append(ins, ewf.Transfer{LFN: workerLFN, Linkage: "input", Src: []ewf.URL{{Site: j.Staging, URL: u}}, Dst: ewf.URL{Site: j.Site, URL: "file://$pegasus_lite_work_dir/" + j.WorkerPackage}})
+		}
 		for _, f := range j.Inputs {
 			src := f.Bypass
 			site := j.Site
@@ -513,6 +523,11 @@ func (p *planner) liteScript(j *ewf.Job, cmd string) ([]byte, error) {
 			b.Write(bytes.ReplaceAll(transferJSON(ins), []byte("$pegasus_lite_work_dir"), []byte("@WORKDIR@")))
 			b.WriteString("PEGASUS_LITE_EOF\n\n")
 		}
+	}
+	if j.WorkerPackage != "" {
+		b.WriteString("# the Pegasus worker package: its tools come first on PATH\n")
+		fmt.Fprintf(&b, "tar xzf %s\n", shQuote(j.WorkerPackage))
+		b.WriteString("for d in \"$pegasus_lite_work_dir\"/pegasus-*/bin; do [ -d \"$d\" ] && PATH=\"$d:$PATH\"; done\nexport PATH\n\n")
 	}
 	var exes []string
 	for _, f := range j.Inputs {

@@ -712,3 +712,59 @@ func TestReplicaSelectors(t *testing.T) {
 		t.Fatalf("unknown selector: %v", err)
 	}
 }
+
+func TestWorkerPackage(t *testing.T) {
+	fx, daxPath := setup(t, fan(2, ""), threeSites, "pegasus.transfer.worker.package = true")
+	retc(t, fx)
+	// condorio: into the submit directory, shipped by HTCondor.
+	p := mustPlan(t, fx, daxPath, planner.Options{Sites: []string{"condorpool"}, OutputSite: "local", Cleanup: "none",
+		Defines: []string{"pegasus.data.configuration=condorio"}})
+	w := "stage_worker_local_fan_0_local"
+	if got := p.names("stage_worker_"); !reflect.DeepEqual(got, []string{w}) {
+		t.Fatalf("worker jobs %v", got)
+	}
+	in := p.in(t, w)
+	tarball := "pegasus-worker-5.0.5-x86_64_linux.tar.gz"
+	if !strings.Contains(in, `"lfn": "pegasus::worker"`) || !strings.Contains(in, `"url": "http://download.pegasus.isi.edu/pegasus/5.0.5/`+tarball+`"`) ||
+		!strings.Contains(in, `"url": "file://`+p.dir+"/"+tarball+`"`) {
+		t.Fatalf("worker .in:\n%s", in)
+	}
+	if jd := p.static.jobs[w]; jd.Type != 2 {
+		t.Fatalf("job.info %+v", jd)
+	}
+	if !p.hasEdge(w, "split_ID0000001") || p.hasEdge(w, "work_ID0000002") {
+		t.Fatalf("worker edges %v", p.dag.Node(w).Children)
+	}
+	for _, n := range []string{"split_ID0000001", "work_ID0000002", "join_ID0000004"} {
+		if tif := p.sub(t, n)["transfer_input_files"]; !strings.Contains(tif, p.dir+"/"+tarball) {
+			t.Errorf("%s transfer_input_files %q", n, tif)
+		}
+		if sh := p.read(t, "00/00/"+n+".sh"); !strings.Contains(sh, "tar xzf "+tarball) {
+			t.Errorf("%s.sh does not unpack the worker package", n)
+		}
+	}
+
+	// nonsharedfs with a pegasus::worker entry: into the staging work directory.
+	tcb, _ := os.ReadFile(filepath.Join(fx.Root, "tc.txt"))
+	os.WriteFile(filepath.Join(fx.Root, "tc.txt"), append(tcb, []byte("tr pegasus::worker {\n  site local {\n    pfn \"/opt/pegasus-worker.tar.gz\"\n    type \"STAGEABLE\"\n  }\n}\n")...), 0o644)
+	p = mustPlan(t, fx, daxPath, planner.Options{Sites: []string{"condorpool"}, OutputSite: "local", Cleanup: "none",
+		Defines: []string{"pegasus.data.configuration=nonsharedfs"}, Dir: filepath.Join(t.TempDir(), "n")})
+	w = "stage_worker_local_fan_0_condorpool"
+	in = p.in(t, w)
+	if !strings.Contains(in, `"url": "file:///opt/pegasus-worker.tar.gz"`) || !strings.Contains(in, `"url": "gsiftp://pool.example.org/pool/scratch/me/pegasus/fan/run0001/pegasus-worker.tar.gz"`) {
+		t.Fatalf("worker .in:\n%s", in)
+	}
+	if !p.hasEdge("create_dir_fan_0_condorpool", w) {
+		t.Fatalf("the worker job does not wait for create-dir: %v", p.dag.Node(w).Parents)
+	}
+	sh := p.read(t, "00/00/split_ID0000001.sh")
+	if !strings.Contains(sh, "pool/scratch/me/pegasus/fan/run0001/pegasus-worker.tar.gz") || !strings.Contains(sh, "tar xzf pegasus-worker.tar.gz") {
+		t.Fatalf("split .sh:\n%s", sh)
+	}
+	// Off by default.
+	p = mustPlan(t, fx, daxPath, planner.Options{Sites: []string{"condorpool"}, OutputSite: "local", Cleanup: "none",
+		Defines: []string{"pegasus.data.configuration=nonsharedfs", "pegasus.transfer.worker.package=false"}, Dir: filepath.Join(t.TempDir(), "o")})
+	if got := p.names("stage_worker_"); len(got) != 0 {
+		t.Fatalf("worker jobs without the property: %v", got)
+	}
+}
