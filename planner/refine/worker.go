@@ -48,7 +48,7 @@ func (p *planner) workerPackage() error {
 			}
 			name := fmt.Sprintf("stage_worker_local_%s%s_%d_%s", p.cfg.JobPrefix, p.cfg.DAX.Name, p.cfg.DAX.Index, j.Staging)
 			wj = &ewf.Job{Type: ewf.StageIn, Name: p.uniq(name), XForm: "pegasus::transfer", Site: "local", Staging: j.Staging,
-				Transfers: []ewf.Transfer{{LFN: workerLFN, Linkage: "input", Src: []ewf.URL{{Site: "pegasus", URL: src}}, Dst: dst}},
+				Transfers:     []ewf.Transfer{{LFN: workerLFN, Linkage: "input", Src: []ewf.URL{{Site: "pegasus", URL: src}}, Dst: dst}},
 				WorkerPackage: base}
 			p.auxProfiles(wj)
 			p.wf.Add(wj)
