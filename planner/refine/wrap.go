@@ -6,9 +6,12 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/pegasus-go/pegasus/planner/catalog/tc"
 	"github.com/pegasus-go/pegasus/planner/ewf"
@@ -96,66 +99,132 @@ func (p *planner) ksArgs(j *ewf.Job, taskID, stdin string, app string, appArgs s
 func (p *planner) pegasusLite() bool { return p.cfg.DataConfig != SharedFS }
 
 // wrap decides executables, arguments, submit keys, .in and .sh contents.
+// Jobs are wrapped independently, so the work is shared by a few
+// goroutines; the caches they read (work directories, the transformation
+// catalog index) are filled first.
 func (p *planner) wrap() error {
 	p.stageBraindump()
-	exitcode := p.tool("local", "pegasus-exitcode", "pegasus::exitcode", "pegasus::pegasus-exitcode")
-	scope := strings.ToLower(p.props.String("dagman.post.scope", "all"))
-	basename := p.cfg.Basename
+	w := &wrapper{
+		exitcode: p.tool("local", "pegasus-exitcode", "pegasus::exitcode", "pegasus::pegasus-exitcode"),
+		scope:    strings.ToLower(p.props.String("dagman.post.scope", "all")),
+		log:      path.Join(p.cfg.SubmitDir, p.cfg.Basename+".log"),
+	}
 	for _, j := range p.res.Order {
-		if err := p.ctx.Err(); err != nil {
+		if j.Staging != "" {
+			if _, err := p.workDir(j.Staging); err != nil && j.Type == ewf.Compute {
+				return err
+			}
+		}
+	}
+	if p.cfg.TC != nil {
+		p.cfg.TC.Lookup("", "") // builds the index before the goroutines read it
+	}
+	jobs := p.res.Order
+	const chunk = 256
+	workers := min(runtime.GOMAXPROCS(0), (len(jobs)+chunk-1)/chunk, 4)
+	if workers <= 1 {
+		for _, j := range jobs {
+			if err := p.wrapOne(w, j); err != nil {
+				return err
+			}
+		}
+		return p.ctx.Err()
+	}
+	var next atomic.Int64
+	errs := make([]error, len(jobs)/chunk+1)
+	var wg sync.WaitGroup
+	for k := 0; k < workers; k++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				c := int(next.Add(1)) - 1
+				lo := c * chunk
+				if lo >= len(jobs) || p.ctx.Err() != nil {
+					return
+				}
+				for _, j := range jobs[lo:min(lo+chunk, len(jobs))] {
+					if err := p.wrapOne(w, j); err != nil {
+						errs[c] = err
+						break
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := p.ctx.Err(); err != nil {
+		return err
+	}
+	for _, err := range errs {
+		if err != nil {
+			return err // the first in job order
+		}
+	}
+	return nil
+}
+
+// wrapper holds what every job's wrapping shares.
+type wrapper struct {
+	exitcode, scope, log string
+}
+
+// wrapOne wraps job j; it only changes j.
+func (p *planner) wrapOne(w *wrapper, j *ewf.Job) error {
+	basename := p.cfg.Basename
+	c := &j.Profiles.Condor
+	for _, k := range []string{"arguments", "environment", "executable"} {
+		c.Delete(k)
+	}
+	switch j.Type {
+	case ewf.DAXJob, ewf.DAGJob:
+		return p.wrapSub(j)
+	case ewf.Compute:
+		if err := p.wrapCompute(j); err != nil {
 			return err
 		}
-		c := &j.Profiles.Condor
-		for _, k := range []string{"arguments", "environment", "executable"} {
-			c.Delete(k)
-		}
-		switch j.Type {
-		case ewf.DAXJob, ewf.DAGJob:
-			if err := p.wrapSub(j); err != nil {
-				return err
-			}
-			continue
-		case ewf.Compute:
-			if err := p.wrapCompute(j); err != nil {
-				return err
-			}
-		default:
-			p.wrapAux(j)
-		}
-		c.SetDefault("notification", "NEVER")
-		c.SetDefault("periodic_release", "False")
-		c.SetDefault("periodic_remove", "(JobStatus == 5) && ((CurrentTime - EnteredCurrentStatus) > 1800)")
-		c.Set("submit_event_user_notes", "pool:"+j.Site)
-		c.SetDefault("transfer_executable", "false")
-		c.Set("output", p.jobFile(j, ".out"))
-		c.Set("error", p.jobFile(j, ".err"))
-		c.Set("log", path.Join(p.cfg.SubmitDir, basename+".log"))
-		// POST script.
-		post := true
-		switch {
-		case scope == "none", j.NoGrid && j.Type != ewf.Compute:
+	default:
+		p.wrapAux(j)
+	}
+	c.SetDefault("notification", "NEVER")
+	c.SetDefault("periodic_release", "False")
+	c.SetDefault("periodic_remove", "(JobStatus == 5) && ((CurrentTime - EnteredCurrentStatus) > 1800)")
+	c.Set("submit_event_user_notes", "pool:"+j.Site)
+	c.SetDefault("transfer_executable", "false")
+	c.Set("output", p.jobFile(j, ".out"))
+	c.Set("error", p.jobFile(j, ".err"))
+	c.Set("log", w.log)
+	// POST script.
+	post := true
+	switch {
+	case w.scope == "none", j.NoGrid && j.Type != ewf.Compute:
+		post = false
+	case w.scope == "essential" && j.Type == ewf.Registration:
+		post = false
+	}
+	if v, ok := j.Profiles.Dagman.Get("POST"); ok {
+		if strings.EqualFold(v, "none") {
 			post = false
-		case scope == "essential" && j.Type == ewf.Registration:
-			post = false
+		} else if pth := p.props.String("dagman.post.path."+v, j.Profiles.Dagman.Value("POST.PATH."+strings.ToUpper(v))); pth != "" {
+			j.PostScript = pth + " " + j.Profiles.Dagman.Value("POST.ARGUMENTS") + " " + relJobFile(j, ".out")
+			return nil
 		}
-		if v, ok := j.Profiles.Dagman.Get("POST"); ok {
-			if strings.EqualFold(v, "none") {
-				post = false
-			} else if pth := p.props.String("dagman.post.path."+v, j.Profiles.Dagman.Value("POST.PATH."+strings.ToUpper(v))); pth != "" {
-				j.PostScript = pth + " " + j.Profiles.Dagman.Value("POST.ARGUMENTS") + " " + relJobFile(j, ".out")
-				continue
-			}
+	}
+	if post {
+		// As Pegasus 5.x: PegasusLite jobs must report their exit code, and
+		// output metadata goes to the workflow's .cache.meta.
+		args := "-r $RETURN"
+		if j.Type == ewf.Compute && p.pegasusLite() {
+			args += " -s PegasusLite:+exitcode+0"
 		}
-		if post {
-			args := "-r $RETURN -l " + basename + ".exitcode.log"
-			if a := j.Profiles.Dagman.Value("POST.ARGUMENTS"); a != "" {
-				args += " " + a
-			}
-			j.PostScript = exitcode + " " + args + " " + relJobFile(j, ".out")
+		args += " -l " + basename + ".exitcode.log -M " + basename + ".cache.meta"
+		if a := j.Profiles.Dagman.Value("POST.ARGUMENTS"); a != "" {
+			args += " " + a
 		}
-		if v, ok := j.Profiles.Dagman.Get("PRE"); ok && v != "" {
-			j.PreScript = strings.TrimSpace(v + " " + j.Profiles.Dagman.Value("PRE.ARGUMENTS"))
-		}
+		j.PostScript = w.exitcode + " " + args + " " + relJobFile(j, ".out")
+	}
+	if v, ok := j.Profiles.Dagman.Get("PRE"); ok && v != "" {
+		j.PreScript = strings.TrimSpace(v + " " + j.Profiles.Dagman.Value("PRE.ARGUMENTS"))
 	}
 	return nil
 }

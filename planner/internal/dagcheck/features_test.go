@@ -17,6 +17,7 @@ import (
 	"github.com/pegasus-go/pegasus/planner/dax"
 	"github.com/pegasus-go/pegasus/planner/daxapi"
 	"github.com/pegasus-go/pegasus/planner/internal/fixture"
+	"github.com/pegasus-go/pegasus/planner/montage"
 	"github.com/pegasus-go/pegasus/planner/refine"
 )
 
@@ -766,5 +767,38 @@ func TestWorkerPackage(t *testing.T) {
 		Defines: []string{"pegasus.data.configuration=nonsharedfs", "pegasus.transfer.worker.package=false"}, Dir: filepath.Join(t.TempDir(), "o")})
 	if got := p.names("stage_worker_"); len(got) != 0 {
 		t.Fatalf("worker jobs without the property: %v", got)
+	}
+}
+
+// TestLargeMontage plans a generated Montage workflow big enough for the
+// parallel stages (wrapping, job files) in each data configuration and
+// reads it back; run with -race it checks those stages too.
+func TestLargeMontage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	w := montage.Generate(1500)
+	for _, dc := range []string{"sharedfs", "nonsharedfs", "condorio"} {
+		t.Run(dc, func(t *testing.T) {
+			fx := fixture.BuildFor(t, w.Workflow(), "pegasus.data.configuration = "+dc)
+			daxPath := filepath.Join(fx.Root, "wf.dax")
+			if err := w.WriteFile(daxPath); err != nil {
+				t.Fatal(err)
+			}
+			p := mustPlan(t, fx, daxPath, planner.Options{OutputSite: "local", Cluster: []string{"horizontal"}, Defines: []string{"pegasus.clusters.size=7"}})
+			if len(p.dag.Nodes) != p.out.Jobs {
+				t.Fatalf("%d nodes, %d jobs", len(p.dag.Nodes), p.out.Jobs)
+			}
+			for _, n := range p.dag.Nodes {
+				if n.Kind == "JOB" {
+					if _, err := os.Stat(filepath.Join(p.dir, n.SubmitFile)); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if n.Post == nil || !strings.Contains(n.Post.Args, "-M montage-0.cache.meta") {
+					t.Fatalf("POST of %s: %+v", n.Name, n.Post)
+				}
+			}
+		})
 	}
 }
