@@ -239,6 +239,9 @@ func (l *lexer) word() (string, bool, error) {
 		for l.i < len(l.s) {
 			c := l.s[l.i]
 			if c == '\\' && l.i+1 < len(l.s) {
+				if n := l.s[l.i+1]; n < 0x20 && n != '\t' {
+					return "", false, fmt.Errorf("control character %q in a quoted string", n)
+				}
 				b.WriteByte(l.s[l.i+1])
 				l.i += 2
 				continue

@@ -325,6 +325,9 @@ func Parse(r io.Reader, name string) (*Catalog, error) {
 		if nt.text == "{" {
 			return nil, errAt(nt, "tr needs a transformation name")
 		}
+		if !bareWord(nt.text) {
+			return nil, errAt(nt, "transformation name %q", nt.text)
+		}
 		ns, nm, ver := dax.SplitFQN(nt.text)
 		if err := expect("{"); err != nil {
 			return nil, err
@@ -359,6 +362,9 @@ func Parse(r io.Reader, name string) (*Catalog, error) {
 				}
 				if st.text == "{" {
 					return nil, errAt(st, "site needs a handle")
+				}
+				if !bareWord(st.text) {
+					return nil, errAt(st, "site handle %q", st.text)
 				}
 				e := &Entry{Namespace: ns, Name: nm, Version: ver, Site: st.text, Type: Installed, Line: st.line}
 				e.Profiles = append(e.Profiles, trProfiles...)
@@ -448,6 +454,9 @@ func ParseFileFormat(r io.Reader, name string) (*Catalog, error) {
 		if len(f) < 4 {
 			return nil, &ParseError{File: name, Line: ln, Err: ErrSyntax, Msg: "expected site, transformation, pfn and type"}
 		}
+		if !bareWord(f[0]) || !bareWord(f[1]) {
+			return nil, &ParseError{File: name, Line: ln, Err: ErrSyntax, Msg: fmt.Sprintf("site %q or transformation %q has quotes, braces or control characters", f[0], f[1])}
+		}
 		ns, nm, ver := dax.SplitFQN(f[1])
 		e := &Entry{Site: f[0], Namespace: ns, Name: nm, Version: ver, PFN: f[2], Type: strings.ToUpper(f[3]), Line: ln}
 		if e.Type != Installed && e.Type != Stageable {
@@ -485,6 +494,21 @@ func ParseFileFormat(r io.Reader, name string) (*Catalog, error) {
 		c.Add(e)
 	}
 	return c, sc.Err()
+}
+
+// bareWord reports whether s can be written unquoted as a transformation
+// name or site handle.
+func bareWord(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c <= ' ', c == '"', c == '\\', c == '{', c == '}', c == '#', c == 0x7f:
+			return false
+		}
+	}
+	return true
 }
 
 // validNamespace reports whether ns is a profile namespace.
