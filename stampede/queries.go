@@ -119,6 +119,76 @@ func idList(ids []int64) string {
 	return b.String()
 }
 
+// Scoped runs the statistics queries over one scope. NewScoped looks at the
+// database once to pick the cheapest correct form of each query: whether
+// the scope is the whole database (then rows reached only through joins,
+// like jobstate's, need no scope filter) and whether every multiplier_factor
+// is 1 (then invocations need no join with job_instance). It is safe for
+// concurrent use.
+type Scoped struct {
+	db    *DB
+	scope Scope
+	// all: the scope holds every workflow of the database.
+	all bool
+	// unitMult: every job_instance.multiplier_factor is 1.
+	unitMult bool
+}
+
+// NewScoped prepares the queries over the workflows of s.
+func (db *DB) NewScoped(ctx context.Context, s Scope) (*Scoped, error) {
+	q := &Scoped{db: db, scope: s}
+	var others int64
+	var unit sql.NullBool
+	err := db.SQL.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM workflow WHERE NOT (`+s.in("wf_id")+`)),
+		(SELECT bool_and(multiplier_factor = 1) FROM job_instance)`).Scan(&others, &unit)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", db.Path, err)
+	}
+	q.all = others == 0
+	q.unitMult = !unit.Valid || unit.Bool
+	return q, nil
+}
+
+// where returns the scope condition on col, "true" when the scope is the
+// whole database.
+func (q *Scoped) where(col string) string {
+	if q.all {
+		return "true"
+	}
+	return q.scope.in(col)
+}
+
+// instances is a subquery of the job_instance rows of the scope.
+func (q *Scoped) instances() string {
+	if q.all {
+		return "job_instance"
+	}
+	return "(SELECT * FROM job_instance WHERE job_id IN (SELECT job_id FROM job WHERE " + q.scope.in("wf_id") + "))"
+}
+
+// invocationsX is a subquery of the scope's invocations with x, the run
+// time times the multiplier factor (no join when every factor is 1).
+func (q *Scoped) invocationsX(extra string) string {
+	if q.unitMult {
+		return "(SELECT *, remote_duration AS x FROM invocation WHERE " + q.where("wf_id") + " " + extra + ")"
+	}
+	return `(SELECT inv.*, inv.remote_duration * ji.multiplier_factor AS x FROM invocation inv
+		JOIN job_instance ji ON inv.job_instance_id = ji.job_instance_id WHERE ` + q.where("inv.wf_id") + " " + extra + ")"
+}
+
+// SumErrorBound bounds how far a floating-point sum of n terms whose
+// absolute values add up to absSum can move when the terms are added in
+// another order: 2(n−1)·u·absSum, u = 2⁻⁵³, with a margin. Pegasus's
+// SQLite adds in row order; sums computed in another order are within this
+// bound of Pegasus's.
+func SumErrorBound(n int64, absSum float64) float64 {
+	if n < 2 {
+		return 0
+	}
+	return 2 * float64(n-1) * 0x1p-53 * absSum * (1 + 1e-9)
+}
+
 // Counts is one row of Pegasus's summary table: how many tasks, jobs or
 // sub-workflows succeeded, failed, were not finished, and how often they
 // were retried (TOOLS.md §1.11.1–3).
@@ -155,20 +225,18 @@ func (c WorkflowCounts) Add(o WorkflowCounts) WorkflowCounts {
 // without tries, or whose last try has no exitcode, is neither. Retries are
 // tries beyond the first.
 const jobCountsSQL = `
-WITH sj AS (
-	SELECT j.wf_id, j.job_id, j.type_desc IN ('dax', 'dag') AS sub FROM job j WHERE %s
-), tries AS (
-	SELECT ji.job_id, count(*) AS n, arg_max_null(ji.exitcode, ji.job_submit_seq) AS last_exit
-	FROM job_instance ji WHERE ji.job_id IN (SELECT job_id FROM sj)
-	GROUP BY ji.job_id
+WITH tries AS (
+	SELECT job_id, count(*) AS n, arg_max_null(exitcode, job_submit_seq) AS last_exit
+	FROM %[2]s GROUP BY job_id
 )
-SELECT sj.wf_id, sj.sub,
+SELECT j.wf_id, j.type_desc IN ('dax', 'dag') AS sub,
 	count(*) FILTER (WHERE t.last_exit = 0),
 	count(*) FILTER (WHERE t.last_exit <> 0),
 	count(*),
 	coalesce(sum(t.n), 0) - count(t.job_id)
-FROM sj LEFT JOIN tries t ON t.job_id = sj.job_id
-GROUP BY sj.wf_id, sj.sub`
+FROM job j LEFT JOIN tries t ON t.job_id = j.job_id
+WHERE %[1]s
+GROUP BY ALL`
 
 // Task counts per workflow. Total counts task rows (attached to a job) that
 // are not dax/dag tasks. Succeeded/failed count distinct abs_task_id among
@@ -178,24 +246,27 @@ GROUP BY sj.wf_id, sj.sub`
 const taskCountsSQL = `
 WITH nj AS (
 	SELECT j.wf_id, ji.job_id, ji.job_instance_id, ji.job_submit_seq
-	FROM job j JOIN job_instance ji ON ji.job_id = j.job_id
+	FROM job j JOIN %[2]s ji ON ji.job_id = j.job_id
 	WHERE %[1]s AND j.type_desc NOT IN ('dax', 'dag')
 ), last AS (
 	SELECT arg_max(job_instance_id, job_submit_seq) AS job_instance_id FROM nj GROUP BY job_id
-), inv AS (
-	SELECT i.wf_id, i.abs_task_id, i.exitcode, i.job_instance_id IN (SELECT job_instance_id FROM last) AS is_last
+), tasks AS (
+	SELECT i.wf_id, i.abs_task_id,
+		bool_or(l.job_instance_id IS NOT NULL AND i.exitcode = 0) AS ok,
+		bool_or(i.exitcode = 0) AS ok_any,
+		bool_or(l.job_instance_id IS NOT NULL AND i.exitcode <> 0) AS bad,
+		count(*) AS n
 	FROM invocation i JOIN nj ON nj.job_instance_id = i.job_instance_id AND nj.wf_id = i.wf_id
-	WHERE %[2]s AND i.abs_task_id IS NOT NULL
+		LEFT JOIN last l ON l.job_instance_id = i.job_instance_id
+	WHERE %[3]s AND i.abs_task_id IS NOT NULL
+	GROUP BY i.wf_id, i.abs_task_id
 ), done AS (
-	SELECT wf_id,
-		count(DISTINCT abs_task_id) FILTER (WHERE is_last AND exitcode = 0) AS succeeded,
-		count(DISTINCT abs_task_id) FILTER (WHERE exitcode = 0) AS succeeded_pmc,
-		count(DISTINCT abs_task_id) FILTER (WHERE is_last AND exitcode <> 0) AS failed,
-		count(*) - count(DISTINCT abs_task_id) AS retries
-	FROM inv GROUP BY wf_id
+	SELECT wf_id, count(*) FILTER (WHERE ok) AS succeeded, count(*) FILTER (WHERE ok_any) AS succeeded_pmc,
+		count(*) FILTER (WHERE bad) AS failed, sum(n) - count(*) AS retries
+	FROM tasks GROUP BY wf_id
 ), total AS (
 	SELECT t.wf_id, count(*) AS total FROM task t JOIN job j ON t.job_id = j.job_id
-	WHERE %[3]s AND t.type_desc NOT IN ('dax', 'dag') GROUP BY t.wf_id
+	WHERE %[4]s AND t.type_desc NOT IN ('dax', 'dag') GROUP BY t.wf_id
 )
 SELECT coalesce(d.wf_id, t.wf_id), coalesce(d.succeeded, 0), coalesce(d.succeeded_pmc, 0),
 	coalesce(d.failed, 0), coalesce(t.total, 0), coalesce(d.retries, 0)
@@ -206,9 +277,10 @@ FROM done d FULL JOIN total t ON t.wf_id = d.wf_id`
 // SCOPE_SINGLE); their sum is the scope's total (SCOPE_TREE/SCOPE_MULTI).
 // With pmc, succeeded tasks are counted over every try of a job, as for
 // pegasus-mpi-cluster workflows. Workflows with no rows are absent.
-func (db *DB) WorkflowCounts(ctx context.Context, s Scope, pmc bool) (map[int64]WorkflowCounts, error) {
+func (q *Scoped) WorkflowCounts(ctx context.Context, pmc bool) (map[int64]WorkflowCounts, error) {
 	out := map[int64]WorkflowCounts{}
-	rows, err := db.SQL.QueryContext(ctx, fmt.Sprintf(jobCountsSQL, s.in("j.wf_id")))
+	db := q.db
+	rows, err := db.SQL.QueryContext(ctx, fmt.Sprintf(jobCountsSQL, q.where("j.wf_id"), q.instances()))
 	if err != nil {
 		return nil, fmt.Errorf("%s: job counts: %w", db.Path, err)
 	}
@@ -232,7 +304,7 @@ func (db *DB) WorkflowCounts(ctx context.Context, s Scope, pmc bool) (map[int64]
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	rows, err = db.SQL.QueryContext(ctx, fmt.Sprintf(taskCountsSQL, s.in("j.wf_id"), s.in("i.wf_id"), s.in("t.wf_id")))
+	rows, err = db.SQL.QueryContext(ctx, fmt.Sprintf(taskCountsSQL, q.where("j.wf_id"), q.instances(), q.where("i.wf_id"), q.where("t.wf_id")))
 	if err != nil {
 		return nil, fmt.Errorf("%s: task counts: %w", db.Path, err)
 	}
@@ -256,11 +328,11 @@ func (db *DB) WorkflowCounts(ctx context.Context, s Scope, pmc bool) (map[int64]
 // WorkflowRetries returns, per workflow of the scope that has workflowstate
 // rows, its highest restart_count (0 for a workflow DAGMan ran once).
 // Workflows without rows are absent (Pegasus prints None for them).
-func (db *DB) WorkflowRetries(ctx context.Context, s Scope) (map[int64]int64, error) {
-	rows, err := db.SQL.QueryContext(ctx, `SELECT wf_id, max(restart_count) FROM workflowstate WHERE `+
-		s.in("wf_id")+` GROUP BY wf_id`)
+func (q *Scoped) WorkflowRetries(ctx context.Context) (map[int64]int64, error) {
+	rows, err := q.db.SQL.QueryContext(ctx, `SELECT wf_id, max(restart_count) FROM workflowstate WHERE `+
+		q.scope.in("wf_id")+` GROUP BY wf_id`)
 	if err != nil {
-		return nil, fmt.Errorf("%s: workflow retries: %w", db.Path, err)
+		return nil, fmt.Errorf("%s: workflow retries: %w", q.db.Path, err)
 	}
 	defer rows.Close()
 	out := map[int64]int64{}
@@ -317,43 +389,59 @@ type CumulativeTimes struct {
 	SubmitWall, SubmitGoodput, SubmitBadput sql.NullFloat64
 }
 
-// Badput uses "exitcode > 0" on the raw status, as Pegasus does: tries with
-// a negative code are in the total but in neither goodput nor badput.
-const kickstartTimesSQL = `
-SELECT sum(x ORDER BY id), sum(CASE WHEN exitcode = 0 THEN x ELSE 0 END ORDER BY id),
-	sum(CASE WHEN exitcode > 0 THEN x ELSE 0 END ORDER BY id)
-FROM (SELECT inv.invocation_id AS id, inv.exitcode, inv.remote_duration * ji.multiplier_factor AS x
-	FROM invocation inv JOIN job_instance ji ON inv.job_instance_id = ji.job_instance_id
-	WHERE %s AND inv.task_submit_seq >= 0 AND inv.transformation <> 'condor::dagman')`
-
-const submitTimesSQL = `
-SELECT sum(x ORDER BY id), sum(CASE WHEN exitcode = 0 THEN x ELSE 0 END ORDER BY id),
-	sum(CASE WHEN exitcode > 0 THEN x ELSE 0 END ORDER BY id)
-FROM (SELECT ji.job_instance_id AS id, ji.exitcode, ji.local_duration * ji.multiplier_factor AS x
-	FROM job_instance ji JOIN job j ON ji.job_id = j.job_id
-	WHERE %s %s)`
+// The sums of CumulativeTimes: x the value, id the row order. Badput uses
+// "exitcode > 0" on the raw status, as Pegasus does: tries with a negative
+// code are in the total but in neither goodput nor badput. whole tells
+// whether every x is a whole number (then any order gives the same sums).
+const (
+	kickstartTimesFrom = `FROM %s inv WHERE inv.task_submit_seq >= 0 AND inv.transformation <> 'condor::dagman'`
+	kickstartTimesCols = `inv.invocation_id AS id, inv.exitcode, inv.x`
+	submitTimesFrom    = `FROM (SELECT ji.job_instance_id AS id, ji.exitcode, ji.local_duration * ji.multiplier_factor AS x
+	FROM %s ji JOIN job j ON ji.job_id = j.job_id WHERE %s %s)`
+	sumsUnordered = `SELECT sum(x), sum(CASE WHEN exitcode = 0 THEN x ELSE 0 END), sum(CASE WHEN exitcode > 0 THEN x ELSE 0 END),
+	bool_and(x = trunc(x)) AND coalesce(sum(abs(x)), 0) < 9e15 `
+	sumsOrdered = `SELECT sum(x ORDER BY id), sum(CASE WHEN exitcode = 0 THEN x ELSE 0 END),
+	sum(CASE WHEN exitcode > 0 THEN x ELSE 0 END ORDER BY id), true `
+)
 
 // CumulativeTimes sums the job wall times over the scope, every try of every
 // job included. When expanded (the scope is a whole hierarchy), the submit
 // side leaves out sub-workflow job instances that started a child workflow,
-// whose jobs are counted in the child.
-func (db *DB) CumulativeTimes(ctx context.Context, s Scope, expanded bool) (CumulativeTimes, error) {
+// whose jobs are counted in the child. The totals and badputs are added in
+// row-id order, as Pegasus's SQLite adds them, so that they are the same
+// doubles to the last bit (goodput is not printed by Pegasus, and is added
+// in any order).
+func (q *Scoped) CumulativeTimes(ctx context.Context, expanded bool) (CumulativeTimes, error) {
 	var t CumulativeTimes
-	err := db.SQL.QueryRowContext(ctx, fmt.Sprintf(kickstartTimesSQL, s.in("inv.wf_id"))).
-		Scan(&t.KickstartWall, &t.KickstartGoodput, &t.KickstartBadput)
-	if err != nil {
-		return t, fmt.Errorf("%s: cumulative job wall time: %w", db.Path, err)
+	kfrom := fmt.Sprintf(kickstartTimesFrom, q.invocationsX(""))
+	kfrom = "FROM (SELECT " + kickstartTimesCols + " " + kfrom + ")"
+	if err := q.orderedSums(ctx, kfrom, &t.KickstartWall, &t.KickstartGoodput, &t.KickstartBadput); err != nil {
+		return t, fmt.Errorf("%s: cumulative job wall time: %w", q.db.Path, err)
 	}
 	extra := ""
 	if expanded {
 		extra = "AND (j.type_desc NOT IN ('dax', 'dag') OR ji.subwf_id IS NULL)"
 	}
-	err = db.SQL.QueryRowContext(ctx, fmt.Sprintf(submitTimesSQL, s.in("j.wf_id"), extra)).
-		Scan(&t.SubmitWall, &t.SubmitGoodput, &t.SubmitBadput)
-	if err != nil {
-		return t, fmt.Errorf("%s: cumulative submit-side wall time: %w", db.Path, err)
+	sfrom := fmt.Sprintf(submitTimesFrom, q.instances(), q.where("j.wf_id"), extra)
+	if err := q.orderedSums(ctx, sfrom, &t.SubmitWall, &t.SubmitGoodput, &t.SubmitBadput); err != nil {
+		return t, fmt.Errorf("%s: cumulative submit-side wall time: %w", q.db.Path, err)
 	}
 	return t, nil
+}
+
+// orderedSums computes the three sums over from (columns id, exitcode, x):
+// in any order when every value is whole (cheap, and exact), else ordered
+// by id.
+func (q *Scoped) orderedSums(ctx context.Context, from string, all, good, bad *sql.NullFloat64) error {
+	var whole sql.NullBool
+	if err := q.db.SQL.QueryRowContext(ctx, sumsUnordered+from).Scan(all, good, bad, &whole); err != nil {
+		return err
+	}
+	if !whole.Valid || whole.Bool {
+		return nil
+	}
+	var ignore sql.NullBool
+	return q.db.SQL.QueryRowContext(ctx, sumsOrdered+from).Scan(all, good, bad, &ignore)
 }
 
 // TransformationStat is one row of the transformation breakdown.
@@ -368,6 +456,12 @@ type TransformationStat struct {
 	MinMem, MaxMem, MeanMem sql.NullFloat64
 	// avg_cpu as a fraction (1 = one core busy).
 	MinCPU, MaxCPU, MeanCPU sql.NullFloat64
+	// Sums are added in invocation_id order when Ordered; otherwise in any
+	// order, and RuntimeAbsSum, CPUCount and CPUAbsSum give their error
+	// bounds (SumErrorBound).
+	Ordered                  bool
+	RuntimeAbsSum, CPUAbsSum float64
+	CPUCount                 int64
 }
 
 // Every invocation counts: PRE and POST scripts (dagman::pre, dagman::post),
@@ -375,33 +469,41 @@ type TransformationStat struct {
 const transformationStatsSQL = `
 SELECT CASE WHEN grouping(inv.wf_id) = 1 THEN 0 ELSE inv.wf_id END, inv.transformation,
 	CASE WHEN inv.exitcode = 0 THEN 'successful' ELSE 'failed' END AS type,
-	count(*), min(x), max(x), sum(x ORDER BY inv.invocation_id) / count(x), sum(x ORDER BY inv.invocation_id),
+	count(*), min(x), max(x), sum(x %[3]s) / count(x), sum(x %[3]s),
 	min(inv.maxrss), max(inv.maxrss), avg(inv.maxrss),
-	min(inv.avg_cpu), max(inv.avg_cpu), sum(inv.avg_cpu ORDER BY inv.invocation_id) / count(inv.avg_cpu)
-FROM (SELECT inv.*, inv.remote_duration * ji.multiplier_factor AS x
-	FROM invocation inv JOIN job_instance ji ON inv.job_instance_id = ji.job_instance_id WHERE %s) inv
-GROUP BY GROUPING SETS (%s)
+	min(inv.avg_cpu), max(inv.avg_cpu), sum(inv.avg_cpu %[3]s) / count(inv.avg_cpu),
+	coalesce(sum(abs(x)), 0), coalesce(sum(abs(inv.avg_cpu)), 0), count(inv.avg_cpu)
+FROM %[1]s inv
+GROUP BY GROUPING SETS (%[2]s)
 ORDER BY 1, inv.transformation, type`
 
 // TransformationStats returns the breakdown per transformation and outcome
 // for the whole scope (WfID 0), and also per workflow when perWorkflow is
-// set, ordered by workflow, transformation and type.
-func (db *DB) TransformationStats(ctx context.Context, s Scope, perWorkflow bool) ([]TransformationStat, error) {
+// set, ordered by workflow, transformation and type. With ordered, the
+// sums (hence the means) are added in invocation_id order, as Pegasus's
+// SQLite does; that is slower, and without it they differ from Pegasus's by
+// at most their SumErrorBound, which only shows when a value is that close
+// to a rounding tie.
+func (q *Scoped) TransformationStats(ctx context.Context, perWorkflow, ordered bool) ([]TransformationStat, error) {
 	sets := "(inv.transformation, type)"
 	if perWorkflow {
 		sets = "(inv.wf_id, inv.transformation, type), " + sets
 	}
-	rows, err := db.SQL.QueryContext(ctx, fmt.Sprintf(transformationStatsSQL, s.in("inv.wf_id"), sets))
+	order := ""
+	if ordered {
+		order = "ORDER BY inv.invocation_id"
+	}
+	rows, err := q.db.SQL.QueryContext(ctx, fmt.Sprintf(transformationStatsSQL, q.invocationsX(""), sets, order))
 	if err != nil {
-		return nil, fmt.Errorf("%s: transformation statistics: %w", db.Path, err)
+		return nil, fmt.Errorf("%s: transformation statistics: %w", q.db.Path, err)
 	}
 	defer rows.Close()
 	var out []TransformationStat
 	for rows.Next() {
-		var t TransformationStat
+		t := TransformationStat{Ordered: ordered}
 		var minMem, maxMem sql.NullInt64
 		if err := rows.Scan(&t.WfID, &t.Transformation, &t.Type, &t.Count, &t.Min, &t.Max, &t.Mean, &t.Total,
-			&minMem, &maxMem, &t.MeanMem, &t.MinCPU, &t.MaxCPU, &t.MeanCPU); err != nil {
+			&minMem, &maxMem, &t.MeanMem, &t.MinCPU, &t.MaxCPU, &t.MeanCPU, &t.RuntimeAbsSum, &t.CPUAbsSum, &t.CPUCount); err != nil {
 			return nil, err
 		}
 		t.MinMem = sql.NullFloat64{Float64: float64(minMem.Int64), Valid: minMem.Valid}
@@ -417,20 +519,20 @@ type IntegrityStat struct {
 	Type     string         // "check" (checksum compared) or "compute" (generated)
 	FileType sql.NullString // "input" or "output"
 	Count    int64
-	Duration float64 // seconds
+	Duration float64 // seconds, added in integrity_id order
 }
 
 // IntegrityStats returns the integrity totals of the scope (WfID 0) and of
 // each of its workflows, ordered by workflow, type and file type.
-func (db *DB) IntegrityStats(ctx context.Context, s Scope) ([]IntegrityStat, error) {
-	rows, err := db.SQL.QueryContext(ctx, `
+func (q *Scoped) IntegrityStats(ctx context.Context) ([]IntegrityStat, error) {
+	rows, err := q.db.SQL.QueryContext(ctx, `
 		SELECT CASE WHEN grouping(wf_id) = 1 THEN 0 ELSE wf_id END, type, file_type,
 			sum(count), sum(duration ORDER BY integrity_id)
-		FROM integrity WHERE `+s.in("wf_id")+`
+		FROM integrity WHERE `+q.where("wf_id")+`
 		GROUP BY GROUPING SETS ((wf_id, type, file_type), (type, file_type))
 		ORDER BY 1, type, file_type`)
 	if err != nil {
-		return nil, fmt.Errorf("%s: integrity statistics: %w", db.Path, err)
+		return nil, fmt.Errorf("%s: integrity statistics: %w", q.db.Path, err)
 	}
 	defer rows.Close()
 	var out []IntegrityStat
@@ -452,150 +554,88 @@ type HourStat struct {
 	Host    string // "" unless by host
 	Count   int64
 	Runtime sql.NullFloat64 // NULL when no row has a duration
+	// Runtime is added in row-id order when the query was ordered; else
+	// AbsSum and Terms give its error bound (SumErrorBound).
+	AbsSum float64
+	Terms  int64
+}
+
+// TimeStats are the four tables of the time statistics, by hour.
+type TimeStats struct {
+	Jobs, Invocations, JobsByHost, InvocationsByHost []HourStat
 }
 
 // Job instances are placed in the hour of their EXECUTE event (an instance
 // that executed twice counts twice); sub-workflow jobs are left out. The
-// per-host variant does not require local_duration, as in Pegasus.
+// plain table only counts instances with a local_duration; the per-host one
+// counts every instance that has a host. One query fills both (grouping
+// sets): the host set's rows without a host are dropped.
 const jobsPerHourSQL = `
-SELECT CAST(trunc(js.timestamp / 3600) AS BIGINT) AS hr, %[1]s count(*),
-	sum(ji.local_duration)
-FROM job j JOIN job_instance ji ON ji.job_id = j.job_id
-	JOIN jobstate js ON js.job_instance_id = ji.job_instance_id %[2]s
-WHERE %[3]s AND js.state = 'EXECUTE' AND j.type_desc NOT IN ('dax', 'dag') %[4]s
-GROUP BY ALL ORDER BY ALL`
+SELECT CAST(trunc(js.timestamp / 3600) AS BIGINT) AS hr, grouping(h.hostname) = 0 AS by_host, h.hostname,
+	count(*) FILTER (WHERE ji.local_duration IS NOT NULL), count(*),
+	sum(ji.local_duration %[3]s), coalesce(sum(abs(ji.local_duration)), 0), count(ji.local_duration)
+FROM jobstate js JOIN %[1]s ji ON js.job_instance_id = ji.job_instance_id
+	JOIN job j ON ji.job_id = j.job_id
+	LEFT JOIN host h ON ji.host_id = h.host_id
+WHERE %[2]s AND js.state = 'EXECUTE' AND j.type_desc NOT IN ('dax', 'dag')
+GROUP BY GROUPING SETS ((hr), (hr, h.hostname))
+ORDER BY by_host, hr, h.hostname`
 
 // Invocations (PRE/POST script records included, sub-workflow DAGMan
-// records left out) are placed in the hour of their start time.
+// records left out) are placed in the hour of their start time; the
+// per-host table only has invocations whose job instance has a host.
 const invocationsPerHourSQL = `
-SELECT CAST(trunc(inv.start_time / 3600) AS BIGINT) AS hr, %[1]s count(*),
-	sum(inv.remote_duration)
-FROM invocation inv %[2]s
-WHERE %[3]s AND inv.transformation <> 'condor::dagman'
-GROUP BY ALL ORDER BY ALL`
+SELECT CAST(trunc(inv.start_time / 3600) AS BIGINT) AS hr, grouping(h.hostname) = 0 AS by_host, h.hostname,
+	count(*), count(*), sum(inv.remote_duration %[2]s), coalesce(sum(abs(inv.remote_duration)), 0), count(*)
+FROM invocation inv LEFT JOIN job_instance ji ON inv.job_instance_id = ji.job_instance_id
+	LEFT JOIN host h ON ji.host_id = h.host_id
+WHERE %[1]s AND inv.transformation <> 'condor::dagman'
+GROUP BY GROUPING SETS ((hr), (hr, h.hostname))
+ORDER BY by_host, hr, h.hostname`
 
-// JobsPerHour returns the job instances per hour (and host) of the scope.
-func (db *DB) JobsPerHour(ctx context.Context, s Scope, byHost bool) ([]HourStat, error) {
-	host, join, cond := "", "", "AND ji.local_duration IS NOT NULL"
-	if byHost {
-		host, join, cond = "h.hostname,", "JOIN host h ON ji.host_id = h.host_id", ""
+// TimeStats counts the job instances and invocations of the scope per hour,
+// and per hour and host. With ordered, the runtimes are added in row-id
+// order (slower); see HourStat.
+func (q *Scoped) TimeStats(ctx context.Context, ordered bool) (TimeStats, error) {
+	var t TimeStats
+	jorder, iorder := "", ""
+	if ordered {
+		jorder, iorder = "ORDER BY ji.job_instance_id, js.timestamp", "ORDER BY inv.invocation_id"
 	}
-	return db.hourStats(ctx, fmt.Sprintf(jobsPerHourSQL, host, join, s.in("j.wf_id"), cond), byHost)
+	if err := q.hourStats(ctx, fmt.Sprintf(jobsPerHourSQL, q.instances(), q.where("j.wf_id"), jorder), ordered, &t.Jobs, &t.JobsByHost); err != nil {
+		return t, err
+	}
+	err := q.hourStats(ctx, fmt.Sprintf(invocationsPerHourSQL, q.where("inv.wf_id"), iorder), ordered, &t.Invocations, &t.InvocationsByHost)
+	return t, err
 }
 
-// InvocationsPerHour returns the invocations per hour (and host) of the scope.
-func (db *DB) InvocationsPerHour(ctx context.Context, s Scope, byHost bool) ([]HourStat, error) {
-	host, join := "", ""
-	if byHost {
-		host = "h.hostname,"
-		join = "JOIN job_instance ji ON inv.job_instance_id = ji.job_instance_id JOIN host h ON ji.host_id = h.host_id"
-	}
-	return db.hourStats(ctx, fmt.Sprintf(invocationsPerHourSQL, host, join, s.in("inv.wf_id")), byHost)
-}
-
-func (db *DB) hourStats(ctx context.Context, q string, byHost bool) ([]HourStat, error) {
-	rows, err := db.SQL.QueryContext(ctx, q)
+func (q *Scoped) hourStats(ctx context.Context, query string, ordered bool, plain, byHost *[]HourStat) error {
+	rows, err := q.db.SQL.QueryContext(ctx, query)
 	if err != nil {
-		return nil, fmt.Errorf("%s: time statistics: %w", db.Path, err)
+		return fmt.Errorf("%s: time statistics: %w", q.db.Path, err)
 	}
 	defer rows.Close()
-	var out []HourStat
 	for rows.Next() {
 		var h HourStat
-		dest := []any{&h.Hour, &h.Count, &h.Runtime}
-		if byHost {
-			dest = []any{&h.Hour, &h.Host, &h.Count, &h.Runtime}
-		}
-		if err := rows.Scan(dest...); err != nil {
-			return nil, err
-		}
-		out = append(out, h)
-	}
-	return out, rows.Err()
-}
-
-// JobInstanceStat describes one try of a job (one row of jobs.txt,
-// TOOLS.md §1.11.6). Durations are seconds; NULL where Pegasus prints "-".
-type JobInstanceStat struct {
-	WfID     int64
-	Job      string // exec_job_id
-	Try      int64  // 1-based, in job_submit_seq order among the job's tries
-	Site     sql.NullString
-	Mult     int64 // multiplier_factor
-	Hostname sql.NullString
-	// Kickstart: Σ remote_duration of the try's task invocations (no PRE or
-	// POST script records); KickstartMult: Σ remote_duration × multiplier;
-	// CPUTime: Σ remote_cpu_time.
-	Kickstart, KickstartMult, CPUTime sql.NullFloat64
-	// Post: POST_SCRIPT_TERMINATED − the later of POST_SCRIPT_STARTED and
-	// JOB_TERMINATED. CondorQTime: first of GRID_SUBMIT, GLOBUS_SUBMIT or
-	// EXECUTE − SUBMIT. Resource: EXECUTE − first GRID_SUBMIT/GLOBUS_SUBMIT.
-	Post, CondorQTime, Resource sql.NullFloat64
-	Runtime                     sql.NullFloat64 // local_duration (DAGMan's view)
-	Seqexec                     sql.NullFloat64 // cluster_duration
-	// ExitCode is the highest raw exit status among the try's invocations,
-	// PRE script included, POST script not; NULL without invocations.
-	ExitCode sql.NullInt64
-}
-
-// Where a state occurs more than once for a try, the single-state values
-// take its earliest time.
-const jobInstanceStatsSQL = `
-WITH ji AS (
-	SELECT j.wf_id, j.exec_job_id, ji.job_id, ji.job_instance_id, ji.job_submit_seq, ji.site,
-		ji.multiplier_factor, ji.local_duration, ji.cluster_duration, ji.host_id
-	FROM job j JOIN job_instance ji ON ji.job_id = j.job_id WHERE %[1]s
-), inv AS (
-	SELECT i.job_instance_id,
-		sum(i.remote_duration) FILTER (WHERE i.task_submit_seq >= 0) AS ks,
-		sum(i.remote_duration * ji.multiplier_factor) FILTER (WHERE i.task_submit_seq >= 0) AS ks_mult,
-		sum(i.remote_cpu_time) FILTER (WHERE i.task_submit_seq >= 0) AS cpu,
-		max(i.exitcode) FILTER (WHERE i.task_submit_seq >= -1) AS exitcode
-	FROM invocation i JOIN ji ON ji.job_instance_id = i.job_instance_id AND ji.wf_id = i.wf_id
-	GROUP BY i.job_instance_id
-), st AS (
-	SELECT js.job_instance_id,
-		min(js.timestamp) FILTER (WHERE js.state = 'SUBMIT') AS submit,
-		min(js.timestamp) FILTER (WHERE js.state = 'EXECUTE') AS execute,
-		min(js.timestamp) FILTER (WHERE js.state = 'POST_SCRIPT_TERMINATED') AS post_end,
-		min(js.timestamp) FILTER (WHERE js.state IN ('GRID_SUBMIT', 'GLOBUS_SUBMIT')) AS grid_submit,
-		min(js.timestamp) FILTER (WHERE js.state IN ('GRID_SUBMIT', 'GLOBUS_SUBMIT', 'EXECUTE')) AS queued_end,
-		max(js.timestamp) FILTER (WHERE js.state IN ('POST_SCRIPT_STARTED', 'JOB_TERMINATED')) AS post_start
-	FROM jobstate js JOIN ji ON ji.job_instance_id = js.job_instance_id
-	WHERE js.state IN ('SUBMIT', 'EXECUTE', 'GRID_SUBMIT', 'GLOBUS_SUBMIT', 'POST_SCRIPT_STARTED', 'POST_SCRIPT_TERMINATED', 'JOB_TERMINATED')
-	GROUP BY js.job_instance_id
-)
-SELECT ji.wf_id, ji.exec_job_id, row_number() OVER (PARTITION BY ji.job_id ORDER BY ji.job_submit_seq, ji.job_instance_id),
-	ji.site, ji.multiplier_factor, h.hostname, inv.ks, inv.ks_mult, inv.cpu,
-	st.post_end - st.post_start, st.queued_end - st.submit, st.execute - st.grid_submit,
-	ji.local_duration, ji.cluster_duration, inv.exitcode
-FROM ji LEFT JOIN inv ON inv.job_instance_id = ji.job_instance_id
-	LEFT JOIN st ON st.job_instance_id = ji.job_instance_id
-	LEFT JOIN host h ON h.host_id = ji.host_id
-ORDER BY list_position([%[2]s], ji.wf_id), ji.job_submit_seq, ji.job_instance_id`
-
-// JobInstanceStats calls fn for every try of every job of the scope, each
-// workflow's tries together in the scope's order and, within a workflow, in
-// job_submit_seq order. Sub-workflow, auxiliary and compute jobs are all
-// listed. It stops at the first error fn returns.
-func (db *DB) JobInstanceStats(ctx context.Context, s Scope, fn func(*JobInstanceStat) error) error {
-	if len(s) == 0 {
-		return nil
-	}
-	rows, err := db.SQL.QueryContext(ctx, fmt.Sprintf(jobInstanceStatsSQL, s.in("j.wf_id"), idList(s)))
-	if err != nil {
-		return fmt.Errorf("%s: job instance statistics: %w", db.Path, err)
-	}
-	defer rows.Close()
-	var r JobInstanceStat
-	for rows.Next() {
-		if err := rows.Scan(&r.WfID, &r.Job, &r.Try, &r.Site, &r.Mult, &r.Hostname, &r.Kickstart, &r.KickstartMult,
-			&r.CPUTime, &r.Post, &r.CondorQTime, &r.Resource, &r.Runtime, &r.Seqexec, &r.ExitCode); err != nil {
+		var host sql.NullString
+		var isHost bool
+		var withDuration, all int64
+		if err := rows.Scan(&h.Hour, &isHost, &host, &withDuration, &all, &h.Runtime, &h.AbsSum, &h.Terms); err != nil {
 			return err
 		}
-		if err := fn(&r); err != nil {
-			return err
+		if ordered {
+			h.AbsSum, h.Terms = 0, 0
 		}
+		if !isHost {
+			h.Count = withDuration
+			*plain = append(*plain, h)
+			continue
+		}
+		if !host.Valid {
+			continue
+		}
+		h.Host, h.Count = host.String, all
+		*byHost = append(*byHost, h)
 	}
 	return rows.Err()
 }

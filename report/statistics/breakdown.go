@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"database/sql"
+	"math"
 	"strconv"
 
 	"github.com/pegasus-go/pegasus/report"
@@ -38,6 +39,42 @@ func breakdownCells(t stampede.TransformationStat) []string {
 		memCell(t.MinMem), memCell(t.MaxMem), memCell(t.MeanMem), cpuCell(t.MinCPU), cpuCell(t.MaxCPU), cpuCell(t.MeanCPU)}
 }
 
+// breakdownNearTie reports whether a runtime total or mean, or a CPU mean,
+// of sums added in any order is close enough to a rounding tie of its
+// printed form that Pegasus's order of additions could print it otherwise.
+func breakdownNearTie(stats []stampede.TransformationStat) bool {
+	for _, t := range stats {
+		if t.Ordered {
+			return false
+		}
+		b := stampede.SumErrorBound(t.Count, t.RuntimeAbsSum)
+		if nearTie(t.Total, b, 3) || nearTie(t.Mean, b/float64(max(t.Count, 1)), 3) {
+			return true
+		}
+		if t.MeanCPU.Valid && t.CPUCount > 0 {
+			cb := stampede.SumErrorBound(t.CPUCount, t.CPUAbsSum) / float64(t.CPUCount)
+			if nearTie(t.MeanCPU.Float64*100, cb*100, 2) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// nearTie reports whether v, known within ±bound, could round differently
+// to d decimals than v itself does: whether a rounding tie (a half unit of
+// the d-th decimal) is within bound of v, allowing for the rounding of the
+// last operation and of the scaling.
+func nearTie(v, bound float64, d int) bool {
+	if bound == 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+		return false
+	}
+	scale := math.Pow10(d)
+	x := math.Abs(v) * scale
+	dist := math.Abs(x-math.Floor(x)-0.5) / scale
+	return dist <= bound+8*0x1p-53*math.Abs(v)
+}
+
 // block is one per-workflow (or overall) section of a file.
 type block struct {
 	uuid, label string // CSV columns ("ALL" and "" for the overall block)
@@ -56,9 +93,16 @@ func (g *gen) blocks(rows map[int64][][]string) []block {
 }
 
 func (g *gen) breakdown(ctx context.Context) ([]File, error) {
-	stats, err := g.db.TransformationStats(ctx, g.scope, true)
+	stats, err := g.q.TransformationStats(ctx, true, false)
 	if err != nil {
 		return nil, err
+	}
+	if breakdownNearTie(stats) {
+		// Some printed value could depend on the order of additions:
+		// add in Pegasus's order.
+		if stats, err = g.q.TransformationStats(ctx, true, true); err != nil {
+			return nil, err
+		}
 	}
 	rows := map[int64][][]string{}
 	for _, t := range stats {

@@ -16,7 +16,7 @@ var (
 // integrity writes integrity.txt/.csv. The duration is Pegasus's
 // NUMERIC(10,3) sum, printed with exactly three decimals.
 func (g *gen) integrity(ctx context.Context) ([]File, error) {
-	stats, err := g.db.IntegrityStats(ctx, g.scope)
+	stats, err := g.q.IntegrityStats(ctx)
 	if err != nil {
 		return nil, err
 	}

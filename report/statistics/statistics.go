@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pegasus-go/pegasus/stampede"
@@ -192,20 +193,37 @@ func Generate(ctx context.Context, db *stampede.DB, sel Selection, opts Options)
 		{Integrity, "integrity", g.integrity},
 		{Workflow, "workflow", g.workflow},
 	}
-	var files []File
-	for _, k := range kinds {
+	// The kinds are independent (each writes its own files): they run
+	// concurrently, which keeps both the database and Go busy, and their
+	// results are taken in Pegasus's order.
+	type outcome struct {
+		files []File
+		err   error
+	}
+	outcomes := make([]outcome, len(kinds))
+	var wg sync.WaitGroup
+	for i, k := range kinds {
 		if opts.Levels&k.level == 0 {
 			continue
 		}
-		fs, err := k.run(ctx)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-			res.Failures = append(res.Failures, fmt.Errorf("%s statistics generation failed: %w", k.name, err))
-			continue
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fs, err := k.run(ctx)
+			outcomes[i] = outcome{fs, err}
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var files []File
+	for i, k := range kinds {
+		if o := outcomes[i]; o.err != nil {
+			res.Failures = append(res.Failures, fmt.Errorf("%s statistics generation failed: %w", k.name, o.err))
+		} else {
+			files = append(files, o.files...)
 		}
-		files = append(files, fs...)
 	}
 	res.Summary = g.summaryText
 	order := []string{labelSummary, labelSummaryTime, labelWorkflow, labelJobs, labelBreakdown, labelIntegrity, labelTime, labelTimeHost}
@@ -268,8 +286,9 @@ type gen struct {
 
 	wfs   []stampede.WorkflowInfo // the individual workflows, in report order
 	scope stampede.Scope          // their ids, same order
+	q     *stampede.Scoped        // the queries over scope
 
-	counts      map[int64]stampede.WorkflowCounts // per workflow (lazy)
+	counts      func() (map[int64]stampede.WorkflowCounts, error) // per workflow, computed once
 	summaryText []byte
 }
 
@@ -298,19 +317,18 @@ func (g *gen) resolve(ctx context.Context) error {
 	for _, w := range g.wfs {
 		g.scope = append(g.scope, w.ID)
 	}
-	return nil
+	q, err := g.db.NewScoped(ctx, g.scope)
+	g.q = q
+	g.counts = sync.OnceValues(func() (map[int64]stampede.WorkflowCounts, error) {
+		return q.WorkflowCounts(ctx, g.opts.PMC)
+	})
+	return err
 }
 
-// workflowCounts returns the per-workflow counts, computed once.
+// workflowCounts returns the per-workflow counts, computed once (the
+// summary and the workflow statistics both need them).
 func (g *gen) workflowCounts(ctx context.Context) (map[int64]stampede.WorkflowCounts, error) {
-	if g.counts == nil {
-		c, err := g.db.WorkflowCounts(ctx, g.scope, g.opts.PMC)
-		if err != nil {
-			return nil, err
-		}
-		g.counts = c
-	}
-	return g.counts, nil
+	return g.counts()
 }
 
 // totalCounts sums the per-workflow counts over the whole scope.

@@ -52,7 +52,7 @@ func (g *gen) summaryData(ctx context.Context) (stampede.WorkflowCounts, summary
 	if st.wall, err = g.db.WorkflowWallTime(ctx, ids); err != nil {
 		return counts, st, err
 	}
-	st.times, err = g.db.CumulativeTimes(ctx, g.scope, true)
+	st.times, err = g.q.CumulativeTimes(ctx, true)
 	return counts, st, err
 }
 

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"database/sql"
+	"math"
 	"strconv"
 	"time"
 
@@ -12,16 +13,19 @@ import (
 )
 
 // timeRow is one line of a time table: a date (day or hour), an optional
-// host, a count and a summed runtime.
+// host, a count and a summed runtime; bound is how far the runtime may be
+// from Pegasus's when the hourly sums were added in any order.
 type timeRow struct {
 	date, host string
 	count      int64
 	runtime    sql.NullFloat64
+	bound      float64
 }
 
 // bucket converts hourly rows (epoch hours) to local dates of the filter
 // (Pegasus uses the local time of the machine it runs on) and merges the
-// rows that fall on the same date (and host), in first-seen order.
+// rows that fall on the same date (and host), in first-seen order, adding
+// the runtimes in that order as Pegasus does.
 func (g *gen) bucket(hours []stampede.HourStat) []timeRow {
 	layout := "2006-01-02"
 	if g.opts.TimeFilter == Hour {
@@ -32,17 +36,23 @@ func (g *gen) bucket(hours []stampede.HourStat) []timeRow {
 	var out []timeRow
 	for _, h := range hours {
 		k := key{time.Unix(h.Hour*3600, 0).In(g.opts.Location).Format(layout), h.Host}
+		b := stampede.SumErrorBound(h.Terms, h.AbsSum)
 		i, ok := index[k]
 		if !ok {
 			index[k] = len(out)
-			out = append(out, timeRow{date: k.date, host: k.host, count: h.Count, runtime: h.Runtime})
+			out = append(out, timeRow{date: k.date, host: k.host, count: h.Count, runtime: h.Runtime, bound: b})
 			continue
 		}
 		r := &out[i]
 		r.count += h.Count
+		r.bound += b
 		if h.Runtime.Valid {
 			r.runtime.Float64 += h.Runtime.Float64
 			r.runtime.Valid = true
+			// The additions of the merge can round differently too.
+			if h.Terms > 0 {
+				r.bound += 0x1p-52 * math.Abs(r.runtime.Float64)
+			}
 		}
 	}
 	return out
@@ -55,23 +65,30 @@ type timeTables struct {
 
 func (g *gen) timeData(ctx context.Context) (timeTables, error) {
 	var t timeTables
-	for _, q := range []struct {
-		dst    *[]timeRow
-		f      func(context.Context, stampede.Scope, bool) ([]stampede.HourStat, error)
-		byHost bool
-	}{
-		{&t.jobs, g.db.JobsPerHour, false},
-		{&t.invocations, g.db.InvocationsPerHour, false},
-		{&t.jobsHost, g.db.JobsPerHour, true},
-		{&t.invocationsHost, g.db.InvocationsPerHour, true},
-	} {
-		h, err := q.f(ctx, g.scope, q.byHost)
+	for _, ordered := range []bool{false, true} {
+		h, err := g.q.TimeStats(ctx, ordered)
 		if err != nil {
 			return t, err
 		}
-		*q.dst = g.bucket(h)
+		t = timeTables{g.bucket(h.Jobs), g.bucket(h.Invocations), g.bucket(h.JobsByHost), g.bucket(h.InvocationsByHost)}
+		if !t.nearTie() {
+			break
+		}
+		// A printed runtime could depend on the order of additions: add
+		// in Pegasus's order.
 	}
 	return t, nil
+}
+
+func (t timeTables) nearTie() bool {
+	for _, tab := range [][]timeRow{t.jobs, t.invocations, t.jobsHost, t.invocationsHost} {
+		for _, r := range tab {
+			if r.runtime.Valid && nearTie(r.runtime.Float64, r.bound, 3) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (g *gen) timeStats(ctx context.Context) ([]File, error) {

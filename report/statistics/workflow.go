@@ -39,7 +39,7 @@ func (g *gen) workflowBlocks(ctx context.Context) ([]wfBlock, error) {
 	if err != nil {
 		return nil, err
 	}
-	retries, err := g.db.WorkflowRetries(ctx, g.scope)
+	retries, err := g.q.WorkflowRetries(ctx)
 	if err != nil {
 		return nil, err
 	}
