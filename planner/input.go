@@ -36,7 +36,7 @@ func readWorkflow(path string) (*workflow, string, error) {
 	if len(trim) > 0 && trim[0] != '<' {
 		return readYAML(data, path)
 	}
-	wf, err := dax.ParseBytes(data, path)
+	wf, err := dax.ParseOwned(data, path)
 	if err != nil {
 		return nil, path, err
 	}

@@ -1,6 +1,7 @@
 package dax
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -123,12 +124,18 @@ func Parse(r io.Reader, name string) (*Workflow, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ParseBytes(data, name)
+	return ParseOwned(data, name)
 }
 
 // ParseBytes is Parse on a document in memory.
 func ParseBytes(data []byte, name string) (*Workflow, error) {
-	t, err := newTokenizer(data)
+	return ParseOwned(bytes.Clone(data), name)
+}
+
+// ParseOwned is ParseBytes without a copy: the workflow's strings share
+// data, which the caller must not change afterwards.
+func ParseOwned(data []byte, name string) (*Workflow, error) {
+	t, err := newTokenizerOwned(data)
 	if err != nil {
 		return nil, syntax(name, err)
 	}

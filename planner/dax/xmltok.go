@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // tokenizer is a small non-validating XML tokenizer over an in-memory
@@ -50,6 +51,12 @@ type syntaxError struct {
 func (e *syntaxError) Error() string { return fmt.Sprintf("line %d: %s", e.line, e.msg) }
 
 func newTokenizer(data []byte) (*tokenizer, error) {
+	return newTokenizerOwned(bytes.Clone(data))
+}
+
+// newTokenizerOwned is newTokenizer on a buffer the tokenizer may keep:
+// the caller must not change data afterwards.
+func newTokenizerOwned(data []byte) (*tokenizer, error) {
 	t := &tokenizer{line: 1}
 	if bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) {
 		data = data[3:]
@@ -67,7 +74,7 @@ func newTokenizer(data []byte) (*tokenizer, error) {
 	if err := checkChars(data); err != nil {
 		return nil, err
 	}
-	t.s = string(data)
+	t.s = unsafe.String(unsafe.SliceData(data), len(data))
 	return t, nil
 }
 
