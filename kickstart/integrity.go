@@ -8,6 +8,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unicode/utf8"
 )
 
 // Integrity data: tools running under kickstart append file entries to the
@@ -108,10 +109,12 @@ func attrKey(k string) bool {
 // safeScalar returns v when it is a one-line scalar the record can hold
 // as written, else v quoted.
 func safeScalar(v string) string {
-	if _, ok := unscalar(v); ok {
-		if v[0] == '"' || plainValue(v) {
-			return v
+	if v != "" && v[0] == '"' {
+		if s, ok := unscalar(v); ok {
+			return string(appendQuoted(nil, s)) // canonical escapes
 		}
+	} else if plainValue(v) {
+		return v
 	}
 	return string(appendQuoted(nil, v))
 }
@@ -124,6 +127,9 @@ func plainValue(v string) bool {
 		return len(v) > 1 && v[0] == '-' && v[1] >= '0' && v[1] <= '9' && plainValue(v[1:])
 	}
 	if strings.Contains(v, ": ") || strings.Contains(v, " #") || strings.HasSuffix(v, ":") {
+		return false
+	}
+	if !utf8.ValidString(v) {
 		return false
 	}
 	for _, r := range v {
@@ -145,13 +151,7 @@ func unscalar(s string) (string, bool) {
 		if len(s) < 2 || s[len(s)-1] != '"' {
 			return "", false
 		}
-		v, err := strconv.Unquote(s)
-		if err != nil {
-			// YAML escapes Go does not know (\x with high values is the
-			// same; \/ \e \N \_ \L \P are not written by our tools).
-			return "", false
-		}
-		return v, true
+		return yamlUnquote(s[1 : len(s)-1])
 	case '\'':
 		if len(s) < 2 || s[len(s)-1] != '\'' {
 			return "", false
@@ -163,6 +163,54 @@ func unscalar(s string) (string, bool) {
 		return strings.ReplaceAll(inner, "''", "'"), true
 	}
 	return s, true
+}
+
+// yamlUnquote decodes the inside of a YAML double-quoted scalar (one line).
+// It refuses unknown escapes, an unescaped quote, invalid UTF-8 and
+// characters that must be escaped.
+func yamlUnquote(s string) (string, bool) {
+	if !utf8.ValidString(s) {
+		return "", false
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c == '"' {
+			return "", false
+		}
+		if c != '\\' {
+			r, n := utf8.DecodeRuneInString(s[i:])
+			if r != '\t' && !printable(r) {
+				return "", false
+			}
+			b.WriteString(s[i : i+n])
+			i += n
+			continue
+		}
+		if i+1 >= len(s) {
+			return "", false
+		}
+		e := s[i+1]
+		i += 2
+		simple := map[byte]string{'0': "\x00", 'a': "\a", 'b': "\b", 't': "\t", '\t': "\t", 'n': "\n", 'v': "\v",
+			'f': "\f", 'r': "\r", 'e': "\x1b", ' ': " ", '"': "\"", '/': "/", '\\': "\\", 'N': "\u0085",
+			'_': "\u00a0", 'L': "\u2028", 'P': "\u2029"}
+		if v, ok := simple[e]; ok {
+			b.WriteString(v)
+			continue
+		}
+		width := map[byte]int{'x': 2, 'u': 4, 'U': 8}[e]
+		if width == 0 || i+width > len(s) {
+			return "", false
+		}
+		n, err := strconv.ParseUint(s[i:i+width], 16, 32)
+		if err != nil || n > utf8.MaxRune || (n >= 0xd800 && n <= 0xdfff) {
+			return "", false
+		}
+		b.WriteRune(rune(n))
+		i += width
+	}
+	return b.String(), true
 }
 
 // IntegrityEntryFor builds the entry a transfer tool writes for a file it
