@@ -166,30 +166,31 @@ func (p *planner) build() error {
 	for _, j := range p.wf.Jobs {
 		j.Level = j.Depth
 	}
-	// File counts of the abstract workflow.
-	in, out := make(map[string]bool, len(d.Jobs)*2), make(map[string]bool, len(d.Jobs)*2)
+	// File counts of the abstract workflow, and the first producer of each
+	// file: one map of flags (1 read, 2 written).
+	uses := make(map[string]uint8, len(d.Jobs)*2)
+	p.producer = make(map[string]*ewf.Job, len(d.Jobs)*2)
 	for _, j := range p.wf.Jobs {
 		for _, f := range j.Inputs {
-			in[f.LFN] = true
+			uses[f.LFN] |= 1
 		}
 		for _, f := range j.Outputs {
-			out[f.LFN] = true
-			if _, ok := p.producer[f.LFN]; !ok {
+			v := uses[f.LFN]
+			if v&2 == 0 {
 				p.producer[f.LFN] = j
 			}
+			uses[f.LFN] = v | 2
 		}
 	}
 	fc := &p.res.Files
-	for l := range in {
-		if out[l] {
-			fc.Inter++
-		} else {
+	for _, v := range uses {
+		switch v {
+		case 1:
 			fc.Input++
-		}
-	}
-	for l := range out {
-		if !in[l] {
+		case 2:
 			fc.Output++
+		case 3:
+			fc.Inter++
 		}
 	}
 	fc.Total = fc.Input + fc.Inter + fc.Output

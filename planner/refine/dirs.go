@@ -138,13 +138,23 @@ func (p *planner) inPlace() error {
 		keep  bool
 	}
 	var files []fileUse
-	index := make(map[fileKey]int32, len(p.producer)*2+16)
-	add := func(k fileKey, j *ewf.Job) *fileUse {
-		i, ok := index[k]
+	// One LFN index per staging site: hashing the LFN alone is cheaper
+	// than a (site, LFN) key, and a workflow has few staging sites.
+	index := map[string]map[string]int32{}
+	siteIndex := func(site string) map[string]int32 {
+		m := index[site]
+		if m == nil {
+			m = make(map[string]int32, len(p.producer)*2+16)
+			index[site] = m
+		}
+		return m
+	}
+	addIn := func(m map[string]int32, site, lfn string, j *ewf.Job) *fileUse {
+		i, ok := m[lfn]
 		if !ok {
 			i = int32(len(files))
-			index[k] = i
-			files = append(files, fileUse{key: k})
+			m[lfn] = i
+			files = append(files, fileUse{key: fileKey{site, lfn}})
 		}
 		f := &files[i]
 		// A job adds its files in one go: only the last user can repeat.
@@ -153,20 +163,22 @@ func (p *planner) inPlace() error {
 		}
 		return f
 	}
+	add := func(k fileKey, j *ewf.Job) *fileUse { return addIn(siteIndex(k.site), k.site, k.lfn, j) }
 	for _, j := range order {
 		switch j.Type {
 		case ewf.Compute, ewf.DAXJob:
+			m := siteIndex(j.Staging)
 			for _, f := range j.Inputs {
 				if f.Bypass != "" {
 					continue
 				}
-				add(fileKey{j.Staging, f.LFN}, j)
+				addIn(m, j.Staging, f.LFN, j)
 			}
 			for _, f := range j.Outputs {
 				if f.Bypass != "" {
 					continue
 				}
-				u := add(fileKey{j.Staging, f.LFN}, j)
+				u := addIn(m, j.Staging, f.LFN, j)
 				if f.Transfer.Wanted() && p.cfg.OutputSite == "" {
 					u.keep = true // the only copy of a wanted output
 				}
