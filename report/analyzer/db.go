@@ -3,13 +3,17 @@ package analyzer
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/pegasus-go/pegasus/stampede"
 )
@@ -328,8 +332,13 @@ LEFT JOIN host h ON h.host_id = i.host_id
 LEFT JOIN workflow sw ON sw.wf_id = i.subwf_id
 LEFT JOIN st ON st.job_instance_id = b.job_instance_id`
 
-const textsSQL = `SELECT job_instance_id, stdout_text, stderr_text FROM job_instance
-WHERE job_instance_id IN (SELECT job_instance_id FROM analyzer_bad)`
+// The .err text of an earlier try is read only when its tasks wrote nothing
+// on stderr ("#@ N stderr" is then absent from its captured output): it
+// is shown nowhere, and the diagnosis looks at it only in that case.
+const textsSQL = `SELECT i.job_instance_id, i.stdout_text,
+	CASE WHEN b.role = 'earlier' AND contains(coalesce(i.stdout_text, ''), ' stderr%0A') THEN NULL ELSE i.stderr_text END
+FROM job_instance i JOIN analyzer_bad b ON b.job_instance_id = i.job_instance_id
+WHERE i.job_instance_id IN (SELECT job_instance_id FROM analyzer_bad)`
 
 // holdsSQL: the hold reasons of the failed tries, in order.
 const holdsSQL = `SELECT job_instance_id, coalesce(reason, '') FROM jobstate
@@ -350,164 +359,153 @@ FROM invocation i WHERE i.job_instance_id IN (SELECT job_instance_id FROM analyz
 const postSQL = `SELECT job_instance_id, exitcode FROM invocation
 WHERE job_instance_id IN (SELECT job_instance_id FROM analyzer_bad) AND task_submit_seq = -2`
 
-func (rd *dbReader) details(ctx context.Context, sc jobScope, w *Workflow, t *time.Time) error {
-	// The temporary table lives in one connection: use one throughout.
+// badTry is a row of the temporary table of the failed tries.
+type badTry struct {
+	jobID, instID, try int64
+	role               string
+}
+
+// findBad fills the temporary table of the failed tries on conn and returns
+// its rows.
+func (rd *dbReader) findBad(ctx context.Context, conn *sql.Conn, sc jobScope) ([]badTry, error) {
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf(badSQL, sc.in("job_id"))); err != nil {
+		return nil, rd.err("find failed tries", err)
+	}
+	rows, err := conn.QueryContext(ctx, `SELECT job_id, job_instance_id, try, role FROM analyzer_bad`)
+	if err != nil {
+		return nil, rd.err("find failed tries", err)
+	}
+	defer rows.Close()
+	var out []badTry
+	for rows.Next() {
+		var b badTry
+		if err := rows.Scan(&b.jobID, &b.instID, &b.try, &b.role); err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+// withBad runs fn on a connection of its own, where it first copies the
+// failed tries into a temporary table (with DuckDB's appender: faster than
+// finding them again).
+func (rd *dbReader) withBad(ctx context.Context, bad []badTry, fn func(conn *sql.Conn) error) error {
 	conn, err := rd.db.SQL.Conn(ctx)
 	if err != nil {
 		return rd.err("read failed jobs", err)
 	}
 	defer conn.Close()
 	defer conn.ExecContext(context.Background(), `DROP TABLE IF EXISTS analyzer_bad`)
-	if _, err := conn.ExecContext(ctx, fmt.Sprintf(badSQL, sc.in("job_id"))); err != nil {
-		return rd.err("find failed tries", err)
+	if _, err := conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE analyzer_bad (job_id BIGINT, job_instance_id BIGINT, try BIGINT, role VARCHAR)`); err != nil {
+		return rd.err("copy failed tries", err)
 	}
-	rd.step("failed tries", t)
-	rows, err := conn.QueryContext(ctx, detailsSQL)
+	err = conn.Raw(func(dc any) error {
+		c, ok := dc.(driver.Conn)
+		if !ok {
+			return fmt.Errorf("not a database/sql/driver connection: %T", dc)
+		}
+		a, err := duckdb.NewAppender(c, "temp", "main", "analyzer_bad")
+		if err != nil {
+			return err
+		}
+		for _, b := range bad {
+			if err := a.AppendRow(b.jobID, b.instID, b.try, b.role); err != nil {
+				a.Close()
+				return err
+			}
+		}
+		return a.Close()
+	})
+	if err != nil {
+		return rd.err("copy failed tries", err)
+	}
+	return fn(conn)
+}
+
+// texts are the captured output of one try, unquoted.
+type texts struct{ stdout, stderr string }
+
+// taskRows are the invocations and hold reasons of the failed tries.
+type taskRows struct {
+	tasks  map[int64][]Task
+	record map[int64]bool
+	post   map[int64]*Task
+	holds  map[int64][]string
+	held   map[int64]bool
+}
+
+// details reads the failed tries in three parts at once, each on its own
+// connection (DuckDB works on one while Go converts the rows of another):
+// what the report shows of them, their texts, and their invocations and
+// hold reasons.
+func (rd *dbReader) details(ctx context.Context, sc jobScope, w *Workflow, t *time.Time) error {
+	var (
+		wg                  sync.WaitGroup
+		errTexts, errTasks  error
+		outTexts            map[int64]texts
+		outTasks            taskRows
+		tTexts, tTasks, tMe time.Duration
+	)
+	conn, err := rd.db.SQL.Conn(ctx)
 	if err != nil {
 		return rd.err("read failed jobs", err)
 	}
-	var all []*JobInstance
-	index := map[int64]*JobInstance{}
-	for rows.Next() {
-		ji := &JobInstance{SubmitDir: w.SubmitDir}
-		var exit sql.NullInt64
-		if err := rows.Scan(&ji.Role, &ji.Try, &ji.InstanceID, &ji.Name, &ji.SubmitFile, &ji.TypeDesc, &ji.Executable,
-			&ji.Argv, &ji.Site, &ji.WorkDir, &ji.StdoutFile, &ji.StderrFile, &exit, &ji.Hostname,
-			&ji.SubwfDir, &ji.SubwfUUID, &ji.State, &ji.Aborted); err != nil {
-			rows.Close()
-			return err
-		}
-		ji.PreExe, ji.PreArgv = "-", "-"
-		ji.StdoutText, ji.StderrText = "-", "-"
-		ji.RawExit, ji.HasRawExit = int(exit.Int64), exit.Valid
-		all = append(all, ji)
-		index[ji.InstanceID] = ji
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	defer conn.Close()
+	defer conn.ExecContext(context.Background(), `DROP TABLE IF EXISTS analyzer_bad`)
+	bad, err := rd.findBad(ctx, conn, sc)
+	if err != nil {
 		return err
 	}
-	if len(all) == 0 {
+	rd.step("failed tries", t)
+	if len(bad) == 0 {
 		return nil
 	}
-	rd.step("failed jobs", t)
-	rows, err = conn.QueryContext(ctx, textsSQL)
-	if err != nil {
-		return rd.err("read the output of failed jobs", err)
-	}
-	for rows.Next() {
-		var inst int64
-		var stdout, stderr sql.NullString
-		if err := rows.Scan(&inst, &stdout, &stderr); err != nil {
-			rows.Close()
+	start := time.Now()
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		errTexts = rd.withBad(ctx, bad, func(conn *sql.Conn) (err error) {
+			outTexts, err = rd.readTexts(ctx, conn)
 			return err
-		}
-		if ji := index[inst]; ji != nil {
-			if stdout.Valid {
-				ji.StdoutText = unquote(stdout.String)
-			}
-			if stderr.Valid {
-				ji.StderrText = unquote(stderr.String)
-			}
+		})
+		tTexts = time.Since(start)
+	}()
+	go func() {
+		defer wg.Done()
+		errTasks = rd.withBad(ctx, bad, func(conn *sql.Conn) (err error) {
+			outTasks, err = rd.readTasks(ctx, conn)
+			return err
+		})
+		tTasks = time.Since(start)
+	}()
+	all, err := rd.readInstances(ctx, conn, w)
+	tMe = time.Since(start)
+	wg.Wait()
+	for _, e := range []error{err, errTexts, errTasks} {
+		if e != nil {
+			return e
 		}
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
+	if rd.o.Trace != nil {
+		rd.o.Trace("failed jobs", tMe)
+		rd.o.Trace("job output", tTexts)
+		rd.o.Trace("tasks", tTasks)
+		*t = time.Now()
 	}
-	rd.step("job output", t)
 	sort.Slice(all, func(i, j int) bool { return all[i].InstanceID < all[j].InstanceID })
 	for _, ji := range all {
-		switch ji.Role {
-		case RoleFailed:
-			w.Failed = append(w.Failed, ji)
-		case RoleFailing:
-			w.Failing = append(w.Failing, ji)
-		default:
-			w.Earlier = append(w.Earlier, ji)
+		id := ji.InstanceID
+		if tx, ok := outTexts[id]; ok {
+			ji.StdoutText, ji.StderrText = tx.stdout, tx.stderr
 		}
-	}
-
-	rows, err = conn.QueryContext(ctx, holdsSQL)
-	if err != nil {
-		return rd.err("read hold reasons", err)
-	}
-	for rows.Next() {
-		var inst int64
-		var reason string
-		if err := rows.Scan(&inst, &reason); err != nil {
-			rows.Close()
-			return err
-		}
-		if ji := index[inst]; ji != nil {
-			ji.Held = true
-			if reason != "" {
-				ji.HoldReasons = append(ji.HoldReasons, reason)
+		ji.Tasks, ji.Record, ji.Post = outTasks.tasks[id], outTasks.record[id], outTasks.post[id]
+		ji.HoldReasons, ji.Held = outTasks.holds[id], outTasks.held[id]
+		for i := range ji.Tasks {
+			if ji.Tasks[i].Seq == -1 {
+				ji.PreExe, ji.PreArgv = ji.Tasks[i].Executable, ji.Tasks[i].Arguments
 			}
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-
-	rd.step("hold reasons", t)
-	rows, err = conn.QueryContext(ctx, postSQL)
-	if err != nil {
-		return rd.err("read POST scripts", err)
-	}
-	for rows.Next() {
-		var inst int64
-		var raw int
-		if err := rows.Scan(&inst, &raw); err != nil {
-			rows.Close()
-			return err
-		}
-		if ji := index[inst]; ji != nil {
-			ji.Post = &Task{Seq: -2, Exit: DecodeRaw(raw), Transformation: "dagman::post", Executable: "-", Arguments: "-", AbsTaskID: "-"}
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	rows, err = conn.QueryContext(ctx, tasksSQL)
-	if err != nil {
-		return rd.err("read failed tasks", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var inst int64
-		var t Task
-		var raw int
-		var absID sql.NullString
-		var record bool
-		if err := rows.Scan(&inst, &t.Seq, &raw, &t.Executable, &t.Arguments, &t.Transformation, &absID, &record); err != nil {
-			return err
-		}
-		ji := index[inst]
-		if ji == nil {
-			continue
-		}
-		if record && t.Seq >= 1 {
-			ji.Record = true
-		}
-		t.Exit = DecodeRaw(raw)
-		if absID.Valid {
-			t.Key, t.AbsTaskID = absID.String, absID.String
-		} else {
-			t.Key, t.AbsTaskID = "id1", "-"
-		}
-		if t.Seq == -1 {
-			ji.PreExe, ji.PreArgv = t.Executable, t.Arguments
-		}
-		ji.Tasks = append(ji.Tasks, t)
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	rd.step("tasks", t)
-	for _, ji := range all {
 		// Unsorted rows: the PRE script, then the tasks in order.
 		if len(ji.Tasks) > 1 {
 			sort.Slice(ji.Tasks, func(i, j int) bool { return ji.Tasks[i].Seq < ji.Tasks[j].Seq })
@@ -520,8 +518,136 @@ func (rd *dbReader) details(ctx context.Context, sc jobScope, w *Workflow, t *ti
 			}
 		}
 		rd.finishInstance(ji)
+		switch ji.Role {
+		case RoleFailed:
+			w.Failed = append(w.Failed, ji)
+		case RoleFailing:
+			w.Failing = append(w.Failing, ji)
+		default:
+			w.Earlier = append(w.Earlier, ji)
+		}
 	}
 	return nil
+}
+
+// readInstances reads what the report shows of the failed tries but their
+// texts and tasks.
+func (rd *dbReader) readInstances(ctx context.Context, conn *sql.Conn, w *Workflow) ([]*JobInstance, error) {
+	rows, err := conn.QueryContext(ctx, detailsSQL)
+	if err != nil {
+		return nil, rd.err("read failed jobs", err)
+	}
+	defer rows.Close()
+	var all []*JobInstance
+	for rows.Next() {
+		ji := &JobInstance{SubmitDir: w.SubmitDir}
+		var exit sql.NullInt64
+		if err := rows.Scan(&ji.Role, &ji.Try, &ji.InstanceID, &ji.Name, &ji.SubmitFile, &ji.TypeDesc, &ji.Executable,
+			&ji.Argv, &ji.Site, &ji.WorkDir, &ji.StdoutFile, &ji.StderrFile, &exit, &ji.Hostname,
+			&ji.SubwfDir, &ji.SubwfUUID, &ji.State, &ji.Aborted); err != nil {
+			return nil, err
+		}
+		ji.PreExe, ji.PreArgv = "-", "-"
+		ji.StdoutText, ji.StderrText = "-", "-"
+		ji.RawExit, ji.HasRawExit = int(exit.Int64), exit.Valid
+		all = append(all, ji)
+	}
+	return all, rows.Err()
+}
+
+// readTexts reads the captured output of the failed tries.
+func (rd *dbReader) readTexts(ctx context.Context, conn *sql.Conn) (map[int64]texts, error) {
+	rows, err := conn.QueryContext(ctx, textsSQL)
+	if err != nil {
+		return nil, rd.err("read the output of failed jobs", err)
+	}
+	defer rows.Close()
+	out := map[int64]texts{}
+	for rows.Next() {
+		var inst int64
+		var stdout, stderr sql.NullString
+		if err := rows.Scan(&inst, &stdout, &stderr); err != nil {
+			return nil, err
+		}
+		tx := texts{"-", "-"}
+		if stdout.Valid {
+			tx.stdout = unquote(stdout.String)
+		}
+		if stderr.Valid {
+			tx.stderr = unquote(stderr.String)
+		}
+		out[inst] = tx
+	}
+	return out, rows.Err()
+}
+
+// readTasks reads the invocations and the hold reasons of the failed tries.
+func (rd *dbReader) readTasks(ctx context.Context, conn *sql.Conn) (taskRows, error) {
+	tr := taskRows{tasks: map[int64][]Task{}, record: map[int64]bool{}, post: map[int64]*Task{},
+		holds: map[int64][]string{}, held: map[int64]bool{}}
+	rows, err := conn.QueryContext(ctx, holdsSQL)
+	if err != nil {
+		return tr, rd.err("read hold reasons", err)
+	}
+	for rows.Next() {
+		var inst int64
+		var reason string
+		if err := rows.Scan(&inst, &reason); err != nil {
+			rows.Close()
+			return tr, err
+		}
+		tr.held[inst] = true
+		if reason != "" {
+			tr.holds[inst] = append(tr.holds[inst], reason)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return tr, err
+	}
+	rows, err = conn.QueryContext(ctx, postSQL)
+	if err != nil {
+		return tr, rd.err("read POST scripts", err)
+	}
+	for rows.Next() {
+		var inst int64
+		var raw int
+		if err := rows.Scan(&inst, &raw); err != nil {
+			rows.Close()
+			return tr, err
+		}
+		tr.post[inst] = &Task{Seq: -2, Exit: DecodeRaw(raw), Transformation: "dagman::post", Executable: "-", Arguments: "-", AbsTaskID: "-"}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return tr, err
+	}
+	rows, err = conn.QueryContext(ctx, tasksSQL)
+	if err != nil {
+		return tr, rd.err("read failed tasks", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var inst int64
+		var t Task
+		var raw int
+		var absID sql.NullString
+		var record bool
+		if err := rows.Scan(&inst, &t.Seq, &raw, &t.Executable, &t.Arguments, &t.Transformation, &absID, &record); err != nil {
+			return tr, err
+		}
+		if record && t.Seq >= 1 {
+			tr.record[inst] = true
+		}
+		t.Exit = DecodeRaw(raw)
+		if absID.Valid {
+			t.Key, t.AbsTaskID = absID.String, absID.String
+		} else {
+			t.Key, t.AbsTaskID = "id1", "-"
+		}
+		tr.tasks[inst] = append(tr.tasks[inst], t)
+	}
+	return tr, rows.Err()
 }
 
 // finishInstance splits the captured task output into the tasks and picks

@@ -126,8 +126,6 @@ func (j *jsonWriter) workflow(w *Workflow, files bool) {
 			j.elem().open('{')
 			j.key("job_name").str(ji.Name)
 			j.key("try").int(ji.Try)
-			j.key("root_cause")
-			j.cause(ji.Cause, 0)
 			j.close('}')
 		}
 		j.close(']')
@@ -214,7 +212,6 @@ func (j *jsonWriter) instance(ji *JobInstance, files bool) {
 func (j *jsonWriter) cause(c Cause, group int) {
 	j.open('{')
 	j.key("kind").str(c.Kind)
-	j.key("summary").str(c.Summary())
 	j.key("meaning").str(c.Meaning)
 	j.key("what").str(c.What)
 	j.key("evidence").str(c.Evidence)
