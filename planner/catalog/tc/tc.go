@@ -329,6 +329,9 @@ func Parse(r io.Reader, name string) (*Catalog, error) {
 			return nil, errAt(nt, "transformation name %q", nt.text)
 		}
 		ns, nm, ver := dax.SplitFQN(nt.text)
+		if nm == "" {
+			return nil, errAt(nt, "transformation %q has no name", nt.text)
+		}
 		if err := expect("{"); err != nil {
 			return nil, err
 		}
@@ -458,6 +461,9 @@ func ParseFileFormat(r io.Reader, name string) (*Catalog, error) {
 			return nil, &ParseError{File: name, Line: ln, Err: ErrSyntax, Msg: fmt.Sprintf("site %q or transformation %q has quotes, braces or control characters", f[0], f[1])}
 		}
 		ns, nm, ver := dax.SplitFQN(f[1])
+		if nm == "" {
+			return nil, &ParseError{File: name, Line: ln, Err: ErrSyntax, Msg: fmt.Sprintf("transformation %q has no name", f[1])}
+		}
 		e := &Entry{Site: f[0], Namespace: ns, Name: nm, Version: ver, PFN: f[2], Type: strings.ToUpper(f[3]), Line: ln}
 		if e.Type != Installed && e.Type != Stageable {
 			return nil, &ParseError{File: name, Line: ln, Err: ErrSyntax, Msg: fmt.Sprintf("type must be INSTALLED or STAGEABLE, found %q", f[3])}
