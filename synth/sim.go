@@ -378,7 +378,7 @@ func (s *sim) submitPhase(cyc int64) int {
 	n := 0
 	for n < maxSubmitsPerCyc && s.ready.Len() > 0 {
 		if s.idle >= maxIdle {
-			s.deferIdle += s.ready.Len()
+			s.deferIdle++ // DAGMan counts one deferral per cycle that hits -MaxIdle
 			break
 		}
 		it := heap.Pop(&s.ready).(readyItem)
@@ -612,7 +612,7 @@ func (s *sim) startPost(t *tryRec, at int64) {
 	s.say(sec, "Warning: mysin has length 0 (ignore if produced by DAGMan; see gittrac #4987, #5031)")
 	r := newRNG(s.c.Seed, streamTry, uint64(t.node), uint64(t.attempt)|4<<40)
 	t.postStart = at
-	t.postEnd = at + r.between(60, 4800)
+	t.postEnd = at + r.lognormMs(0.6, 0.6, 50, 5000) // pegasus-exitcode: mostly well under a second
 	s.postRun++
 	s.push(&s.async, t.postEnd, evPostTerm, t)
 }
