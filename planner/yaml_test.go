@@ -1,6 +1,7 @@
 package planner_test
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -216,5 +217,54 @@ jobDependencies: []
 				t.Fatalf("err = %v has no sentinel", err)
 			}
 		})
+	}
+}
+
+// TestYAMLCatalogFiles plans a DAX against YAML site, transformation and
+// replica catalog files named in the properties.
+func TestYAMLCatalogFiles(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"sites.yml": `pegasus: "5.0"
+sites:
+  - name: local
+    arch: x86_64
+    os.type: linux
+    directories:
+      - {type: sharedScratch, path: ` + dir + `/scratch, fileServers: [{url: "file://` + dir + `/scratch", operation: all}]}
+      - {type: localStorage, path: ` + dir + `/out, fileServers: [{url: "file://` + dir + `/out", operation: all}]}
+`,
+		"transformations.yml": `pegasus: "5.0"
+transformations:
+  - {name: keg, namespace: d, version: "1.0", sites: [{name: local, pfn: /usr/bin/keg, type: installed, profiles: {env: {K: v}}}]}
+`,
+		"replicas.yml": `pegasus: "5.0"
+replicas:
+  - {lfn: f.a, pfns: [{site: local, pfn: /data/f.a}, {site: remote, pfn: "http://h/f.a"}]}
+`,
+		"wf.dax": `<adag xmlns="http://pegasus.isi.edu/schema/DAX" version="3.6" name="y">
+  <job id="ID1" namespace="d" name="keg" version="1.0"><argument>-i f.a</argument><uses name="f.a" link="input"/><uses name="f.b" link="output" transfer="false" register="false"/></job>
+</adag>
+`,
+		"pegasus.properties": "pegasus.catalog.site.file = sites.yml\npegasus.catalog.transformation.file = transformations.yml\npegasus.catalog.replica = YAML\npegasus.catalog.replica.file = replicas.yml\n",
+	}
+	for n, body := range files {
+		os.WriteFile(filepath.Join(dir, n), []byte(body), 0o644)
+	}
+	chdir(t, dir)
+	out := plan(t, planner.Options{Conf: "pegasus.properties", DAX: "wf.dax", Dir: "submit", Cleanup: "none"})
+	sub, _ := os.ReadFile(filepath.Join(out.SubmitDir, "00", "00", "keg_ID1.sub"))
+	if !strings.Contains(string(sub), "/usr/bin/keg -i f.a") || !strings.Contains(string(sub), "K=v") {
+		t.Fatalf("submit file:\n%s", sub)
+	}
+	in, _ := os.ReadFile(filepath.Join(out.SubmitDir, "00", "00", "stage_in_local_local_0_0.in"))
+	if !strings.Contains(string(in), `"url": "file:///data/f.a"`) || !strings.Contains(string(in), `"url": "http://h/f.a"`) {
+		t.Fatalf("stage-in:\n%s", in)
+	}
+	// A bad YAML catalog names its file and line.
+	os.WriteFile(filepath.Join(dir, "transformations.yml"), []byte("pegasus: \"5.0\"\ntransformations:\n  - {name: keg, sites: [{name: local, pfn: /x, type: weird}]}\n"), 0o644)
+	_, err := planner.Plan(context.Background(), planner.Options{Conf: "pegasus.properties", DAX: "wf.dax", Dir: "submit2", Getenv: env(nil)})
+	if !errors.Is(err, planner.ErrYAML) || !strings.HasPrefix(err.Error(), "transformations.yml:3: ") {
+		t.Fatalf("err = %v", err)
 	}
 }
