@@ -109,7 +109,6 @@ const (
 	KindNoRecord        = "no-record"         // failed without a kickstart record to say why
 	KindSubWorkflow     = "sub-workflow"      // a sub-workflow failed
 	KindRemoved         = "removed"           // removed from the queue without a hold (condor_rm, periodic_remove)
-	KindUnknown         = "unknown"
 )
 
 // match returns the first signature (in table order) that a line of text

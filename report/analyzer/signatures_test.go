@@ -1,6 +1,8 @@
 package analyzer
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -214,6 +216,27 @@ func TestHoldHost(t *testing.T) {
 	} {
 		if got := holdHost(in); got != want {
 			t.Errorf("holdHost(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestSignaturesDocumented: docs/analyzer.md lists every row of the table
+// and every kind of cause.
+func TestSignaturesDocumented(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "docs", "analyzer.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(b)
+	for _, s := range signatures {
+		if !strings.Contains(doc, "`"+s.Pattern+"`") || !strings.Contains(doc, "`"+s.Kind+"`") {
+			t.Errorf("docs/analyzer.md does not list %s %q", s.Kind, s.Pattern)
+		}
+	}
+	for _, k := range []string{KindExitStatus, KindSignal, KindNotExecutable, KindCommandNotFound, KindLaunch, KindHeld,
+		KindPreScript, KindPostScript, KindSubmitFailed, KindNoRecord, KindSubWorkflow, KindRemoved} {
+		if !strings.Contains(doc, "`"+k+"`") {
+			t.Errorf("docs/analyzer.md does not describe kind %s", k)
 		}
 	}
 }
