@@ -220,57 +220,57 @@ func (c WorkflowCounts) Add(o WorkflowCounts) WorkflowCounts {
 	return WorkflowCounts{c.Tasks.Add(o.Tasks), c.Jobs.Add(o.Jobs), c.SubWorkflows.Add(o.SubWorkflows)}
 }
 
-// Job counts per workflow and kind. A job succeeded (failed) when the
-// exitcode of its last try (highest job_submit_seq) is 0 (not 0); a job
-// without tries, or whose last try has no exitcode, is neither. Retries are
-// tries beyond the first.
-const jobCountsSQL = `
-WITH tries AS (
-	SELECT job_id, count(*) AS n, arg_max_null(exitcode, job_submit_seq) AS last_exit
-	FROM %[2]s GROUP BY job_id
-)
-SELECT j.wf_id, j.type_desc IN ('dax', 'dag') AS sub,
-	count(*) FILTER (WHERE t.last_exit = 0),
-	count(*) FILTER (WHERE t.last_exit <> 0),
-	count(*),
-	coalesce(sum(t.n), 0) - count(t.job_id)
-FROM job j LEFT JOIN tries t ON t.job_id = j.job_id
-WHERE %[1]s
-GROUP BY ALL`
-
-// Task counts per workflow. Total counts task rows (attached to a job) that
-// are not dax/dag tasks. Succeeded/failed count distinct abs_task_id among
-// the invocations of the last try of each non-sub-workflow job with exitcode
-// 0 / not 0 (with pmc, succeeded looks at every try). Retries are invocations
-// carrying a task id minus the distinct task ids.
-const taskCountsSQL = `
-WITH nj AS (
-	SELECT j.wf_id, ji.job_id, ji.job_instance_id, ji.job_submit_seq
-	FROM job j JOIN %[2]s ji ON ji.job_id = j.job_id
-	WHERE %[1]s AND j.type_desc NOT IN ('dax', 'dag')
-), last AS (
-	SELECT arg_max(job_instance_id, job_submit_seq) AS job_instance_id FROM nj GROUP BY job_id
-), tasks AS (
+// countsSQL computes, per workflow and kind, the job counts (kind 'job' or
+// 'sub'), and the task counts (kind 'task'), in one statement that reads
+// each table once.
+//
+// A job succeeded (failed) when the exitcode of its last try (highest
+// job_submit_seq) is 0 (not 0); a job without tries, or whose last try has
+// no exitcode, is neither. Retries are tries beyond the first.
+//
+// Tasks: total counts task rows (attached to a job) that are not dax/dag
+// tasks. Succeeded/failed count distinct abs_task_id among the invocations
+// of the last try of each non-sub-workflow job with exitcode 0 / not 0
+// (succeeded_any looks at every try, for pegasus-mpi-cluster workflows).
+// Retries are invocations carrying a task id minus the distinct task ids.
+const countsSQL = `
+WITH ji AS (
+	SELECT j.wf_id, j.type_desc IN ('dax', 'dag') AS sub, ji.job_id, ji.job_instance_id, ji.job_submit_seq, ji.exitcode
+	FROM job j JOIN job_instance ji ON ji.job_id = j.job_id WHERE %[1]s
+), tries AS (
+	SELECT job_id, any_value(sub) AS sub, count(*) AS n, arg_max_null(exitcode, job_submit_seq) AS last_exit,
+		arg_max(job_instance_id, job_submit_seq) AS last_id
+	FROM ji GROUP BY job_id
+), jobs AS (
+	SELECT j.wf_id, CASE WHEN j.type_desc IN ('dax', 'dag') THEN 'sub' ELSE 'job' END AS kind,
+		count(*) FILTER (WHERE t.last_exit = 0) AS succeeded, count(*) FILTER (WHERE t.last_exit <> 0) AS failed,
+		0 AS succeeded_any, count(*) AS total, coalesce(sum(t.n), 0) - count(t.job_id) AS retries
+	FROM job j LEFT JOIN tries t ON t.job_id = j.job_id
+	WHERE %[1]s
+	GROUP BY ALL
+), task_runs AS (
 	SELECT i.wf_id, i.abs_task_id,
-		bool_or(l.job_instance_id IS NOT NULL AND i.exitcode = 0) AS ok,
+		bool_or(t.last_id IS NOT NULL AND i.exitcode = 0) AS ok,
 		bool_or(i.exitcode = 0) AS ok_any,
-		bool_or(l.job_instance_id IS NOT NULL AND i.exitcode <> 0) AS bad,
+		bool_or(t.last_id IS NOT NULL AND i.exitcode <> 0) AS bad,
 		count(*) AS n
-	FROM invocation i JOIN nj ON nj.job_instance_id = i.job_instance_id AND nj.wf_id = i.wf_id
-		LEFT JOIN last l ON l.job_instance_id = i.job_instance_id
-	WHERE %[3]s AND i.abs_task_id IS NOT NULL
+	FROM invocation i JOIN ji ON ji.job_instance_id = i.job_instance_id AND ji.wf_id = i.wf_id
+		LEFT JOIN tries t ON t.last_id = i.job_instance_id
+	WHERE %[2]s AND i.abs_task_id IS NOT NULL AND NOT ji.sub
 	GROUP BY i.wf_id, i.abs_task_id
-), done AS (
-	SELECT wf_id, count(*) FILTER (WHERE ok) AS succeeded, count(*) FILTER (WHERE ok_any) AS succeeded_pmc,
-		count(*) FILTER (WHERE bad) AS failed, sum(n) - count(*) AS retries
-	FROM tasks GROUP BY wf_id
-), total AS (
+), task_done AS (
+	SELECT wf_id, count(*) FILTER (WHERE ok) AS succeeded, count(*) FILTER (WHERE bad) AS failed,
+		count(*) FILTER (WHERE ok_any) AS succeeded_any, sum(n) - count(*) AS retries
+	FROM task_runs GROUP BY wf_id
+), task_total AS (
 	SELECT t.wf_id, count(*) AS total FROM task t JOIN job j ON t.job_id = j.job_id
-	WHERE %[4]s AND t.type_desc NOT IN ('dax', 'dag') GROUP BY t.wf_id
+	WHERE %[3]s AND t.type_desc NOT IN ('dax', 'dag') GROUP BY t.wf_id
 )
-SELECT coalesce(d.wf_id, t.wf_id), coalesce(d.succeeded, 0), coalesce(d.succeeded_pmc, 0),
-	coalesce(d.failed, 0), coalesce(t.total, 0), coalesce(d.retries, 0)
-FROM done d FULL JOIN total t ON t.wf_id = d.wf_id`
+SELECT wf_id, kind, succeeded, failed, succeeded_any, total, retries FROM jobs
+UNION ALL
+SELECT coalesce(d.wf_id, t.wf_id), 'task', coalesce(d.succeeded, 0), coalesce(d.failed, 0),
+	coalesce(d.succeeded_any, 0), coalesce(t.total, 0), coalesce(d.retries, 0)
+FROM task_done d FULL JOIN task_total t ON t.wf_id = d.wf_id`
 
 // WorkflowCounts returns the task, job and sub-workflow counts of every
 // workflow of the scope, each computed on that workflow alone (Pegasus's
@@ -279,47 +279,30 @@ FROM done d FULL JOIN total t ON t.wf_id = d.wf_id`
 // pegasus-mpi-cluster workflows. Workflows with no rows are absent.
 func (q *Scoped) WorkflowCounts(ctx context.Context, pmc bool) (map[int64]WorkflowCounts, error) {
 	out := map[int64]WorkflowCounts{}
-	db := q.db
-	rows, err := db.SQL.QueryContext(ctx, fmt.Sprintf(jobCountsSQL, q.where("j.wf_id"), q.instances()))
+	rows, err := q.db.SQL.QueryContext(ctx, fmt.Sprintf(countsSQL, q.where("j.wf_id"), q.where("i.wf_id"), q.where("t.wf_id")))
 	if err != nil {
-		return nil, fmt.Errorf("%s: job counts: %w", db.Path, err)
-	}
-	for rows.Next() {
-		var wf int64
-		var sub bool
-		var c Counts
-		if err := rows.Scan(&wf, &sub, &c.Succeeded, &c.Failed, &c.Total, &c.Retries); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		wc := out[wf]
-		if sub {
-			wc.SubWorkflows = c
-		} else {
-			wc.Jobs = c
-		}
-		out[wf] = wc
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows, err = db.SQL.QueryContext(ctx, fmt.Sprintf(taskCountsSQL, q.where("j.wf_id"), q.instances(), q.where("i.wf_id"), q.where("t.wf_id")))
-	if err != nil {
-		return nil, fmt.Errorf("%s: task counts: %w", db.Path, err)
+		return nil, fmt.Errorf("%s: counts: %w", q.db.Path, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var wf, pmcOK int64
+		var wf, any int64
+		var kind string
 		var c Counts
-		if err := rows.Scan(&wf, &c.Succeeded, &pmcOK, &c.Failed, &c.Total, &c.Retries); err != nil {
+		if err := rows.Scan(&wf, &kind, &c.Succeeded, &c.Failed, &any, &c.Total, &c.Retries); err != nil {
 			return nil, err
 		}
-		if pmc {
-			c.Succeeded = pmcOK
-		}
 		wc := out[wf]
-		wc.Tasks = c
+		switch kind {
+		case "sub":
+			wc.SubWorkflows = c
+		case "job":
+			wc.Jobs = c
+		default:
+			if pmc {
+				c.Succeeded = any
+			}
+			wc.Tasks = c
+		}
 		out[wf] = wc
 	}
 	return out, rows.Err()
@@ -479,28 +462,35 @@ ORDER BY 1, inv.transformation, type`
 
 // TransformationStats returns the breakdown per transformation and outcome
 // for the whole scope (WfID 0), and also per workflow when perWorkflow is
-// set, ordered by workflow, transformation and type. With ordered, the
-// sums (hence the means) are added in invocation_id order, as Pegasus's
-// SQLite does; that is slower, and without it they differ from Pegasus's by
-// at most their SumErrorBound, which only shows when a value is that close
-// to a rounding tie.
-func (q *Scoped) TransformationStats(ctx context.Context, perWorkflow, ordered bool) ([]TransformationStat, error) {
+// set, ordered by workflow, transformation and type.
+//
+// With orderedFor nil, every transformation is listed and its sums (hence
+// means) are added in any order: they differ from Pegasus's (whose SQLite
+// adds in invocation_id order) by at most their SumErrorBound, which only
+// shows when a printed value is that close to a rounding tie. With
+// orderedFor set, only those transformations are listed, their sums added
+// in invocation_id order (slower).
+func (q *Scoped) TransformationStats(ctx context.Context, perWorkflow bool, orderedFor []string) ([]TransformationStat, error) {
 	sets := "(inv.transformation, type)"
 	if perWorkflow {
 		sets = "(inv.wf_id, inv.transformation, type), " + sets
 	}
-	order := ""
-	if ordered {
+	order, extra := "", ""
+	if orderedFor != nil {
 		order = "ORDER BY inv.invocation_id"
+		extra = "AND transformation IN (" + quoteList(orderedFor) + ")"
+		if !q.unitMult {
+			extra = "AND inv.transformation IN (" + quoteList(orderedFor) + ")"
+		}
 	}
-	rows, err := q.db.SQL.QueryContext(ctx, fmt.Sprintf(transformationStatsSQL, q.invocationsX(""), sets, order))
+	rows, err := q.db.SQL.QueryContext(ctx, fmt.Sprintf(transformationStatsSQL, q.invocationsX(extra), sets, order))
 	if err != nil {
 		return nil, fmt.Errorf("%s: transformation statistics: %w", q.db.Path, err)
 	}
 	defer rows.Close()
 	var out []TransformationStat
 	for rows.Next() {
-		t := TransformationStat{Ordered: ordered}
+		t := TransformationStat{Ordered: orderedFor != nil}
 		var minMem, maxMem sql.NullInt64
 		if err := rows.Scan(&t.WfID, &t.Transformation, &t.Type, &t.Count, &t.Min, &t.Max, &t.Mean, &t.Total,
 			&minMem, &maxMem, &t.MeanMem, &t.MinCPU, &t.MaxCPU, &t.MeanCPU, &t.RuntimeAbsSum, &t.CPUAbsSum, &t.CPUCount); err != nil {
@@ -511,6 +501,15 @@ func (q *Scoped) TransformationStats(ctx context.Context, perWorkflow, ordered b
 		out = append(out, t)
 	}
 	return out, rows.Err()
+}
+
+// quoteList renders strings as a list of SQL literals.
+func quoteList(ss []string) string {
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = "'" + strings.ReplaceAll(s, "'", "''") + "'"
+	}
+	return strings.Join(q, ", ")
 }
 
 // IntegrityStat is the integrity-check total of one type and file type.

@@ -23,14 +23,13 @@ var JobColumns = []string{"Job", "Try", "Site", "Kickstart", "Mult", "Kickstart-
 
 // fstrSQL is report.Fstr in SQL, of a DOUBLE expression v. A whole number
 // (the usual case: DAGMan's times are whole seconds) prints as its integer
-// and ".0". Otherwise, when v equals DuckDB's round(v, 3) (which is
-// round(v·1000)/1000), v is the double nearest a number with at most three
-// decimals and its VARCHAR cast already is repr(round(v, 3)); else printf
-// rounds the exact value.
+// and ".0". Otherwise, when v equals round(v·1000)/1000, v is the double
+// nearest a number with at most three decimals and its VARCHAR cast already
+// is repr(round(v, 3)); else printf rounds the exact value.
 func fstrSQL(v string) string {
 	return fmt.Sprintf(`CASE WHEN %[1]s IS NULL THEN '-'
 		WHEN %[1]s = trunc(%[1]s) AND abs(%[1]s) < 1e15 AND %[1]s <> 0 THEN CAST(CAST(%[1]s AS BIGINT) AS VARCHAR) || '.0'
-		WHEN %[1]s = round(%[1]s, 3) THEN CAST(%[1]s AS VARCHAR)
+		WHEN %[1]s = round(%[1]s * 1000) / 1000 THEN CAST(%[1]s AS VARCHAR)
 		ELSE CAST(CAST(printf('%%.3f', %[1]s) AS DOUBLE) AS VARCHAR) END`, v)
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"math"
+	"sort"
 	"strconv"
 
 	"github.com/pegasus-go/pegasus/report"
@@ -39,26 +40,68 @@ func breakdownCells(t stampede.TransformationStat) []string {
 		memCell(t.MinMem), memCell(t.MaxMem), memCell(t.MeanMem), cpuCell(t.MinCPU), cpuCell(t.MaxCPU), cpuCell(t.MeanCPU)}
 }
 
-// breakdownNearTie reports whether a runtime total or mean, or a CPU mean,
-// of sums added in any order is close enough to a rounding tie of its
-// printed form that Pegasus's order of additions could print it otherwise.
-func breakdownNearTie(stats []stampede.TransformationStat) bool {
+// breakdownNearTie returns the transformations with a runtime total or
+// mean, or a CPU mean, whose sums were added in any order and that is close
+// enough to a rounding tie of its printed form that Pegasus's order of
+// additions could print it otherwise.
+func breakdownNearTie(stats []stampede.TransformationStat) []string {
+	seen := map[string]bool{}
+	var out []string
 	for _, t := range stats {
-		if t.Ordered {
-			return false
+		if t.Ordered || seen[t.Transformation] {
+			continue
 		}
-		b := stampede.SumErrorBound(t.Count, t.RuntimeAbsSum)
-		if nearTie(t.Total, b, 3) || nearTie(t.Mean, b/float64(max(t.Count, 1)), 3) {
-			return true
-		}
+		b := sumOrderBound(t.Count, t.RuntimeAbsSum)
+		near := nearTie(t.Total, b, 3) || nearTie(t.Mean, b/float64(max(t.Count, 1)), 3)
 		if t.MeanCPU.Valid && t.CPUCount > 0 {
-			cb := stampede.SumErrorBound(t.CPUCount, t.CPUAbsSum) / float64(t.CPUCount)
-			if nearTie(t.MeanCPU.Float64*100, cb*100, 2) {
-				return true
-			}
+			cb := sumOrderBound(t.CPUCount, t.CPUAbsSum) / float64(t.CPUCount)
+			near = near || nearTie(t.MeanCPU.Float64*100, cb*100, 2)
+		}
+		if near {
+			seen[t.Transformation] = true
+			out = append(out, t.Transformation)
 		}
 	}
-	return false
+	return out
+}
+
+// replaceTransformations replaces the rows of the named transformations by
+// those of exact, keeping the order by workflow, transformation and type.
+func replaceTransformations(stats, exact []stampede.TransformationStat, names []string) []stampede.TransformationStat {
+	drop := map[string]bool{}
+	for _, n := range names {
+		drop[n] = true
+	}
+	var out []stampede.TransformationStat
+	for _, t := range stats {
+		if !drop[t.Transformation] {
+			out = append(out, t)
+		}
+	}
+	out = append(out, exact...)
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.WfID != b.WfID {
+			return a.WfID < b.WfID
+		}
+		if a.Transformation != b.Transformation {
+			return a.Transformation < b.Transformation
+		}
+		return a.Type < b.Type
+	})
+	return out
+}
+
+// sumOrderBound is how far a sum of n terms whose absolute values add up to
+// absSum, added in some order, is taken to be from the same sum added in
+// Pegasus's order: the rigorous bound (stampede.SumErrorBound) when it is
+// below 10·√n·u·absSum (u = 2⁻⁵³), else that: ten times the typical size
+// of the difference, as the rounding errors of the additions behave like
+// independent ones. The rigorous bound grows as n·absSum and, for sums of
+// hundreds of thousands of terms, would send every such sum to the slow
+// ordered query although the difference never comes near it.
+func sumOrderBound(n int64, absSum float64) float64 {
+	return math.Min(stampede.SumErrorBound(n, absSum), 10*math.Sqrt(float64(n))*0x1p-53*absSum)
 }
 
 // nearTie reports whether v, known within ±bound, could round differently
@@ -93,16 +136,18 @@ func (g *gen) blocks(rows map[int64][][]string) []block {
 }
 
 func (g *gen) breakdown(ctx context.Context) ([]File, error) {
-	stats, err := g.q.TransformationStats(ctx, true, false)
+	stats, err := g.q.TransformationStats(ctx, true, nil)
 	if err != nil {
 		return nil, err
 	}
-	if breakdownNearTie(stats) {
-		// Some printed value could depend on the order of additions:
-		// add in Pegasus's order.
-		if stats, err = g.q.TransformationStats(ctx, true, true); err != nil {
+	if near := breakdownNearTie(stats); len(near) > 0 {
+		// Some printed values could depend on the order of additions:
+		// add those transformations' values in Pegasus's order.
+		exact, err := g.q.TransformationStats(ctx, true, near)
+		if err != nil {
 			return nil, err
 		}
+		stats = replaceTransformations(stats, exact, near)
 	}
 	rows := map[int64][][]string{}
 	for _, t := range stats {

@@ -36,7 +36,7 @@ func (g *gen) bucket(hours []stampede.HourStat) []timeRow {
 	var out []timeRow
 	for _, h := range hours {
 		k := key{time.Unix(h.Hour*3600, 0).In(g.opts.Location).Format(layout), h.Host}
-		b := stampede.SumErrorBound(h.Terms, h.AbsSum)
+		b := sumOrderBound(h.Terms, h.AbsSum)
 		i, ok := index[k]
 		if !ok {
 			index[k] = len(out)
