@@ -507,20 +507,6 @@ func (w *writer) jobFiles(ctx context.Context) func() error {
 	}
 }
 
-// writeFile creates the file at path and writes data: one system call each
-// for open, write and close.
-func writeFile(path []byte, data []byte, perm os.FileMode) error {
-	f, err := os.OpenFile(string(path), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, perm)
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if err1 := f.Close(); err == nil {
-		err = err1
-	}
-	return err
-}
-
 // appendBPQuoted appends a quoted BP attribute value.
 func appendBPQuoted(b []byte, s string) []byte {
 	b = append(b, '"')
