@@ -8,9 +8,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/pegasus-go/pegasus/ingest"
 	"github.com/pegasus-go/pegasus/internal/sampledb"
 	"github.com/pegasus-go/pegasus/internal/testutil"
+	"github.com/pegasus-go/pegasus/monitord"
 )
 
 func runCmd(t *testing.T, args ...string) (stdout, stderr string, code int) {
@@ -151,5 +154,29 @@ func TestOptions(t *testing.T) {
 	_, errOut, _ := runCmd(t, "-vv", r.Dir)
 	if !strings.Contains(errOut, "opened the database in") || !strings.Contains(errOut, "failed jobs") || strings.Contains(out, "opened") {
 		t.Errorf("-vv: stderr %q", errOut)
+	}
+}
+
+// TestArchive reads the run from a Parquet archive (--dest DIR).
+func TestArchive(t *testing.T) {
+	dir := sampledb.CopyTree(t, testutil.Sample(t, "process_wf_failure"))
+	loc, err := time.LoadLocation(sampledb.Zone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	archive := filepath.Join(t.TempDir(), "archive")
+	if _, err := monitord.Run(context.Background(), monitord.Config{DagmanOut: filepath.Join(dir, "process-0.dag.dagman.out"),
+		Replay: true, Archive: archive, Dest: filepath.Join(t.TempDir(), "x.duckdb"), Ingest: ingest.Options{Loc: loc}}); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := runCmd(t, "--json", "--dest", archive, dir)
+	var m map[string]any
+	if err := json.Unmarshal([]byte(out), &m); err != nil {
+		t.Fatalf("%v: %s", err, errOut)
+	}
+	jobs := m["workflows"].(map[string]any)["root"].(map[string]any)["jobs"].(map[string]any)
+	failed := jobs["job_details"].(map[string]any)["failed_jobs_details"].(map[string]any)
+	if code != 1 || m["mode"] != "database" || jobs["failed"] != 1.0 || jobs["unsubmitted"] != 3.0 || failed["ls_ID0000001"] == nil {
+		t.Errorf("exit %d, mode %v, jobs %v", code, m["mode"], jobs)
 	}
 }
