@@ -24,9 +24,6 @@ var typeDesc = map[int]string{
 	typeCleanup:   "cleanup",
 }
 
-// typeOrder lists the type ids in a stable order for reports.
-var typeOrder = []int{typeCompute, typeStageIn, typeStageOut, typeRegister, typeCreateDir, typeCleanup}
-
 // DAGMan categories.
 const (
 	catNone = iota
