@@ -607,6 +607,7 @@ type fileCtx struct {
 	recorded string // the submit directory the planner recorded
 	given    string
 	strict   bool
+	parsers  sync.Pool // of *ksrecord.Parser: their buffers are reused
 }
 
 // fill reads what the files say about one try of a job.
@@ -734,7 +735,12 @@ func (fc *fileCtx) fill(ji *JobInstance, j *fjob, t *ftry, holds []holdEntry) {
 	} else if !errors.Is(err, fs.ErrNotExist) || t.finished {
 		ji.Notes = append(ji.Notes, "could not read the job's stderr: "+oneLine(err))
 	}
-	ks, err := ksrecord.ParseFile(outPath)
+	kp, _ := fc.parsers.Get().(*ksrecord.Parser)
+	if kp == nil {
+		kp = ksrecord.NewParser()
+	}
+	ks, err := kp.ParseFile(outPath)
+	fc.parsers.Put(kp)
 	switch {
 	case err == nil && len(ks.Records) > 0:
 		ji.Record = true
