@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -374,14 +373,36 @@ func Plan(ctx context.Context, opts Options) (_ *Outcome, err error) {
 		WfUUID: uuid, RootUUID: root, PlanArgs: planArgs, Deferred: opts.Deferred, Progress: opts.Progress, Version: Version,
 	}
 	logf("planning %s (%d tasks) with data configuration %s", daxFile, len(wf.Jobs), dataConfig)
+	// The submit directory is written under a temporary name beside it.
+	// The first part of the static events only needs the abstract
+	// workflow: it is written while the workflow is refined.
+	tmp, err := prepareTemp(submitDir, opts.Deferred)
+	if err != nil {
+		return nil, err
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			os.RemoveAll(tmp)
+		}
+	}()
+	meta := &codegen.Meta{
+		Label: wf.Name, Count: wf.Count, Index: wf.Index, Basename: basename, SubmitDir: submitDir, BaseDir: base,
+		WfUUID: uuid, RootUUID: root, DAXVersion: wf.Version, PlanTime: planTime,
+		Version: Version, Build: Build, Planner: opts.PlannerPath, BinDir: bin, PlannerArgs: opts.Args,
+		PropsName: propsName, User: user, VOGroup: group, DataConfig: dataConfig, WfAPI: wf.api,
+	}
+	static := codegen.StartStatic(tmp, meta, &wf.Workflow)
 	t0 = time.Now()
 	res, err := refine.Run(ctx, cfg)
 	if err != nil {
+		static.Abort()
 		return nil, err
 	}
 	logf("refined into %d jobs in %.3f s", len(res.Order), time.Since(t0).Seconds())
 	out := &Outcome{SubmitDir: submitDir, Basename: basename, WfUUID: uuid, Tasks: len(wf.Jobs)}
 	if res.Empty {
+		static.Abort()
 		logf("the outputs of every task exist already: nothing to plan")
 		out.Empty = true
 		return out, nil
@@ -394,20 +415,20 @@ func Plan(ctx context.Context, opts Options) (_ *Outcome, err error) {
 	if getenv("SOURCE_DATE_EPOCH") != "" {
 		start, end = planTime, planTime
 	}
-	host, _ := os.Hostname()
-	daxAbs, _ := filepath.Abs(daxFile)
-	meta := &codegen.Meta{
-		Label: wf.Name, Count: wf.Count, Index: wf.Index, Basename: basename, SubmitDir: submitDir, BaseDir: base,
-		WfUUID: uuid, RootUUID: root, DAX: daxAbs, DAXVersion: wf.Version, PlanTime: planTime, Start: start, End: end,
-		Version: Version, Build: Build, Planner: opts.PlannerPath, BinDir: bin, PlannerArgs: opts.Args,
-		PropsName: propsName, User: user, Host: host, VOGroup: group, DataConfig: dataConfig, WfAPI: wf.api,
-	}
+	meta.Start, meta.End = start, end
+	meta.Host, _ = os.Hostname()
+	meta.DAX, _ = filepath.Abs(daxFile)
 	t0 = time.Now()
-	if err := writeAtomically(ctx, submitDir, opts.Deferred, func(tmp string) error {
-		return codegen.Write(ctx, tmp, meta, &wf.Workflow, res, props)
-	}); err != nil {
+	if err := codegen.Write(ctx, tmp, meta, &wf.Workflow, res, props, static); err != nil {
 		return nil, err
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := commitTemp(tmp, submitDir); err != nil {
+		return nil, err
+	}
+	committed = true
 	logf("wrote submit directory %s (%d jobs) in %.3f s", submitDir, out.Jobs, time.Since(t0).Seconds())
 	return out, nil
 }
@@ -447,80 +468,63 @@ func hash63(s string) uint64 {
 	return h.Sum64() >> 1
 }
 
-// writeAtomically fills a temporary directory beside final and renames it.
-// An existing empty final directory is replaced; a non-empty one is an
-// error, except for deferred (sub-workflow) plans, where the previous plan
-// is moved aside to final.NNN.
-func writeAtomically(ctx context.Context, final string, rotate bool, fill func(tmp string) error) error {
+// prepareTemp checks the submit directory final and makes the temporary
+// directory beside it that the plan is written into. An existing empty
+// final directory (or one holding only the metrics of a failed plan) is
+// replaced; a non-empty one is an error, except for deferred (sub-workflow)
+// plans, where commitTemp moves the previous plan aside to final.NNN.
+func prepareTemp(final string, rotate bool) (string, error) {
 	parent := filepath.Dir(final)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return err
+		return "", err
 	}
-	if entries, err := os.ReadDir(final); err == nil && len(entries) > 0 {
-		if onlyErrorMetrics(entries) {
-			// A failed plan left its metrics: this plan replaces them.
-			for _, e := range entries {
-				os.Remove(filepath.Join(final, e.Name()))
-			}
-		} else if !rotate {
-			return fmt.Errorf("%w: %s", ErrSubmitDir, final)
-		}
+	if entries, err := os.ReadDir(final); err == nil && len(entries) > 0 && !onlyErrorMetrics(entries) && !rotate {
+		return "", fmt.Errorf("%w: %s", ErrSubmitDir, final)
 	}
 	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(final)+".tmp-")
 	if err != nil {
-		return err
+		return "", err
 	}
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		os.RemoveAll(tmp)
-		return err
+		return "", err
 	}
-	if err := fill(tmp); err != nil {
-		os.RemoveAll(tmp)
-		return err
-	}
-	if err := ctx.Err(); err != nil {
-		os.RemoveAll(tmp)
-		return err
-	}
+	return tmp, nil
+}
+
+// commitTemp renames the filled temporary directory to final.
+func commitTemp(tmp, final string) error {
 	if entries, err := os.ReadDir(final); err == nil {
-		if len(entries) == 0 {
+		switch {
+		case len(entries) == 0:
 			os.Remove(final)
-		} else {
-			var olds []string
-			sibs, _ := os.ReadDir(parent)
-			for _, s := range sibs {
-				if strings.HasPrefix(s.Name(), filepath.Base(final)+".") {
-					olds = append(olds, s.Name())
-				}
-			}
-			sort.Strings(olds)
-			n := 0
-			for {
+		case onlyErrorMetrics(entries):
+			// A failed plan left its metrics: this plan replaces them.
+			os.RemoveAll(final)
+		default:
+			for n := 0; ; n++ {
 				cand := fmt.Sprintf("%s.%03d", final, n)
 				if !fileExists(cand) {
 					if err := os.Rename(final, cand); err != nil {
-						os.RemoveAll(tmp)
 						return err
 					}
 					break
 				}
-				n++
 			}
 		}
 	}
-	if err := os.Rename(tmp, final); err != nil {
-		os.RemoveAll(tmp)
-		return err
-	}
-	return nil
+	return os.Rename(tmp, final)
 }
 
 // writeErrorMetrics leaves the metrics file of a failed plan, type "error",
 // in the submit directory (created for it when needed). Failures to write
 // it are ignored: the planning error is what the user needs.
 func writeErrorMetrics(submitDir, basename, uuid, root, dataConfig string, wf *workflow, opts Options, start time.Time, planErr error) {
-	if submitDir == "" || basename == "" {
+	if submitDir == "" || basename == "" || errors.Is(planErr, ErrSubmitDir) {
 		return
+	}
+	if entries, err := os.ReadDir(submitDir); err == nil && len(entries) > 0 && !onlyErrorMetrics(entries) {
+		return // never over a previous plan
 	}
 	if err := os.MkdirAll(submitDir, 0o755); err != nil {
 		return

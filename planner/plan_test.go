@@ -482,4 +482,15 @@ func TestReplanAfterFailure(t *testing.T) {
 	if !strings.Contains(string(m), `"type": "metrics"`) {
 		t.Fatalf("metrics after the re-plan:\n%s", m)
 	}
+	// Planning into a complete plan is refused and leaves it alone.
+	if _, err := planner.Plan(context.Background(), o); !errors.Is(err, planner.ErrSubmitDir) {
+		t.Fatalf("plan over a plan: %v", err)
+	}
+	m2, _ := os.ReadFile(filepath.Join(dir, "submit", "r", "blackdiamond-0.metrics"))
+	if string(m2) != string(m) {
+		t.Fatalf("a refused plan changed the metrics:\n%s", m2)
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, "submit", ".r.tmp-*")); len(left) > 0 {
+		t.Fatalf("temporary directories left: %v", left)
+	}
 }

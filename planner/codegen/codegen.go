@@ -53,9 +53,14 @@ type Meta struct {
 // written by a pool of workers while the workflow-level files are rendered:
 // file creation is system-call bound and overlaps with rendering even on
 // few cores.
-func Write(ctx context.Context, dir string, m *Meta, wf *dax.Workflow, res *refine.Result, props *properties.Properties) error {
-	w := &writer{dir: dir, m: m, wf: wf, res: res, sc: newSubConst(m)}
+//
+// static, when not nil, is the static events file StartStatic began in dir.
+func Write(ctx context.Context, dir string, m *Meta, wf *dax.Workflow, res *refine.Result, props *properties.Properties, static *Static) error {
+	w := &writer{dir: dir, m: m, wf: wf, res: res, sc: newSubConst(m), static: static}
 	if err := w.mkdirs(); err != nil {
+		if static != nil {
+			static.Abort()
+		}
 		return err
 	}
 	steps := []func() error{
@@ -84,11 +89,12 @@ func Write(ctx context.Context, dir string, m *Meta, wf *dax.Workflow, res *refi
 }
 
 type writer struct {
-	dir string
-	m   *Meta
-	wf  *dax.Workflow
-	res *refine.Result
-	sc  *subConst
+	dir    string
+	m      *Meta
+	wf     *dax.Workflow
+	res    *refine.Result
+	sc     *subConst
+	static *Static
 }
 
 // small writes a small file through a bufio.Writer.
@@ -523,135 +529,216 @@ func appendBPQuoted(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-// staticBP writes the Stampede static events (FORMATS.md §3.4.1).
-func (w *writer) staticBP() error {
-	ts := w.m.PlanTime.UTC().Format("2006-01-02T15:04:05.000000Z")
-	pre := "ts=" + ts + " event="
-	id := " xwf.id=" + w.m.WfUUID
-	return w.file(w.m.Basename+".static.bp", func(o *out, b []byte) []byte {
-		ev := func(name string) {
-			b = append(b, pre...)
-			b = append(b, name...)
-			b = append(b, id...)
+// bpWriter renders BP events into an append buffer flushed to a file.
+type bpWriter struct {
+	o       *out
+	b       []byte
+	pre, id string
+}
+
+func newBPWriter(o *out, b []byte, m *Meta) *bpWriter {
+	ts := m.PlanTime.UTC().Format("2006-01-02T15:04:05.000000Z")
+	return &bpWriter{o: o, b: b, pre: "ts=" + ts + " event=", id: " xwf.id=" + m.WfUUID}
+}
+
+func (w *bpWriter) ev(name string) {
+	w.b = append(w.b, w.pre...)
+	w.b = append(w.b, name...)
+	w.b = append(w.b, w.id...)
+}
+
+func (w *bpWriter) attr(key, value string) {
+	w.b = append(w.b, ' ')
+	w.b = append(w.b, key...)
+	w.b = append(w.b, '=')
+	w.b = appendBPQuoted(w.b, value)
+}
+
+func (w *bpWriter) num(key string, n int) {
+	w.b = append(w.b, ' ')
+	w.b = append(w.b, key...)
+	w.b = append(w.b, `="`...)
+	w.b = strconv.AppendInt(w.b, int64(n), 10)
+	w.b = append(w.b, '"')
+}
+
+func (w *bpWriter) end() {
+	w.b = append(w.b, '\n')
+	w.b = w.o.flush(w.b)
+}
+
+// taskEvents renders the events of the abstract workflow: task.info,
+// task.edge and the workflow and task metadata.
+func (w *bpWriter) taskEvents(m *Meta, wf *dax.Workflow, stop *atomic.Bool) {
+	for i, t := range wf.Jobs {
+		if i%4096 == 0 && stop.Load() {
+			return
 		}
-		attr := func(key, value string) {
-			b = append(b, ' ')
-			b = append(b, key...)
-			b = append(b, '=')
-			b = appendBPQuoted(b, value)
+		typ := ewf.Compute
+		switch t.Kind {
+		case dax.DAXTask:
+			typ = ewf.DAXJob
+		case dax.DAGTask:
+			typ = ewf.DAGJob
 		}
-		num := func(key string, n int) {
-			b = append(b, ' ')
-			b = append(b, key...)
-			b = append(b, `="`...)
-			b = strconv.AppendInt(b, int64(n), 10)
-			b = append(b, '"')
+		w.ev("task.info")
+		w.attr("task.id", t.ID)
+		w.num("type", int(typ))
+		w.attr("type_desc", typ.Desc())
+		w.attr("transformation", t.Transformation())
+		if t.Argument != "" {
+			w.attr("argv", t.Argument)
 		}
-		end := func() {
-			b = append(b, '\n')
-			b = o.flush(b)
+		w.end()
+	}
+	for _, e := range wf.Edges {
+		w.ev("task.edge")
+		w.attr("parent.task.id", e.Parent)
+		w.attr("child.task.id", e.Child)
+		w.end()
+	}
+	if len(wf.Metadata) > 0 || m.WfAPI != "" {
+		w.ev("static.meta.start")
+		w.end()
+		if m.WfAPI != "" {
+			w.ev("xwf.meta")
+			w.attr("key", "wf.api")
+			w.attr("value", m.WfAPI)
+			w.end()
 		}
-		for _, t := range w.wf.Jobs {
-			typ := ewf.Compute
-			switch t.Kind {
-			case dax.DAXTask:
-				typ = ewf.DAXJob
-			case dax.DAGTask:
-				typ = ewf.DAGJob
-			}
-			ev("task.info")
-			attr("task.id", t.ID)
-			num("type", int(typ))
-			attr("type_desc", typ.Desc())
-			attr("transformation", t.Transformation())
-			if t.Argument != "" {
-				attr("argv", t.Argument)
-			}
-			end()
+		for _, kv := range wf.Metadata {
+			w.ev("xwf.meta")
+			w.attr("key", kv.Key)
+			w.attr("value", kv.Value)
+			w.end()
 		}
-		for _, e := range w.wf.Edges {
-			ev("task.edge")
-			attr("parent.task.id", e.Parent)
-			attr("child.task.id", e.Child)
-			end()
-		}
-		if len(w.wf.Metadata) > 0 || w.m.WfAPI != "" {
-			ev("static.meta.start")
-			end()
-			if w.m.WfAPI != "" {
-				ev("xwf.meta")
-				attr("key", "wf.api")
-				attr("value", w.m.WfAPI)
-				end()
-			}
-			for _, kv := range w.wf.Metadata {
-				ev("xwf.meta")
-				attr("key", kv.Key)
-				attr("value", kv.Value)
-				end()
-			}
-			for _, t := range w.wf.Jobs {
-				for _, kv := range t.Metadata {
-					ev("task.meta")
-					attr("task.id", t.ID)
-					attr("key", kv.Key)
-					attr("value", kv.Value)
-					end()
-				}
-			}
-			ev("static.meta.end")
-			end()
-		}
-		for _, j := range w.res.Order {
-			clustered, count := 0, 0
-			if j.Clustered() {
-				clustered, count = 1, len(j.Tasks)
-			} else if j.Task != nil && (j.Type == ewf.Compute || j.Type == ewf.DAXJob || j.Type == ewf.DAGJob) {
-				count = 1
-			}
-			ev("job.info")
-			attr("job.id", j.Name)
-			if j.Sub != nil {
-				attr("submit_file", j.Sub.DAGFile)
-			} else {
-				b = append(b, ` submit_file="`...)
-				b = appendSubPath(b, j)
-				b = append(b, '"')
-			}
-			num("type", int(j.Type))
-			attr("type_desc", j.Type.Desc())
-			num("clustered", clustered)
-			num("max_retries", j.Retry)
-			attr("executable", j.Profiles.Condor.Value("executable"))
-			if args := j.Profiles.Condor.Value("arguments"); args != "" {
-				attr("argv", args)
-			}
-			num("task_count", count)
-			end()
-		}
-		for _, j := range w.res.Order {
-			if j.Clustered() {
-				for _, t := range j.Tasks {
-					ev("wf.map.task_job")
-					attr("job.id", j.Name)
-					attr("task.id", t.ID)
-					end()
-				}
-			} else if j.Task != nil {
-				ev("wf.map.task_job")
-				attr("job.id", j.Name)
-				attr("task.id", j.Task.ID)
-				end()
+		for _, t := range wf.Jobs {
+			for _, kv := range t.Metadata {
+				w.ev("task.meta")
+				w.attr("task.id", t.ID)
+				w.attr("key", kv.Key)
+				w.attr("value", kv.Value)
+				w.end()
 			}
 		}
-		w.res.WF.EachEdge(func(p, c *ewf.Job) {
-			ev("job.edge")
-			attr("parent.job.id", p.Name)
-			attr("child.job.id", c.Name)
-			end()
-		})
-		return b
+		w.ev("static.meta.end")
+		w.end()
+	}
+}
+
+// jobEvents renders the events of the executable workflow: job.info,
+// wf.map.task_job and job.edge.
+func (w *bpWriter) jobEvents(res *refine.Result) {
+	for _, j := range res.Order {
+		clustered, count := 0, 0
+		if j.Clustered() {
+			clustered, count = 1, len(j.Tasks)
+		} else if j.Task != nil && (j.Type == ewf.Compute || j.Type == ewf.DAXJob || j.Type == ewf.DAGJob) {
+			count = 1
+		}
+		w.ev("job.info")
+		w.attr("job.id", j.Name)
+		if j.Sub != nil {
+			w.attr("submit_file", j.Sub.DAGFile)
+		} else {
+			w.b = append(w.b, ` submit_file="`...)
+			w.b = appendSubPath(w.b, j)
+			w.b = append(w.b, '"')
+		}
+		w.num("type", int(j.Type))
+		w.attr("type_desc", j.Type.Desc())
+		w.num("clustered", clustered)
+		w.num("max_retries", j.Retry)
+		w.attr("executable", j.Profiles.Condor.Value("executable"))
+		if args := j.Profiles.Condor.Value("arguments"); args != "" {
+			w.attr("argv", args)
+		}
+		w.num("task_count", count)
+		w.end()
+	}
+	for _, j := range res.Order {
+		if j.Clustered() {
+			for _, t := range j.Tasks {
+				w.ev("wf.map.task_job")
+				w.attr("job.id", j.Name)
+				w.attr("task.id", t.ID)
+				w.end()
+			}
+		} else if j.Task != nil {
+			w.ev("wf.map.task_job")
+			w.attr("job.id", j.Name)
+			w.attr("task.id", j.Task.ID)
+			w.end()
+		}
+	}
+	res.WF.EachEdge(func(p, c *ewf.Job) {
+		w.ev("job.edge")
+		w.attr("parent.job.id", p.Name)
+		w.attr("child.job.id", c.Name)
+		w.end()
 	})
+}
+
+// Static is the <basename>.static.bp being written (FORMATS.md §3.4.1).
+// StartStatic writes the events of the abstract workflow in the background
+// while the workflow is refined; Write appends the events of the
+// executable workflow.
+type Static struct {
+	done chan struct{}
+	stop atomic.Bool
+	o    *out
+	b    []byte
+	err  error
+}
+
+// StartStatic starts writing dir/<basename>.static.bp. Call Write with the
+// result, or Abort.
+func StartStatic(dir string, m *Meta, wf *dax.Workflow) *Static {
+	s := &Static{done: make(chan struct{})}
+	go func() {
+		defer close(s.done)
+		f, err := os.Create(filepath.Join(dir, m.Basename+".static.bp"))
+		if err != nil {
+			s.err = err
+			return
+		}
+		s.o = &out{f: f}
+		w := newBPWriter(s.o, make([]byte, 0, outChunk+64*1024), m)
+		w.taskEvents(m, wf, &s.stop)
+		s.b = w.b
+	}()
+	return s
+}
+
+// Abort stops the background writing and closes the file.
+func (s *Static) Abort() {
+	s.stop.Store(true)
+	<-s.done
+	if s.o != nil {
+		s.o.f.Close()
+	}
+}
+
+// staticBP finishes the static events (started by StartStatic, or here).
+func (w *writer) staticBP() error {
+	s := w.static
+	if s == nil {
+		s = StartStatic(w.dir, w.m, w.wf)
+	}
+	<-s.done
+	if s.err != nil {
+		return s.err
+	}
+	bw := newBPWriter(s.o, s.b, w.m)
+	bw.jobEvents(w.res)
+	o := s.o
+	if o.err == nil && len(bw.b) > 0 {
+		_, o.err = o.f.Write(bw.b)
+	}
+	if err := o.f.Close(); o.err == nil {
+		o.err = err
+	}
+	return o.err
 }
 
 func sortInvokes(ivs []dax.Invoke) []dax.Invoke {
