@@ -494,3 +494,23 @@ func TestReplanAfterFailure(t *testing.T) {
 		t.Fatalf("temporary directories left: %v", left)
 	}
 }
+
+// TestDeferredReplan: a sub-workflow re-planned by its PRE script moves the
+// previous plan aside to <dir>.000, .001, ...
+func TestDeferredReplan(t *testing.T) {
+	dir := copyDir(t, filepath.Join(testutil.RepoRoot(t), "testdata", "planner", "blackdiamond"))
+	chdir(t, dir)
+	o := planner.Options{Conf: "pegasus.properties", DAX: "blackdiamond.dax", Dir: "submit", RelativeSubmitDir: "sub", OutputSite: "local",
+		Deferred: true, Getenv: env(nil)}
+	for i := 0; i < 3; i++ {
+		plan(t, o)
+	}
+	for _, d := range []string{"sub", "sub.000", "sub.001"} {
+		if _, err := os.Stat(filepath.Join(dir, "submit", d, "blackdiamond-0.dag")); err != nil {
+			t.Errorf("%s: %v", d, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "submit", "sub.002")); err == nil {
+		t.Error("sub.002 exists after three plans")
+	}
+}
