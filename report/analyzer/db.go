@@ -424,15 +424,20 @@ func (rd *dbReader) withBad(ctx context.Context, bad []badTry, fn func(conn *sql
 }
 
 // texts are the captured output of one try, unquoted.
-type texts struct{ stdout, stderr string }
+type texts struct {
+	stdout, stderr string
+	ok             bool
+}
 
-// taskRows are the invocations and hold reasons of the failed tries.
-type taskRows struct {
-	tasks  map[int64][]Task
-	record map[int64]bool
-	post   map[int64]*Task
-	holds  map[int64][]string
-	held   map[int64]bool
+// tryRows are what one query says about each failed try, by the try's
+// position in the list of failed tries.
+type tryRows struct {
+	texts  []texts
+	tasks  [][]Task
+	record []bool
+	post   []*Task
+	holds  [][]string
+	held   []bool
 }
 
 // details reads the failed tries in three parts at once, each on its own
@@ -443,8 +448,7 @@ func (rd *dbReader) details(ctx context.Context, sc jobScope, w *Workflow, t *ti
 	var (
 		wg                  sync.WaitGroup
 		errTexts, errTasks  error
-		outTexts            map[int64]texts
-		outTasks            taskRows
+		outTexts, outTasks  tryRows
 		tTexts, tTasks, tMe time.Duration
 	)
 	conn, err := rd.db.SQL.Conn(ctx)
@@ -461,12 +465,16 @@ func (rd *dbReader) details(ctx context.Context, sc jobScope, w *Workflow, t *ti
 	if len(bad) == 0 {
 		return nil
 	}
+	pos := make(map[int64]int32, len(bad))
+	for i, b := range bad {
+		pos[b.instID] = int32(i)
+	}
 	start := time.Now()
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
 		errTexts = rd.withBad(ctx, bad, func(conn *sql.Conn) (err error) {
-			outTexts, err = rd.readTexts(ctx, conn)
+			outTexts, err = rd.readTexts(ctx, conn, pos)
 			return err
 		})
 		tTexts = time.Since(start)
@@ -474,7 +482,7 @@ func (rd *dbReader) details(ctx context.Context, sc jobScope, w *Workflow, t *ti
 	go func() {
 		defer wg.Done()
 		errTasks = rd.withBad(ctx, bad, func(conn *sql.Conn) (err error) {
-			outTasks, err = rd.readTasks(ctx, conn)
+			outTasks, err = rd.readTasks(ctx, conn, pos)
 			return err
 		})
 		tTasks = time.Since(start)
@@ -495,12 +503,15 @@ func (rd *dbReader) details(ctx context.Context, sc jobScope, w *Workflow, t *ti
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].InstanceID < all[j].InstanceID })
 	for _, ji := range all {
-		id := ji.InstanceID
-		if tx, ok := outTexts[id]; ok {
+		k, ok := pos[ji.InstanceID]
+		if !ok {
+			continue
+		}
+		if tx := outTexts.texts[k]; tx.ok {
 			ji.StdoutText, ji.StderrText = tx.stdout, tx.stderr
 		}
-		ji.Tasks, ji.Record, ji.Post = outTasks.tasks[id], outTasks.record[id], outTasks.post[id]
-		ji.HoldReasons, ji.Held = outTasks.holds[id], outTasks.held[id]
+		ji.Tasks, ji.Record, ji.Post = outTasks.tasks[k], outTasks.record[k], outTasks.post[k]
+		ji.HoldReasons, ji.Held = outTasks.holds[k], outTasks.held[k]
 		for i := range ji.Tasks {
 			if ji.Tasks[i].Seq == -1 {
 				ji.PreExe, ji.PreArgv = ji.Tasks[i].Executable, ji.Tasks[i].Arguments
@@ -556,35 +567,39 @@ func (rd *dbReader) readInstances(ctx context.Context, conn *sql.Conn, w *Workfl
 }
 
 // readTexts reads the captured output of the failed tries.
-func (rd *dbReader) readTexts(ctx context.Context, conn *sql.Conn) (map[int64]texts, error) {
+func (rd *dbReader) readTexts(ctx context.Context, conn *sql.Conn, pos map[int64]int32) (tryRows, error) {
+	out := tryRows{texts: make([]texts, len(pos))}
 	rows, err := conn.QueryContext(ctx, textsSQL)
 	if err != nil {
-		return nil, rd.err("read the output of failed jobs", err)
+		return out, rd.err("read the output of failed jobs", err)
 	}
 	defer rows.Close()
-	out := map[int64]texts{}
 	for rows.Next() {
 		var inst int64
 		var stdout, stderr sql.NullString
 		if err := rows.Scan(&inst, &stdout, &stderr); err != nil {
-			return nil, err
+			return out, err
 		}
-		tx := texts{"-", "-"}
+		k, ok := pos[inst]
+		if !ok {
+			continue
+		}
+		tx := texts{"-", "-", true}
 		if stdout.Valid {
 			tx.stdout = unquote(stdout.String)
 		}
 		if stderr.Valid {
 			tx.stderr = unquote(stderr.String)
 		}
-		out[inst] = tx
+		out.texts[k] = tx
 	}
 	return out, rows.Err()
 }
 
 // readTasks reads the invocations and the hold reasons of the failed tries.
-func (rd *dbReader) readTasks(ctx context.Context, conn *sql.Conn) (taskRows, error) {
-	tr := taskRows{tasks: map[int64][]Task{}, record: map[int64]bool{}, post: map[int64]*Task{},
-		holds: map[int64][]string{}, held: map[int64]bool{}}
+func (rd *dbReader) readTasks(ctx context.Context, conn *sql.Conn, pos map[int64]int32) (tryRows, error) {
+	n := len(pos)
+	tr := tryRows{tasks: make([][]Task, n), record: make([]bool, n), post: make([]*Task, n), holds: make([][]string, n), held: make([]bool, n)}
 	rows, err := conn.QueryContext(ctx, holdsSQL)
 	if err != nil {
 		return tr, rd.err("read hold reasons", err)
@@ -596,9 +611,13 @@ func (rd *dbReader) readTasks(ctx context.Context, conn *sql.Conn) (taskRows, er
 			rows.Close()
 			return tr, err
 		}
-		tr.held[inst] = true
+		k, ok := pos[inst]
+		if !ok {
+			continue
+		}
+		tr.held[k] = true
 		if reason != "" {
-			tr.holds[inst] = append(tr.holds[inst], reason)
+			tr.holds[k] = append(tr.holds[k], reason)
 		}
 	}
 	rows.Close()
@@ -616,7 +635,11 @@ func (rd *dbReader) readTasks(ctx context.Context, conn *sql.Conn) (taskRows, er
 			rows.Close()
 			return tr, err
 		}
-		tr.post[inst] = &Task{Seq: -2, Exit: DecodeRaw(raw), Transformation: "dagman::post", Executable: "-", Arguments: "-", AbsTaskID: "-"}
+		k, ok := pos[inst]
+		if !ok {
+			continue
+		}
+		tr.post[k] = &Task{Seq: -2, Exit: DecodeRaw(raw), Transformation: "dagman::post", Executable: "-", Arguments: "-", AbsTaskID: "-"}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -636,8 +659,12 @@ func (rd *dbReader) readTasks(ctx context.Context, conn *sql.Conn) (taskRows, er
 		if err := rows.Scan(&inst, &t.Seq, &raw, &t.Executable, &t.Arguments, &t.Transformation, &absID, &record); err != nil {
 			return tr, err
 		}
+		k, ok := pos[inst]
+		if !ok {
+			continue
+		}
 		if record && t.Seq >= 1 {
-			tr.record[inst] = true
+			tr.record[k] = true
 		}
 		t.Exit = DecodeRaw(raw)
 		if absID.Valid {
@@ -645,7 +672,7 @@ func (rd *dbReader) readTasks(ctx context.Context, conn *sql.Conn) (taskRows, er
 		} else {
 			t.Key, t.AbsTaskID = "id1", "-"
 		}
-		tr.tasks[inst] = append(tr.tasks[inst], t)
+		tr.tasks[k] = append(tr.tasks[k], t)
 	}
 	return tr, rows.Err()
 }
