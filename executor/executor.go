@@ -23,12 +23,12 @@ const condorVersion = "10.2.5"
 
 // Config says what to run and how.
 type Config struct {
-	DAG       string // the .dag file
-	DagmanOut string // default <DAG>.dagman.out
-	MaxJobs   int    // most node jobs at once (-maxjobs); 0 = no limit
-	MaxPre    int    // most PRE scripts at once; default 20
-	MaxPost   int    // most POST scripts at once; default 20
-	BinDir    string // put first on the PATH of jobs and scripts
+	DAG       string   // the .dag file
+	DagmanOut string   // default <DAG>.dagman.out
+	MaxJobs   int      // most node jobs at once (-maxjobs); 0 = no limit
+	MaxPre    int      // most PRE scripts at once; default 20
+	MaxPost   int      // most POST scripts at once; default 20
+	BinDir    string   // put first on the PATH of jobs and scripts
 	Env       []string // the environment of scripts and of getenv jobs; default os.Environ()
 	// ScratchDir holds the private directories of jobs that transfer files
 	// (should_transfer_files = YES); default os.TempDir().
@@ -52,13 +52,13 @@ type Config struct {
 
 // Result is how a run ended.
 type Result struct {
-	ExitCode  int // DAGMan's exit code: 0 success, 1 failure, 2 removed
-	DAGStatus int // FORMATS.md §1.3
+	ExitCode                    int // DAGMan's exit code: 0 success, 1 failure, 2 removed
+	DAGStatus                   int // FORMATS.md §1.3
 	Total, Done, Failed, Futile int
-	Rescue    string       // the rescue DAG written, if any
-	Failures  []NodeFailure // the failed nodes
-	DagmanOut string
-	DAGManID  int
+	Rescue                      string        // the rescue DAG written, if any
+	Failures                    []NodeFailure // the failed nodes
+	DagmanOut                   string
+	DAGManID                    int
 }
 
 // NodeFailure describes a failed node.

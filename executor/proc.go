@@ -17,7 +17,7 @@ import (
 type proc struct {
 	mu      sync.Mutex
 	p       *os.Process
-	killed  bool          // stop requested
+	killed  bool           // stop requested
 	killSig syscall.Signal // last signal sent
 }
 
