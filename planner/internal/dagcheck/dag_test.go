@@ -18,6 +18,13 @@ import (
 func TestSampleDAXesWithIngest(t *testing.T) {
 	daxes, _ := filepath.Glob(filepath.Join(testutil.SamplesDir(t), "dax", "*.dax"))
 	for _, p := range daxes {
+		for _, dc := range []string{"sharedfs", "nonsharedfs", "condorio"} {
+			t.Run(filepath.Base(p)+"/"+dc, func(t *testing.T) {
+				// static.bp against the DAX and the .dag, read with ingest.
+				fx := fixture.Build(t, p, "pegasus.data.configuration = "+dc)
+				mustPlan(t, fx, p, planner.Options{OutputSite: "local", Force: true})
+			})
+		}
 		t.Run(filepath.Base(p), func(t *testing.T) {
 			fx := fixture.Build(t, p)
 			out, err := planner.Plan(context.Background(), planner.Options{Conf: fx.Conf, DAX: p, Dir: filepath.Join(fx.Root, "submit"),

@@ -23,6 +23,7 @@ import (
 
 // planned is a planned submit directory read back with ingest's readers.
 type planned struct {
+	dax    string // the abstract workflow planned
 	dir    string
 	out    *planner.Outcome
 	dag    *ingest.DAG
@@ -70,7 +71,7 @@ func planIt(t *testing.T, fx *fixture.Dir, daxPath string, o planner.Options) (*
 	if err != nil {
 		return nil, err
 	}
-	p := &planned{dir: out.SubmitDir, out: out, fx: fx}
+	p := &planned{dax: daxPath, dir: out.SubmitDir, out: out, fx: fx}
 	if p.dag, err = ingest.ReadDAGFile(filepath.Join(out.SubmitDir, out.Basename+".dag")); err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +147,7 @@ func readStatic(t *testing.T, path string) *staticBP {
 // the node (submit file, retries, clustering).
 func crossCheck(t *testing.T, p *planned) {
 	t.Helper()
-	wf, err := dax.ParseFile(filepath.Join(p.fx.Root, "wf.dax"))
+	wf, err := dax.ParseFile(p.dax)
 	if err != nil {
 		t.Fatal(err)
 	}
