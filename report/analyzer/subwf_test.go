@@ -49,6 +49,7 @@ func hierDB(t *testing.T) *stampede.DB {
 			(3, 1, 'pegasus-plan_other', '00/00/pegasus-plan_other.sub', 'dag', false, 0, '/usr/bin/condor_dagman', ' -p 0 -Dag other.dag', 1),
 			(5, 1, 'pegasus-plan_ok', '00/00/pegasus-plan_ok.sub', 'dag', false, 0, '/usr/bin/condor_dagman', ' -p 0 -Dag ok.dag', 1),
 			(4, 2, 'align_ID0000001', '00/00/align_ID0000001.sub', 'compute', false, 0, '/home/alice/runs/outer/run0001/00/00/inner.000/00/00/align_ID0000001.sh', NULL, 1),
+			(7, 2, 'sort_ID0000002', '00/00/sort_ID0000002.sub', 'compute', false, 1, '/home/alice/runs/outer/run0001/00/00/inner.000/00/00/sort_ID0000002.sh', NULL, 1),
 			(6, 3, 'ok_ID0000001', '00/00/ok_ID0000001.sub', 'compute', false, 0, '/bin/true', NULL, 1)`,
 		`INSERT INTO job_instance (job_instance_id, job_id, host_id, job_submit_seq, sched_id, site, work_dir, subwf_id,
 				stdout_file, stdout_text, stderr_file, stderr_text, exitcode) VALUES
@@ -59,18 +60,24 @@ func hierDB(t *testing.T) *stampede.DB {
 			(4, 4, 2, 1, '44.0', 'condorpool', '/var/lib/condor/execute/dir_777', NULL, '00/00/align_ID0000001.out.000',
 				` + q("#@ 1 stderr\n align: cannot open 'ref.fa': No such file or directory\n\n") + `, '00/00/align_ID0000001.err.000',
 				` + q("PegasusLite: version 5.0.5\nPegasusLite: exitcode 1\n") + `, 256),
-			(6, 6, 2, 1, '46.0', 'condorpool', NULL, NULL, NULL, NULL, NULL, NULL, 0)`,
+			(6, 6, 2, 1, '46.0', 'condorpool', NULL, NULL, NULL, NULL, NULL, NULL, 0),
+			(7, 7, 2, 2, '47.0', 'condorpool', '/var/lib/condor/execute/dir_778', NULL, '00/00/sort_ID0000002.out.000',
+				` + q("#@ 1 stderr\n sort: write failed: /tmp/sortXYZ: No space left on device\n\n") + `, '00/00/sort_ID0000002.err.000', NULL, 512),
+			(8, 7, 2, 3, '48.0', 'condorpool', NULL, NULL, NULL, NULL, NULL, NULL, NULL)`,
 		`INSERT INTO jobstate VALUES
 			(2, 'SUBMIT', 1677920030, 1, NULL), (2, 'EXECUTE', 1677920030, 2, NULL), (2, 'JOB_TERMINATED', 1677920190, 3, NULL), (2, 'JOB_FAILURE', 1677920190, 4, NULL),
 			(3, 'PRE_SCRIPT_STARTED', 1677920020, 1, NULL), (3, 'PRE_SCRIPT_TERMINATED', 1677920029, 2, NULL), (3, 'PRE_SCRIPT_FAILED', 1677920029, 3, NULL),
 			(4, 'SUBMIT', 1677920040, 1, NULL), (4, 'EXECUTE', 1677920050, 2, NULL), (4, 'JOB_TERMINATED', 1677920170, 3, NULL),
-			(4, 'JOB_FAILURE', 1677920175, 4, NULL), (4, 'POST_SCRIPT_STARTED', 1677920175, 5, NULL), (4, 'POST_SCRIPT_FAILED', 1677920180, 6, NULL)`,
+			(4, 'JOB_FAILURE', 1677920175, 4, NULL), (4, 'POST_SCRIPT_STARTED', 1677920175, 5, NULL), (4, 'POST_SCRIPT_FAILED', 1677920180, 6, NULL),
+			(7, 'SUBMIT', 1677920040, 1, NULL), (7, 'EXECUTE', 1677920041, 2, NULL), (7, 'JOB_TERMINATED', 1677920050, 3, NULL),
+			(7, 'JOB_FAILURE', 1677920050, 4, NULL), (8, 'SUBMIT', 1677920060, 1, NULL), (8, 'EXECUTE', 1677920061, 2, NULL)`,
 		`INSERT INTO invocation (invocation_id, wf_id, job_instance_id, task_submit_seq, start_time, remote_duration, remote_cpu_time, exitcode,
 				transformation, executable, argv, abs_task_id) VALUES
 			(1, 1, 2, 1, 1677920030, 160, NULL, 256, 'condor::dagman', '/usr/bin/condor_dagman', ' -p 0 -Dag inner.dag', NULL),
 			(2, 1, 3, -1, 1677920020, 9, NULL, 256, 'dagman::pre', '00/00/pegasus-plan_other.pre.sh', '-Dpegasus.log.*=/home/alice/runs/outer/run0001/pegasus-plan_other.pre.log --deferred /home/alice/other.yml', NULL),
 			(3, 2, 4, 1, 1677920051, 119.5, 112.3, 256, 'align', '/opt/bio/bin/align', NULL, 'ID0000001'),
-			(4, 2, 4, -2, 1677920175, 5, 1, 256, 'dagman::post', '/usr/bin/pegasus-exitcode', ' -r $RETURN', NULL)`,
+			(4, 2, 4, -2, 1677920175, 5, 1, 256, 'dagman::post', '/usr/bin/pegasus-exitcode', ' -r $RETURN', NULL),
+			(5, 2, 7, 1, 1677920042, 8, 7.5, 512, 'sort', '/usr/bin/sort', NULL, 'ID0000002')`,
 	} {
 		if _, err := db.SQL.ExecContext(ctx, s); err != nil {
 			t.Fatalf("%v\n%s", err, s)
@@ -136,13 +143,27 @@ func TestSubWorkflowsDatabase(t *testing.T) {
 	if align == nil || align.Cause.Kind != "missing-file" || align.Hostname != "node17.example.org" || !align.Record {
 		t.Fatalf("align: %+v", align)
 	}
+	// sort_ID0000002 is being retried after a failed try: "failing".
+	iw := rep.Workflows[1]
+	if c := iw.Counts; c.Total != 2 || c.Failed != 1 || c.Success != 0 || c.Unsubmitted != 1 || len(iw.Failing) != 1 {
+		t.Errorf("inner counts %+v, failing %v", c, iw.Failing)
+	} else if f := iw.Failing[0]; f.Name != "sort_ID0000002" || f.Try != 1 || f.InstanceID != 7 || f.Cause.Kind != "disk-full" {
+		t.Errorf("failing job %+v", f)
+	}
+	if txt := textOf(t, rep, TextOptions{}); !strings.Contains(txt, "## Failing jobs' details\n\n### Job: `sort_ID0000002`") {
+		t.Errorf("no failing job in the text:\n%s", txt)
+	}
 	if ev := byName(rep.Workflows[0].Failed, "pegasus-plan_inner").Cause.Evidence; !strings.Contains(ev, "missing-file: align: cannot open 'ref.fa'") {
 		t.Errorf("pegasus-plan_inner's evidence %q does not say why the sub-workflow failed", ev)
 	}
 	m := jsonOf(t, rep)
 	wfs := m["workflows"].(map[string]any)
 	if _, ok := wfs[innerUUID]; !ok || len(wfs) != 2 {
-		t.Errorf("JSON workflows %v", wfs)
+		t.Fatalf("JSON workflows %v", wfs)
+	}
+	failing := wfs[innerUUID].(map[string]any)["jobs"].(map[string]any)["job_details"].(map[string]any)["failing_jobs_details"].(map[string]any)
+	if f, ok := failing["7"].(map[string]any); !ok || f["job_name"] != "sort_ID0000002" || f["state"] != "JOB_FAILURE" {
+		t.Errorf("failing_jobs_details %v", failing)
 	}
 
 	// -T: every descendant, the successful one too.
