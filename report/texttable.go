@@ -16,14 +16,24 @@ import "unicode/utf8"
 func AppendPadded(b []byte, cells []string, widths []int) []byte {
 	for i, c := range cells {
 		b = append(b, c...)
-		if i < len(widths) {
-			for n := utf8.RuneCountInString(c); n < widths[i]; n++ {
-				b = append(b, ' ')
+		if i >= len(widths) {
+			continue
+		}
+		n := len(c)
+		for k := 0; k < len(c); k++ {
+			if c[k] >= utf8.RuneSelf {
+				n = utf8.RuneCountInString(c)
+				break
 			}
+		}
+		for pad := widths[i] - n; pad > 0; pad -= len(spaces) {
+			b = append(b, spaces[:min(pad, len(spaces))]...)
 		}
 	}
 	return b
 }
+
+const spaces = "                                                                "
 
 // FitWidths returns the column widths Pegasus uses for its variable-width
 // tables (jobs, breakdown, integrity): per column, the larger of the default

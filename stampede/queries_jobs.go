@@ -1,10 +1,17 @@
 package stampede
 
 import (
+	"cmp"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
+	"math"
+	"slices"
+	"strconv"
 	"strings"
+	"unicode/utf8"
+	"unsafe"
 )
 
 // JobColumns are the columns of Pegasus's job-instance listing (jobs.txt,
@@ -40,133 +47,286 @@ func exitcodeSQL(e string) string {
 }
 
 // jobRowsSQL lists the formatted cells of every try of the scope, packed
-// into one string per row. The times come from jobstate (the earliest row
-// of a state when it occurs more than once); Kickstart, Kickstart-Mult and
-// CPU-Time sum the try's task invocations (no PRE or POST script record);
-// Exitcode is the highest raw status among its invocations, PRE script
-// included.
+// into one string per row, in no particular order (sorting, numbering the
+// tries and naming the hosts is cheaper in Go than in the query). The
+// times come from jobstate (the earliest row of a state when it occurs more
+// than once); Kickstart, Kickstart-Mult and CPU-Time sum the try's task
+// invocations (no PRE or POST script record); Exitcode is the highest raw
+// status among its invocations, PRE script included.
 const jobRowsSQL = `
 WITH scope(wf_id, pos) AS (SELECT * FROM (VALUES %[1]s)),
 ji AS (
 	SELECT s.pos, j.exec_job_id, ji.job_id, ji.job_instance_id, ji.job_submit_seq, ji.site, ji.multiplier_factor,
 		ji.local_duration, ji.cluster_duration, ji.host_id
 	FROM job j JOIN scope s ON s.wf_id = j.wf_id JOIN job_instance ji ON ji.job_id = j.job_id
-), try AS (
-	SELECT job_instance_id, row_number() OVER (PARTITION BY job_id ORDER BY job_submit_seq, job_instance_id) AS try FROM ji
 ), inv AS (
 	SELECT i.job_instance_id,
 		sum(CASE WHEN i.task_submit_seq >= 0 THEN i.remote_duration END) AS ks,
-		%[2]s AS ks_mult,
+		sum(CASE WHEN i.task_submit_seq >= 0 THEN %[2]s END) AS ks_mult,
 		sum(CASE WHEN i.task_submit_seq >= 0 THEN i.remote_cpu_time END) AS cpu,
 		max(CASE WHEN i.task_submit_seq >= -1 THEN i.exitcode END) AS exitcode
 	FROM invocation i %[3]s
 	WHERE %[4]s
 	GROUP BY i.job_instance_id
 ), st AS (
-	SELECT js.job_instance_id,
-		min(CASE WHEN js.state = 'SUBMIT' THEN js.timestamp END) AS submit,
-		min(CASE WHEN js.state = 'EXECUTE' THEN js.timestamp END) AS execute,
-		min(CASE WHEN js.state IN ('GRID_SUBMIT', 'GLOBUS_SUBMIT') THEN js.timestamp END) AS grid_submit,
-		min(CASE WHEN js.state = 'POST_SCRIPT_TERMINATED' THEN js.timestamp END) AS post_end,
-		max(CASE WHEN js.state IN ('POST_SCRIPT_STARTED', 'JOB_TERMINATED') THEN js.timestamp END) AS post_start
-	FROM jobstate js %[5]s
-	GROUP BY js.job_instance_id
+	-- One string comparison chain per row; the aggregates compare codes.
+	SELECT job_instance_id,
+		min(CASE WHEN c = 1 THEN timestamp END) AS submit,
+		min(CASE WHEN c = 2 THEN timestamp END) AS execute,
+		min(CASE WHEN c = 3 THEN timestamp END) AS grid_submit,
+		min(CASE WHEN c = 4 THEN timestamp END) AS post_end,
+		max(CASE WHEN c = 5 THEN timestamp END) AS post_start
+	FROM (SELECT job_instance_id, timestamp,
+			CASE state WHEN 'EXECUTE' THEN 2 WHEN 'SUBMIT' THEN 1 WHEN 'JOB_TERMINATED' THEN 5
+				WHEN 'POST_SCRIPT_TERMINATED' THEN 4 WHEN 'POST_SCRIPT_STARTED' THEN 5
+				WHEN 'GRID_SUBMIT' THEN 3 WHEN 'GLOBUS_SUBMIT' THEN 3 END AS c
+		FROM jobstate js %[5]s)
+	WHERE c IS NOT NULL
+	GROUP BY job_instance_id
 ), v AS (
-	SELECT ji.pos, ji.job_submit_seq AS seq, ji.job_instance_id AS id, ji.exec_job_id, t.try, ji.site,
-		ji.multiplier_factor, h.hostname, inv.exitcode,
+	SELECT ji.pos, ji.job_submit_seq AS seq, ji.job_instance_id, ji.job_id, ji.host_id, ji.exec_job_id, ji.site,
+		ji.multiplier_factor AS mult, inv.exitcode,
 		inv.ks AS v1, inv.ks_mult AS v2, inv.cpu AS v3, st.post_end - st.post_start AS v4,
 		least(st.grid_submit, st.execute) - st.submit AS v5, st.execute - st.grid_submit AS v6,
 		ji.local_duration AS v7, ji.cluster_duration AS v8, ji.cluster_duration - inv.ks AS v9
-	FROM ji JOIN try t ON t.job_instance_id = ji.job_instance_id
-		LEFT JOIN inv ON inv.job_instance_id = ji.job_instance_id
+	FROM ji LEFT JOIN inv ON inv.job_instance_id = ji.job_instance_id
 		LEFT JOIN st ON st.job_instance_id = ji.job_instance_id
-		LEFT JOIN host h ON h.host_id = ji.host_id
-), c AS (
-	SELECT pos, seq, id, exec_job_id AS c1, CAST(try AS VARCHAR) AS c2, coalesce(site, '-') AS c3, %[6]s AS c4,
-		coalesce(CAST(multiplier_factor AS VARCHAR), 'None') AS c5, %[7]s AS c6, %[8]s AS c7, %[9]s AS c8, %[10]s AS c9,
-		%[11]s AS c10, %[12]s AS c11, %[13]s AS c12, %[14]s AS c13, %[15]s AS c14, coalesce(hostname, 'None') AS c15
-	FROM v
 )
-SELECT pos, concat_ws(chr(31), %[16]s) FROM c ORDER BY pos, seq, id`
+SELECT concat_ws(chr(31), pos, seq, job_instance_id, job_id, coalesce(CAST(host_id AS VARCHAR), ''),
+	exec_job_id, coalesce(site, '-'), %[6]s, coalesce(CAST(mult AS VARCHAR), 'None'), %[7]s, %[8]s, %[9]s, %[10]s,
+	%[11]s, %[12]s, %[13]s, %[14]s, %[15]s)
+FROM v`
 
-// JobRows calls fn, for every try of every job of each workflow of the
-// scope (sub-workflow and auxiliary jobs included), with the workflow's
-// position in the scope and the row's cells, in JobColumns order, printed
-// as Pegasus prints them (times with fstr, "-" for none; Exitcode the
-// regular exit code, "None" without invocations; Hostname "None" when
-// unknown). Rows come in scope order, then job_submit_seq order. The cells
-// are packed in one string (separated by U+001F, see UnpackCells), valid
-// only during the call.
-func (q *Scoped) JobRows(ctx context.Context, fn func(pos int, packed string) error) error {
+// JobListing is the job-instance listing of a scope (jobs.txt): one row per
+// try of every job of each workflow (sub-workflow and auxiliary jobs
+// included), each cell printed as Pegasus prints it (times with fstr, "-"
+// for none; Exitcode the regular exit code, "None" without invocations;
+// Hostname "None" when unknown). It is held in memory, about 200 bytes a
+// row.
+type JobListing struct {
+	arena []byte
+	rows  []jobRow
+	hosts map[int64]string
+	// MaxLen holds, per workflow of the scope (in scope order), the length
+	// in characters of the widest cell of each column.
+	MaxLen [][]int
+}
+
+type jobRow struct {
+	key           uint64 // workflow position and job_submit_seq, the sort order
+	id, job, host int64  // host -1: none
+	try           int64
+	pos           int32
+	off, n        uint32 // the packed cells in arena: Job, Site, Kickstart ... Exitcode
+}
+
+// JobListing reads the scope's job-instance listing.
+func (q *Scoped) JobListing(ctx context.Context) (*JobListing, error) {
+	l := &JobListing{MaxLen: make([][]int, len(q.scope))}
+	for i := range l.MaxLen {
+		l.MaxLen[i] = make([]int, len(JobColumns))
+	}
 	if len(q.scope) == 0 {
-		return nil
+		return l, nil
+	}
+	hosts, err := q.hostNames(ctx)
+	if err != nil {
+		return nil, err
 	}
 	var pos []string
 	for i, id := range q.scope {
 		pos = append(pos, fmt.Sprintf("(%d, %d)", id, i))
 	}
-	ksMult, join, jsWhere := "NULL", "", ""
 	f := func(i int) string { return fstrSQL(fmt.Sprintf("v%d", i)) }
-	c6 := "c4" // Kickstart-Mult is Kickstart when every factor is 1
+	durMult, join, jsWhere := "i.remote_duration", "", ""
+	ksMult := f(1) // Kickstart-Mult is Kickstart when every factor is 1
 	if !q.unitMult {
-		ksMult = "sum(CASE WHEN i.task_submit_seq >= 0 THEN i.remote_duration * m.multiplier_factor END)"
+		durMult = "i.remote_duration * m.multiplier_factor"
 		join = "JOIN job_instance m ON m.job_instance_id = i.job_instance_id"
-		c6 = f(2)
+		ksMult = f(2)
 	}
 	if !q.all {
 		jsWhere = "WHERE js.job_instance_id IN (SELECT job_instance_id FROM ji)"
 	}
-	var packed []string
-	for i := 1; i <= len(JobColumns); i++ {
-		packed = append(packed, fmt.Sprintf("c%d", i))
+	stmt := fmt.Sprintf(jobRowsSQL, strings.Join(pos, ", "), durMult, join, q.where("i.wf_id"), jsWhere,
+		f(1), ksMult, f(3), f(4), f(5), f(6), f(7), f(8), f(9), exitcodeSQL("exitcode"))
+	var count, minJob, maxJob sql.NullInt64
+	err = q.db.SQL.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM `+q.instances()+`), min(job_id), max(job_id)
+		FROM job WHERE `+q.where("wf_id")).Scan(&count, &minJob, &maxJob)
+	if err != nil {
+		return nil, fmt.Errorf("%s: job instance statistics: %w", q.db.Path, err)
 	}
-	stmt := fmt.Sprintf(jobRowsSQL, strings.Join(pos, ", "), ksMult, join, q.where("i.wf_id"), jsWhere,
-		f(1), c6, f(3), f(4), f(5), f(6), f(7), f(8), f(9), exitcodeSQL("exitcode"), strings.Join(packed, ", "))
+	l.rows = make([]jobRow, 0, count.Int64)
+	l.arena = make([]byte, 0, count.Int64*96)
 	rows, err := q.db.SQL.QueryContext(ctx, stmt)
 	if err != nil {
-		return fmt.Errorf("%s: job instance statistics: %w", q.db.Path, err)
+		return nil, fmt.Errorf("%s: job instance statistics: %w", q.db.Path, err)
 	}
 	defer rows.Close()
-	var p int
 	var s string
+	var head [5]int64
 	n := 0
 	for rows.Next() {
 		if n++; n%8192 == 0 {
 			if err := ctx.Err(); err != nil {
-				return err
+				return nil, err
 			}
 		}
-		if err := rows.Scan(&p, &s); err != nil {
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		// pos, seq, id, job, host, then the cells.
+		for i := range head {
+			j := strings.IndexByte(s, 0x1f)
+			if j < 0 {
+				return nil, ErrPackedRow
+			}
+			head[i] = -1
+			if j > 0 {
+				v, err := strconv.ParseInt(s[:j], 10, 64)
+				if err != nil {
+					return nil, ErrPackedRow
+				}
+				head[i] = v
+			}
+			s = s[j+1:]
+		}
+		if head[0] < 0 || head[0] >= int64(len(q.scope)) || head[1] < math.MinInt32 || head[1] > math.MaxInt32 {
+			return nil, ErrPackedRow
+		}
+		if len(l.arena)+len(s) > math.MaxUint32 {
+			return nil, fmt.Errorf("%s: job listing over 4 GB", q.db.Path)
+		}
+		l.rows = append(l.rows, jobRow{key: uint64(head[0])<<32 | uint64(uint32(int32(head[1]))^1<<31), id: head[2],
+			job: head[3], host: head[4], pos: int32(head[0]), off: uint32(len(l.arena)), n: uint32(len(s))})
+		l.arena = append(l.arena, s...)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// Order by workflow and job_submit_seq, then number each job's tries
+	// (counted in an array when the job ids are dense, as they are when
+	// one load numbered them).
+	slices.SortFunc(l.rows, func(a, b jobRow) int { return cmp.Or(cmp.Compare(a.key, b.key), cmp.Compare(a.id, b.id)) })
+	var dense []int32
+	var sparse map[int64]int64
+	if span := maxJob.Int64 - minJob.Int64 + 1; minJob.Valid && span <= 4*int64(len(l.rows))+1024 {
+		dense = make([]int32, span)
+	} else {
+		sparse = make(map[int64]int64, len(l.rows))
+	}
+	cells := make([]string, len(JobColumns))
+	for i := range l.rows {
+		r := &l.rows[i]
+		if j := r.job - minJob.Int64; dense != nil && j >= 0 && j < int64(len(dense)) {
+			dense[j]++
+			r.try = int64(dense[j])
+		} else {
+			if sparse == nil {
+				sparse = map[int64]int64{}
+			}
+			sparse[r.job]++
+			r.try = sparse[r.job]
+		}
+		if err := l.cells(r, hosts, cells); err != nil {
+			return nil, err
+		}
+		m := l.MaxLen[r.pos]
+		for k, c := range cells {
+			if n := runeLen(c); n > m[k] {
+				m[k] = n
+			}
+		}
+	}
+	l.hosts = hosts
+	return l, nil
+}
+
+// cells fills the cells of a row (valid until the arena changes).
+func (l *JobListing) cells(r *jobRow, hosts map[int64]string, cells []string) error {
+	s := unsafe.String(unsafe.SliceData(l.arena[r.off:]), int(r.n))
+	// The packed cells are all columns but Try and Hostname: unpacked one
+	// place to the right, every cell but Job lands in its column.
+	if err := UnpackCells(s, cells[1:len(cells)-1]); err != nil {
+		return err
+	}
+	cells[0], cells[1] = cells[1], strconv.FormatInt(r.try, 10)
+	h, ok := hosts[r.host]
+	if !ok {
+		h = "None"
+	}
+	cells[len(cells)-1] = h
+	return nil
+}
+
+// Each calls fn for every row, in scope order then job_submit_seq order,
+// with the workflow's position in the scope and the row's cells in
+// JobColumns order (valid only during the call).
+func (l *JobListing) Each(fn func(pos int, cells []string) error) error {
+	cells := make([]string, len(JobColumns))
+	for i := range l.rows {
+		r := &l.rows[i]
+		if err := l.cells(r, l.hosts, cells); err != nil {
 			return err
 		}
-		if err := fn(p, s); err != nil {
+		if err := fn(int(r.pos), cells); err != nil {
 			return err
 		}
 	}
-	return rows.Err()
+	return nil
 }
 
-// ErrPackedRow means a packed row of JobRows could not be split: a job,
+// hostNames maps the host_id of the scope's hosts to their names.
+func (q *Scoped) hostNames(ctx context.Context) (map[int64]string, error) {
+	rows, err := q.db.SQL.QueryContext(ctx, `SELECT host_id, hostname FROM host`)
+	if err != nil {
+		return nil, fmt.Errorf("%s: hosts: %w", q.db.Path, err)
+	}
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, err
+		}
+		out[id] = name
+	}
+	return out, rows.Err()
+}
+
+// runeLen is the length of s in characters (as Python's len counts).
+func runeLen(s string) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return utf8.RuneCountInString(s)
+		}
+	}
+	return len(s)
+}
+
+// ErrPackedRow means a row of the job listing could not be split: a job,
 // site or host name holds the separator, an ASCII control character
 // (U+001F) that HTCondor and DNS names never contain.
 var ErrPackedRow = errors.New("malformed job row (a name holds the control character U+001F)")
 
-// UnpackCells splits a packed row of JobRows into cells (len(cells) of
-// them), which share the row's memory.
+// UnpackCells splits a packed row (cells separated by U+001F) into
+// len(cells) cells, which share the row's memory.
 func UnpackCells(s string, cells []string) error {
-	for i := range cells {
-		j := strings.IndexByte(s, 0x1f)
-		if i == len(cells)-1 {
-			if j >= 0 {
-				return ErrPackedRow
-			}
-			cells[i] = s
-			return nil
+	i, start := 0, 0
+	for j := 0; j < len(s); j++ {
+		if s[j] != 0x1f {
+			continue
 		}
-		if j < 0 {
+		if i == len(cells)-1 {
 			return ErrPackedRow
 		}
-		cells[i], s = s[:j], s[j+1:]
+		cells[i] = s[start:j]
+		i, start = i+1, j+1
 	}
+	if i != len(cells)-1 {
+		return ErrPackedRow
+	}
+	cells[i] = s[start:]
 	return nil
 }
