@@ -238,16 +238,15 @@ WITH ji AS (
 	SELECT j.wf_id, j.type_desc IN ('dax', 'dag') AS sub, ji.job_id, ji.job_instance_id, ji.job_submit_seq, ji.exitcode
 	FROM job j JOIN job_instance ji ON ji.job_id = j.job_id WHERE %[1]s
 ), tries AS (
-	SELECT job_id, any_value(sub) AS sub, count(*) AS n, arg_max_null(exitcode, job_submit_seq) AS last_exit,
-		arg_max(job_instance_id, job_submit_seq) AS last_id
+	SELECT job_id, any_value(wf_id) AS wf_id, any_value(sub) AS sub, count(*) AS n,
+		arg_max_null(exitcode, job_submit_seq) AS last_exit, arg_max(job_instance_id, job_submit_seq) AS last_id
 	FROM ji GROUP BY job_id
-), jobs AS (
-	SELECT j.wf_id, CASE WHEN j.type_desc IN ('dax', 'dag') THEN 'sub' ELSE 'job' END AS kind,
-		count(*) FILTER (WHERE t.last_exit = 0) AS succeeded, count(*) FILTER (WHERE t.last_exit <> 0) AS failed,
-		0 AS succeeded_any, count(*) AS total, coalesce(sum(t.n), 0) - count(t.job_id) AS retries
-	FROM job j LEFT JOIN tries t ON t.job_id = j.job_id
-	WHERE %[1]s
-	GROUP BY ALL
+), job_total AS (
+	SELECT wf_id, type_desc IN ('dax', 'dag') AS sub, count(*) AS total FROM job j WHERE %[1]s GROUP BY ALL
+), job_done AS (
+	SELECT wf_id, sub, count(*) FILTER (WHERE last_exit = 0) AS succeeded,
+		count(*) FILTER (WHERE last_exit <> 0) AS failed, sum(n) - count(*) AS retries
+	FROM tries GROUP BY ALL
 ), task_runs AS (
 	SELECT i.wf_id, i.abs_task_id,
 		bool_or(t.last_id IS NOT NULL AND i.exitcode = 0) AS ok,
@@ -263,10 +262,13 @@ WITH ji AS (
 		count(*) FILTER (WHERE ok_any) AS succeeded_any, sum(n) - count(*) AS retries
 	FROM task_runs GROUP BY wf_id
 ), task_total AS (
-	SELECT t.wf_id, count(*) AS total FROM task t JOIN job j ON t.job_id = j.job_id
-	WHERE %[3]s AND t.type_desc NOT IN ('dax', 'dag') GROUP BY t.wf_id
+	SELECT t.wf_id, count(*) AS total FROM task t
+	WHERE %[3]s AND t.type_desc NOT IN ('dax', 'dag') AND t.job_id IN (SELECT job_id FROM job)
+	GROUP BY t.wf_id
 )
-SELECT wf_id, kind, succeeded, failed, succeeded_any, total, retries FROM jobs
+SELECT t.wf_id, CASE WHEN t.sub THEN 'sub' ELSE 'job' END, coalesce(d.succeeded, 0), coalesce(d.failed, 0), 0,
+	t.total, coalesce(d.retries, 0)
+FROM job_total t LEFT JOIN job_done d ON d.wf_id = t.wf_id AND d.sub = t.sub
 UNION ALL
 SELECT coalesce(d.wf_id, t.wf_id), 'task', coalesce(d.succeeded, 0), coalesce(d.failed, 0),
 	coalesce(d.succeeded_any, 0), coalesce(t.total, 0), coalesce(d.retries, 0)
