@@ -74,3 +74,53 @@ func TestSumOrder(t *testing.T) {
 		t.Errorf("summary-time.csv lacks %q:\n%s", want, b)
 	}
 }
+
+// TestPMC checks the -p definition: with pegasus-mpi-cluster, a task that
+// succeeded in any try of its job counts as succeeded, even if the job's
+// last try failed (normally only the last try counts).
+func TestPMC(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "t.duckdb")
+	db, err := stampede.Open(ctx, path, stampede.OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{
+		`INSERT INTO workflow (wf_id, wf_uuid, dax_label, root_wf_id) VALUES (1, 'u-1', 'pmc', 1)`,
+		`INSERT INTO job VALUES (1, 1, 'j1', 'j1.sub', 'compute', true, 1, '/bin/pmc', NULL, 2)`,
+		`INSERT INTO task VALUES (1, 1, 1, 'ID1', 't', NULL, 'compute'), (2, 1, 1, 'ID2', 't', NULL, 'compute')`,
+		`INSERT INTO job_instance (job_instance_id, job_id, job_submit_seq, multiplier_factor, exitcode) VALUES (1, 1, 1, 1, 256), (2, 1, 2, 1, 256)`,
+		// Try 1: ID1 succeeded, ID2 failed. Try 2: ID1 failed, ID2 failed.
+		`INSERT INTO invocation (invocation_id, wf_id, job_instance_id, task_submit_seq, start_time, remote_duration, exitcode,
+			transformation, executable, abs_task_id) VALUES
+			(1, 1, 1, 1, 10, 1, 0, 't', '/bin/t', 'ID1'), (2, 1, 1, 2, 11, 1, 256, 't', '/bin/t', 'ID2'),
+			(3, 1, 2, 1, 20, 1, 256, 't', '/bin/t', 'ID1'), (4, 1, 2, 2, 21, 1, 256, 't', '/bin/t', 'ID2')`,
+	} {
+		if _, err := db.SQL.ExecContext(ctx, s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+	q, err := db.NewScoped(ctx, stampede.Scope{1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		pmc  bool
+		want stampede.Counts
+	}{
+		{false, stampede.Counts{Succeeded: 0, Failed: 2, Total: 2, Retries: 2}},
+		{true, stampede.Counts{Succeeded: 1, Failed: 2, Total: 2, Retries: 2}},
+	} {
+		c, err := q.WorkflowCounts(ctx, tc.pmc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c[1].Tasks; got != tc.want {
+			t.Errorf("pmc=%v: tasks %+v, want %+v", tc.pmc, got, tc.want)
+		}
+		if got, want := c[1].Jobs, (stampede.Counts{Failed: 1, Total: 1, Retries: 1}); got != want {
+			t.Errorf("pmc=%v: jobs %+v, want %+v", tc.pmc, got, want)
+		}
+	}
+	db.Close()
+}
