@@ -126,12 +126,26 @@ func (rd *dbReader) workflows(ctx context.Context, ids []int64, keys map[int64]s
 				return nil, err
 			}
 			rd.step("counts", &t)
-			if err := rd.held(ctx, sc, w); err != nil {
+			// The held jobs are read while the failed ones are.
+			var heldErr error
+			var heldTime time.Duration
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				start := time.Now()
+				heldErr = rd.held(ctx, sc, w)
+				heldTime = time.Since(start)
+			}()
+			err := rd.details(ctx, sc, w, &t)
+			<-done
+			if err != nil {
 				return nil, err
 			}
-			rd.step("held jobs", &t)
-			if err := rd.details(ctx, sc, w, &t); err != nil {
-				return nil, err
+			if heldErr != nil {
+				return nil, heldErr
+			}
+			if rd.o.Trace != nil {
+				rd.o.Trace("held jobs", heldTime)
 			}
 		}
 		w.Counts.Unsubmitted = w.Counts.Total - w.Counts.Success - w.Counts.Failed

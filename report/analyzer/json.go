@@ -237,7 +237,14 @@ type jsonWriter struct {
 	empty []bool
 }
 
+// indent is a newline and spaces enough for any depth the writer reaches.
+const indent = "\n                                                                "
+
 func (j *jsonWriter) newline() {
+	if n := 1 + 2*j.depth; n <= len(indent) {
+		j.w.WriteString(indent[:n])
+		return
+	}
 	j.w.WriteByte('\n')
 	for i := 0; i < j.depth; i++ {
 		j.w.WriteString("  ")
