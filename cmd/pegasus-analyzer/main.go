@@ -66,9 +66,8 @@ Examples:
   pegasus-analyzer --debug-job ls_ID0000001 --debug-dir /tmp/dbg /runs/diamond/run0001
   cd /tmp/dbg && ./debug_ls_ID0000001.sh
 
-Exit status: 0 every workflow reported succeeded; 1 a workflow failed, has
-held jobs that failed, is still running or its state is unknown; 2 usage or
-input error (no such directory, not a submit directory, unreadable database);
+Exit status: 0 every workflow reported succeeded; 1 a workflow failed, is
+still running or its state is unknown; 2 usage or input error (no such directory, not a submit directory, unreadable database);
 130 interrupted. With --debug-job: 0 the script was written, 2 it could not
 be. (Pegasus 4.x and 5.1 exit 2 for a failed workflow and 1 for errors; the
 current Pegasus exits 0 for a failed workflow.)

@@ -31,7 +31,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := cli.NewFlagSet("pegasus-analyzer", help, stderr)
 	var c config
 	fs.StringVarP(&c.dir, "input-dir", "i", "", "the submit `directory` (default: SUBMIT_DIR, else .)")
-	fs.StringVarP(&c.dir, "dir", "d", "", "same as --input-dir")
+	fs.StringVarP(&c.dir, "dir", "d", "", "the submit `directory` (same as --input-dir)")
 	fs.StringVar(&c.dag, "dag", "", "the .dag `file`: its directory is the submit directory")
 	fs.BoolVarP(&c.files, "files", "f", false, "files mode: read jobstate.log, the .dag, .sub, .out and .err files; no database")
 	fs.StringVar(&c.dest, "dest", "", "the Stampede database: a DuckDB `file` (or duckdb:///PATH) or a Parquet archive directory")
