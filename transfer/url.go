@@ -1,11 +1,16 @@
 package transfer
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/pegasus-go/pegasus/internal/properties"
 )
 
 // ErrUnsupported marks a URL scheme (or a direction) no backend handles.
@@ -88,3 +93,80 @@ func parseLocation(raw string) (location, error) {
 func hasScheme(raw, s string) bool {
 	return len(raw) > len(s)+3 && strings.EqualFold(raw[:len(s)], s) && raw[len(s):len(s)+3] == "://"
 }
+
+// AbsURL turns a path into a file URL (a relative path against the working
+// directory); a URL is kept as it is.
+func AbsURL(p string) string {
+	if isURL(p) {
+		return p
+	}
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		abs = p
+	}
+	return "file://" + abs
+}
+
+// isURL reports whether p starts with a scheme and "://".
+func isURL(p string) bool {
+	for i := 0; i < len(p) && i < 16; i++ {
+		c := p[i]
+		if c == ':' {
+			return i > 0 && len(p) > i+2 && p[i+1] == '/' && p[i+2] == '/'
+		}
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return false
+}
+
+// Targets is a pegasus-dirmanager or pegasus-cleanup run: directories to
+// create or paths to remove, given on the command line (Reqs) or, when there
+// are none, as a list of URLs (one per line) in File or on Stdin.
+type Targets struct {
+	Reqs      []Request
+	File      string
+	Kind      Kind
+	Recursive bool
+	Attempts  int // 0: the configured default
+	Stdin     io.Reader
+	Stdout    io.Writer // Pegasus-style log lines
+}
+
+// RunTargets carries out a Targets run with the configuration in props.
+func RunTargets(ctx context.Context, props *properties.Properties, getenv func(string) string, t Targets) error {
+	cfg, err := ConfigFromProperties(props, getenv)
+	if err != nil {
+		return err
+	}
+	if t.Attempts > 0 {
+		cfg.Attempts = t.Attempts
+	}
+	cfg.Log = NewLogger(t.Stdout, nil)
+	reqs := t.Reqs
+	if len(reqs) == 0 {
+		in, name := t.Stdin, "stdin"
+		if t.File != "" {
+			f, err := os.Open(t.File)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			in, name = f, t.File
+		}
+		cfg.Log.Infof("Reading URL pairs from %s", name)
+		if reqs, err = ReadTargets(in, name, t.Kind, t.Recursive); err != nil {
+			return err
+		}
+		cfg.Log.Infof("%d transfers loaded", len(reqs))
+	}
+	if len(reqs) == 0 {
+		return ErrNothingToDo
+	}
+	_, err = New(cfg).Run(ctx, reqs)
+	return err
+}
+
+// ErrNothingToDo means no path, URL or list was given.
+var ErrNothingToDo = errors.New("nothing to do: give a path or URL, or a list on stdin")
