@@ -75,8 +75,10 @@ current Pegasus exits 0 for a failed workflow.)
 
 func main() {
 	// The report holds the texts of every failed try at once: trade memory
-	// for fewer garbage collections.
-	debug.SetGCPercent(400)
+	// for fewer garbage collections (unless GOGC says otherwise).
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
