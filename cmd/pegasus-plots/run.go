@@ -1,0 +1,313 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/pegasus-go/pegasus/internal/cli"
+	"github.com/pegasus-go/pegasus/internal/properties"
+	"github.com/pegasus-go/pegasus/report"
+	"github.com/pegasus-go/pegasus/report/plots"
+	"github.com/pegasus-go/pegasus/stampede"
+)
+
+// config is the parsed command line.
+type config struct {
+	output, conf, dest, level, timeFilter, zone string
+	maxNodes, detail                            int
+	ignore, multi, isUUID                       bool
+	verbose, quiet                              int
+	args                                        []string
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := cli.NewFlagSet("pegasus-plots", help, stderr)
+	var c config
+	fs.StringVarP(&c.output, "output", "o", "", "write the charts into `DIR` (created if missing, never emptied); default <submit dir>/plots, emptied first")
+	fs.StringVarP(&c.conf, "conf", "c", "", "properties `file`; its pegasus.monitord.output or pegasus.catalog.workflow.url names the database")
+	fs.StringVar(&c.dest, "dest", "", "the Stampede database: a DuckDB `file` (or duckdb:///PATH) or a Parquet archive directory")
+	fs.IntVarP(&c.maxNodes, "max-graph-nodes", "m", plots.DefaultMaxGraphNodes, "draw the DAG (DAX) graph only for workflows with at most `N` jobs (tasks)")
+	fs.StringVarP(&c.level, "plotting-level", "p", "all", "comma-separated `levels`: "+strings.Join(plots.LevelNames(), ", "))
+	fs.BoolVarP(&c.ignore, "ignore-db-inconsistency", "i", false, "do not check that pegasus-monitord finished loading the run")
+	fs.BoolVar(&c.multi, "multiple-wf", false, "several root workflows on one page (every root of the database when none is named)")
+	fs.BoolVarP(&c.isUUID, "isuuid", "u", false, "the arguments are workflow UUIDs, not submit directories")
+	fs.StringVarP(&c.timeFilter, "time-filter", "t", "auto", "bucket of the time chart: auto (hours up to 96 hours, else days), hour or day")
+	fs.StringVar(&c.zone, "time-zone", "", "time `zone` of the time chart's dates, e.g. UTC (default: the local zone, $TZ)")
+	fs.IntVar(&c.detail, "detail-limit", plots.DefaultDetailLimit, "one bar per try up to `N` tries of a workflow; binned views above")
+	fs.CountVarP(&c.verbose, "verbose", "v", "print more")
+	fs.CountVarP(&c.quiet, "quiet", "q", "print less (-q: no warnings, -qq: nothing on success)")
+	if err := cli.Parse(fs, args); err != nil {
+		return err
+	}
+	c.args = fs.Args()
+	return plotsCommand(ctx, c, stdout, stderr)
+}
+
+func plotsCommand(ctx context.Context, c config, stdout, stderr io.Writer) error {
+	warn := func(format string, a ...any) {
+		if c.verbose-c.quiet >= 0 {
+			fmt.Fprintf(stderr, "pegasus-plots: warning: "+format+"\n", a...)
+		}
+	}
+	level, err := plots.ParseLevel(c.level)
+	if err != nil {
+		return cli.Usage(err)
+	}
+	tf, err := plots.ParseTimeFilter(c.timeFilter)
+	if err != nil {
+		return cli.Usage(err)
+	}
+	if c.maxNodes < 1 {
+		return cli.Usagef("--max-graph-nodes %d: want at least 1", c.maxNodes)
+	}
+	if c.detail < 1 {
+		return cli.Usagef("--detail-limit %d: want at least 1", c.detail)
+	}
+	loc := time.Local
+	if c.zone != "" {
+		if loc, err = time.LoadLocation(c.zone); err != nil {
+			return cli.Usagef("--time-zone %s: %v", c.zone, err)
+		}
+	}
+	var conf *properties.Properties
+	if c.conf != "" {
+		if conf, err = properties.Load(c.conf); err != nil {
+			return err
+		}
+	}
+
+	in, err := resolveInputs(c, conf)
+	if err != nil {
+		return err
+	}
+	if len(in.dirs) > 0 && !c.ignore {
+		for _, d := range in.dirs {
+			if err := report.CheckLoaded(d.Dir); err != nil {
+				return err
+			}
+		}
+	}
+	db, err := openDatabase(ctx, in.db)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	sel, err := selectWorkflows(ctx, db, in.uuids, c.multi || len(in.uuids) > 1)
+	if err != nil {
+		return err
+	}
+
+	out := c.output
+	switch {
+	case out != "":
+	case len(in.dirs) > 0:
+		// Pegasus empties the default directory.
+		out = filepath.Join(in.dirs[0].Dir, "plots")
+		if err := os.RemoveAll(out); err != nil {
+			return err
+		}
+	default:
+		out = "plots"
+	}
+	pmc := len(in.dirs) > 0
+	for _, d := range in.dirs {
+		pmc = pmc && d.UsesPMC()
+	}
+	opts := plots.Options{Level: level, OutputDir: out, MaxGraphNodes: c.maxNodes, DetailLimit: c.detail,
+		TimeFilter: tf, Location: loc, PMC: pmc}
+	if level&plots.AllGraphs != 0 {
+		if dot, err := exec.LookPath("dot"); err == nil {
+			opts.Dot = dot
+		} else {
+			warn("Graphviz's dot was not found: the graphs are written as .dot files only (install it with 'apt-get install graphviz')")
+		}
+	}
+	res, err := plots.Generate(ctx, db, sel, opts)
+	if err != nil {
+		return err
+	}
+	for _, w := range res.Warnings {
+		warn("%s", w)
+	}
+	if c.verbose-c.quiet < -1 {
+		return nil
+	}
+	if c.verbose > 0 {
+		for _, f := range res.Files {
+			fmt.Fprintln(stdout, f)
+		}
+	}
+	bar := strings.Repeat("*", 100)
+	fmt.Fprintf(stdout, "%s SUMMARY %s\n\n", bar[:45], bar[:46])
+	fmt.Fprintf(stdout, "Graphs and charts generated by pegasus-plots can be viewed by opening the generated html file in the web browser  :\n%s\n\n%s\n",
+		res.Index, bar)
+	return nil
+}
+
+// inputs are the resolved arguments.
+type inputs struct {
+	dirs  []*report.SubmitDir
+	db    string   // the database file or archive
+	uuids []string // nil: every root workflow of db
+}
+
+// resolveInputs reads the positional arguments: submit directories (the
+// database from their braindump and properties), one DuckDB file or
+// Parquet archive, or UUIDs (-u) in the --dest or --conf database.
+func resolveInputs(c config, conf *properties.Properties) (inputs, error) {
+	var in inputs
+	targets := c.args
+	if c.isUUID {
+		if len(targets) == 0 {
+			return in, cli.Usagef("-u needs at least one workflow UUID")
+		}
+		in.uuids = targets
+		db, err := namedDatabase(c, conf)
+		if err != nil {
+			return in, err
+		}
+		in.db = db
+		return in, nil
+	}
+	if len(targets) == 0 {
+		if c.dest != "" || c.multi && c.conf != "" {
+			db, err := namedDatabase(c, conf)
+			in.db = db
+			return in, err
+		}
+		targets = []string{"."}
+	}
+	for _, t := range targets {
+		fi, err := os.Stat(t)
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				return in, fmt.Errorf("%s: no such file or directory", t)
+			}
+			return in, err
+		}
+		if !fi.IsDir() || stampede.IsArchive(t) {
+			if len(targets) > 1 {
+				return in, cli.Usagef("%s: give one database (or archive), or submit directories", t)
+			}
+			in.db = t
+			return in, nil
+		}
+		sd, err := report.OpenSubmitDir(t)
+		if err != nil {
+			return in, err
+		}
+		in.dirs = append(in.dirs, sd)
+		in.uuids = append(in.uuids, sd.Braindump.WfUUID())
+	}
+	if c.dest != "" {
+		in.db = stampede.ParseDest(c.dest)
+		return in, nil
+	}
+	for _, d := range in.dirs {
+		p, err := d.Database(conf)
+		if err != nil {
+			return in, err
+		}
+		if in.db != "" && !samePath(p, in.db) {
+			return in, fmt.Errorf("workflows are distributed across multiple databases (%s, %s), which is not supported", in.db, p)
+		}
+		in.db = p
+	}
+	return in, nil
+}
+
+// namedDatabase is the database of --dest, else of the --conf properties.
+func namedDatabase(c config, conf *properties.Properties) (string, error) {
+	if c.dest != "" {
+		return stampede.ParseDest(c.dest), nil
+	}
+	if conf == nil {
+		return "", cli.Usagef("--dest or --conf is needed to find the database when workflows are given by UUID or with --multiple-wf and no argument")
+	}
+	if p := report.DatabaseFromProperties(conf, filepath.Dir(c.conf)); p != "" {
+		return p, nil
+	}
+	return "", fmt.Errorf("%s: no database named: set pegasus.monitord.output (a DuckDB file), or use --dest", c.conf)
+}
+
+func samePath(a, b string) bool {
+	aa, err1 := filepath.Abs(a)
+	bb, err2 := filepath.Abs(b)
+	return err1 == nil && err2 == nil && aa == bb
+}
+
+// openDatabase opens a DuckDB file read-only (waiting a while if a loading
+// monitord holds it) or a Parquet archive. (The same as pegasus-statistics
+// does; it is not exported from there.)
+func openDatabase(ctx context.Context, path string) (*stampede.DB, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("database %s: no such file or directory", path)
+		}
+		return nil, fmt.Errorf("database %s: %w", path, err)
+	}
+	if fi.IsDir() {
+		if !stampede.IsArchive(path) {
+			return nil, fmt.Errorf("%s: a directory, but not a Parquet archive of Stampede tables", path)
+		}
+		return stampede.OpenArchive(ctx, path)
+	}
+	db, err := stampede.Open(ctx, path, stampede.OpenOptions{ReadOnly: true, Wait: 10 * time.Second})
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	var n int
+	if err := db.SQL.QueryRowContext(ctx, `SELECT count(*) FROM workflow`).Scan(&n); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("%s: not a Stampede database: %w", path, err)
+	}
+	return db, nil
+}
+
+// selectWorkflows looks the workflows up; uuids nil means every root
+// workflow (one, unless multi).
+func selectWorkflows(ctx context.Context, db *stampede.DB, uuids []string, multi bool) (plots.Selection, error) {
+	sel := plots.Selection{Multi: multi}
+	if uuids == nil {
+		roots, err := db.RootWorkflows(ctx)
+		if err != nil {
+			return sel, err
+		}
+		if len(roots) == 0 {
+			return sel, fmt.Errorf("%s: no workflow in the database", db.Path)
+		}
+		if !multi && len(roots) > 1 {
+			return sel, fmt.Errorf("%s holds %d root workflows: name one (a submit directory, or a UUID with -u), or use --multiple-wf for all", db.Path, len(roots))
+		}
+		sel.Workflows = roots
+		sel.Multi = len(roots) > 1
+		return sel, nil
+	}
+	var missing []string
+	for _, u := range uuids {
+		w, err := db.WorkflowByUUID(ctx, u)
+		if errors.Is(err, stampede.ErrWorkflowNotFound) {
+			missing = append(missing, u)
+			continue
+		}
+		if err != nil {
+			return sel, err
+		}
+		if multi && !w.IsRoot() {
+			return sel, fmt.Errorf("workflow %s is a sub-workflow: only root level workflows are supported with several workflows", u)
+		}
+		sel.Workflows = append(sel.Workflows, w)
+	}
+	if len(missing) > 0 {
+		return sel, fmt.Errorf("workflow(s) not found in database '%s': %s", db.Path, strings.Join(missing, ", "))
+	}
+	return sel, nil
+}

@@ -1,0 +1,580 @@
+package plots
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/pegasus-go/pegasus/report/statistics"
+	"github.com/pegasus-go/pegasus/stampede"
+)
+
+// Result is what Generate wrote.
+type Result struct {
+	// Index is the path of index.html.
+	Index string
+	// Sections are the workflows, each root followed by its sub-workflows.
+	Sections []*Section
+	// Summary is pegasus-statistics' summary.txt of the selection.
+	Summary []byte
+	// Files are the files written (index.html last), as paths joined to
+	// Options.OutputDir.
+	Files []string
+	// Warnings are charts or graphs that could not be made; the rest was
+	// still written.
+	Warnings []string
+}
+
+// Charts returns every chart of the result, in page order.
+func (r *Result) Charts() []*Chart {
+	var out []*Chart
+	for _, s := range r.Sections {
+		if s.Tree != nil {
+			out = append(out, s.Tree.Charts...)
+		}
+		out = append(out, s.Charts...)
+	}
+	return out
+}
+
+// ErrNoWorkflow means the selection is empty.
+var ErrNoWorkflow = errors.New("no workflow selected")
+
+// Generate draws the charts of the selected workflows into opts.OutputDir
+// and writes index.html there. Errors reading the database stop it; a
+// chart that cannot be drawn (or a graph Graphviz cannot render) is
+// reported in Result.Warnings and the page says so in its place.
+func Generate(ctx context.Context, db *stampede.DB, sel Selection, opts Options) (*Result, error) {
+	opts.defaults()
+	if len(sel.Workflows) == 0 {
+		return nil, ErrNoWorkflow
+	}
+	g := &gen{db: db, sel: sel, opts: opts, res: &Result{}}
+	if err := g.resolve(ctx); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(opts.OutputDir, 0o755); err != nil {
+		return nil, err
+	}
+	if err := g.collect(ctx); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	g.draw(ctx)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := g.write(); err != nil {
+		return nil, err
+	}
+	return g.res, nil
+}
+
+type gen struct {
+	db    *stampede.DB
+	sel   Selection
+	opts  Options
+	res   *Result
+	roots []*Section // the first section of each root
+	scope stampede.Scope
+
+	mu sync.Mutex // guards res.Warnings
+}
+
+func (g *gen) warn(format string, a ...any) {
+	g.mu.Lock()
+	g.res.Warnings = append(g.res.Warnings, fmt.Sprintf(format, a...))
+	g.mu.Unlock()
+}
+
+// resolve lists the sections: each selected workflow followed by its
+// sub-workflows, depth-first in wf_id order.
+func (g *gen) resolve(ctx context.Context) error {
+	seen := map[int64]bool{}
+	for _, w := range g.sel.Workflows {
+		if seen[w.ID] {
+			continue
+		}
+		desc, err := g.db.Descendants(ctx, w.ID)
+		if err != nil {
+			return err
+		}
+		children := map[int64][]stampede.WorkflowInfo{}
+		for _, d := range desc {
+			if d.ParentID.Valid {
+				children[d.ParentID.Int64] = append(children[d.ParentID.Int64], d)
+			}
+		}
+		root := &Section{Workflow: w, Tree: &TreeData{}}
+		g.roots = append(g.roots, root)
+		var walk func(s *Section)
+		walk = func(s *Section) {
+			if seen[s.Workflow.ID] {
+				return
+			}
+			seen[s.Workflow.ID] = true
+			g.res.Sections = append(g.res.Sections, s)
+			g.scope = append(g.scope, s.Workflow.ID)
+			for _, c := range children[s.Workflow.ID] {
+				walk(&Section{Workflow: c, Depth: s.Depth + 1})
+			}
+		}
+		walk(root)
+	}
+	for i, s := range g.res.Sections {
+		s.Drawn = i < MaxSections
+	}
+	return nil
+}
+
+// tree returns the workflow ids of the hierarchy starting at section i.
+func (g *gen) tree(i int) stampede.Scope {
+	ids := stampede.Scope{g.res.Sections[i].Workflow.ID}
+	for _, s := range g.res.Sections[i+1:] {
+		if s.Depth == 0 {
+			break
+		}
+		ids = append(ids, s.Workflow.ID)
+	}
+	return ids
+}
+
+// collect runs the queries: the summary, counts, time and breakdown
+// statistics and the graphs on the connection pool, the try table's
+// queries on their own connection, all at once.
+func (g *gen) collect(ctx context.Context) error {
+	eg, ctx := errgroup.WithContext(ctx)
+	eg.Go(func() error { return g.summary(ctx) })
+	eg.Go(func() error { return g.counts(ctx) })
+	for i, s := range g.res.Sections {
+		if s.Tree == nil || g.opts.Level&(Time|Breakdown) == 0 {
+			continue
+		}
+		tree := g.tree(i)
+		eg.Go(func() error { return g.treeStats(ctx, s, tree) })
+	}
+	if g.opts.Level&AllGraphs != 0 {
+		eg.Go(func() error { return g.graphs(ctx) })
+	}
+	// The spans of the workflows are needed even without these charts,
+	// to say which workflows have no job data.
+	eg.Go(func() error { return g.tries(ctx) })
+	return eg.Wait()
+}
+
+// summary runs pegasus-statistics' summary over the selection.
+func (g *gen) summary(ctx context.Context) error {
+	tmp, err := os.MkdirTemp("", "pegasus-plots-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	res, err := statistics.Generate(ctx, g.db, statistics.Selection{Workflows: g.sel.Workflows, Multi: g.sel.Multi},
+		statistics.Options{Levels: statistics.Summary, Format: statistics.Text, Location: g.opts.Location, PMC: g.opts.PMC, OutputDir: tmp})
+	if err != nil {
+		return err
+	}
+	for _, f := range res.Failures {
+		g.warn("summary: %v", f)
+	}
+	g.res.Summary = res.Summary
+	return nil
+}
+
+// counts gets each workflow's own counts and wall time.
+func (g *gen) counts(ctx context.Context) error {
+	q, err := g.db.NewScoped(ctx, g.scope)
+	if err != nil {
+		return err
+	}
+	per, err := q.WorkflowCounts(ctx, g.opts.PMC)
+	if err != nil {
+		return err
+	}
+	for _, s := range g.res.Sections {
+		s.Counts = per[s.Workflow.ID]
+		if s.WallTime, err = g.db.WorkflowWallTime(ctx, []int64{s.Workflow.ID}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// treeStats gets the time statistics and the transformation breakdown of
+// the hierarchy of root (and the breakdown of each of its workflows).
+func (g *gen) treeStats(ctx context.Context, root *Section, tree stampede.Scope) error {
+	q, err := g.db.NewScoped(ctx, tree)
+	if err != nil {
+		return err
+	}
+	if g.opts.Level&Time != 0 {
+		ts, err := q.TimeStats(ctx, false)
+		if err != nil {
+			return err
+		}
+		root.Tree.Time = timeData(ts, g.opts.TimeFilter, g.opts.Location)
+	}
+	if g.opts.Level&Breakdown != 0 {
+		// Always per workflow too: the scope-wide rows alone are not supported.
+		rows, err := q.TransformationStats(ctx, true, nil)
+		if err != nil {
+			return err
+		}
+		root.Tree.Breakdown = breakdownData(rows, 0)
+		if len(tree) > 1 {
+			for _, s := range g.res.Sections {
+				for _, id := range tree {
+					if s.Workflow.ID == id && s.Drawn {
+						s.Breakdown = breakdownData(rows, id)
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// tries builds the try table and gets the Gantt, host and critical path
+// data of each drawn workflow.
+func (g *gen) tries(ctx context.Context) error {
+	tt, err := g.db.NewTryTable(ctx, g.scope)
+	if err != nil {
+		return err
+	}
+	defer tt.Close()
+	spans, err := tt.Spans(ctx, g.scope)
+	if err != nil {
+		return err
+	}
+	for _, s := range g.res.Sections {
+		s.Span = spans[s.Workflow.ID]
+		if !s.Drawn || s.Span.Tries == 0 {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		start, end := s.Span.Start(), s.Span.End()
+		var detail []stampede.Try
+		if g.opts.Level&(Gantt|Host) != 0 && s.Span.Tries <= int64(g.opts.DetailLimit) {
+			if detail, err = tt.Tries(ctx, s.Workflow.ID, nil); err != nil {
+				return err
+			}
+		}
+		if g.opts.Level&Gantt != 0 {
+			s.Gantt = &GanttData{Start: start, End: end, Tries: detail, Total: s.Span.Tries}
+			if detail == nil {
+				b, err := tt.StateBins(ctx, s.Workflow.ID, start, end, Bins)
+				if err != nil {
+					return err
+				}
+				s.Gantt.Bins = &b
+			}
+		}
+		if g.opts.Level&Host != 0 {
+			s.Host = &HostData{Start: start, End: end, Tries: detail}
+			if detail == nil {
+				b, err := tt.HostBins(ctx, s.Workflow.ID, start, end, Bins, MaxHosts)
+				if err != nil {
+					return err
+				}
+				s.Host.Bins = &b
+			}
+		}
+		if g.opts.Level&CriticalPath != 0 {
+			jobs, err := tt.CriticalJobs(ctx, s.Workflow.ID)
+			if err != nil {
+				return err
+			}
+			var path []stampede.Try
+			if detail != nil {
+				in := map[int64]bool{}
+				for _, j := range jobs {
+					in[j] = true
+				}
+				for _, t := range detail {
+					if in[t.JobID] {
+						path = append(path, t)
+					}
+				}
+			} else if path, err = tt.Tries(ctx, s.Workflow.ID, jobs); err != nil {
+				return err
+			}
+			s.Critical = criticalPath(start, end, jobs, path)
+		}
+	}
+	return nil
+}
+
+// graphs writes the .dot files of the drawn workflows and renders them.
+func (g *gen) graphs(ctx context.Context) error {
+	type job struct {
+		s    *Section
+		kind string
+	}
+	var jobs []job
+	for _, s := range g.res.Sections {
+		if !s.Drawn {
+			continue
+		}
+		if g.opts.Level&DAGGraph != 0 {
+			jobs = append(jobs, job{s, "dag"})
+		}
+		if g.opts.Level&DAXGraph != 0 {
+			jobs = append(jobs, job{s, "dax"})
+		}
+	}
+	for _, j := range jobs {
+		gd, err := g.graph(ctx, j.s, j.kind)
+		if err != nil {
+			return err
+		}
+		if j.kind == "dag" {
+			j.s.DAG = gd
+		} else {
+			j.s.DAX = gd
+		}
+	}
+	return nil
+}
+
+// timeData buckets the hourly time statistics by hour or day in loc,
+// filling the buckets without data between the first and the last.
+func timeData(ts stampede.TimeStats, f TimeFilter, loc *time.Location) *TimeData {
+	hours := map[int64]*[4]float64{}
+	var first, last int64 = 1<<62 - 1, -1 << 62
+	add := func(h stampede.HourStat, col int) {
+		v := hours[h.Hour]
+		if v == nil {
+			v = new([4]float64)
+			hours[h.Hour] = v
+		}
+		v[col] += float64(h.Count)
+		v[col+1] += h.Runtime.Float64
+		first, last = min(first, h.Hour), max(last, h.Hour)
+	}
+	for _, h := range ts.Jobs {
+		add(h, 0)
+	}
+	for _, h := range ts.Invocations {
+		add(h, 2)
+	}
+	td := &TimeData{Filter: f}
+	if len(hours) == 0 {
+		if td.Filter == Auto {
+			td.Filter = Hour
+		}
+		return td
+	}
+	if td.Filter == Auto {
+		td.Filter = Hour
+		if last-first+1 > AutoHourLimit {
+			td.Filter = Day
+		}
+	}
+	keys := make([]int64, 0, len(hours))
+	for h := range hours {
+		keys = append(keys, h)
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
+	bucketOf := func(h int64) time.Time {
+		t := time.Unix(h*3600, 0).In(loc)
+		if td.Filter == Day {
+			return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc)
+		}
+		return t
+	}
+	label := func(t time.Time) string {
+		if td.Filter == Day {
+			return t.Format("2006-01-02")
+		}
+		return t.Format("2006-01-02 15h")
+	}
+	next := func(t time.Time) time.Time {
+		if td.Filter == Day {
+			return time.Date(t.Year(), t.Month(), t.Day()+1, 0, 0, 0, 0, loc)
+		}
+		return t.Add(time.Hour)
+	}
+	end := bucketOf(keys[len(keys)-1])
+	for t := bucketOf(keys[0]); !t.After(end); t = next(t) {
+		td.Buckets = append(td.Buckets, TimeBucket{Start: t, Label: label(t)})
+	}
+	index := map[string]int{}
+	for i, b := range td.Buckets {
+		index[b.Label] = i
+	}
+	for _, h := range keys {
+		v := hours[h]
+		b := &td.Buckets[index[label(bucketOf(h))]]
+		b.Jobs += int64(v[0])
+		b.JobRuntime += v[1]
+		b.Invocations += int64(v[2])
+		b.InvRuntime += v[3]
+	}
+	return td
+}
+
+// breakdownData groups the transformation statistics of workflow wf (0:
+// the scope-wide rows) per transformation, by total runtime.
+func breakdownData(rows []stampede.TransformationStat, wf int64) *BreakdownData {
+	byName := map[string]*BreakdownRow{}
+	var order []string
+	for _, r := range rows {
+		if r.WfID != wf {
+			continue
+		}
+		b := byName[r.Transformation]
+		if b == nil {
+			b = &BreakdownRow{Transformation: r.Transformation, MinRuntime: r.Min, MaxRuntime: r.Max}
+			byName[r.Transformation] = b
+			order = append(order, r.Transformation)
+		}
+		if r.Type == "successful" {
+			b.Succeeded, b.SucceededRuntime, b.SucceededPresent = r.Count, r.Total, true
+		} else {
+			b.Failed, b.FailedRuntime, b.FailedPresent = r.Count, r.Total, true
+		}
+		b.MinRuntime, b.MaxRuntime = min(b.MinRuntime, r.Min), max(b.MaxRuntime, r.Max)
+	}
+	bd := &BreakdownData{}
+	for _, n := range order {
+		b := byName[n]
+		if c := b.Count(); c > 0 {
+			b.AvgRuntime = b.Runtime() / float64(c)
+		}
+		bd.Rows = append(bd.Rows, *b)
+	}
+	sort.SliceStable(bd.Rows, func(i, j int) bool {
+		if a, b := bd.Rows[i].Runtime(), bd.Rows[j].Runtime(); a != b {
+			return a > b
+		}
+		return bd.Rows[i].Count() > bd.Rows[j].Count()
+	})
+	return bd
+}
+
+// draw renders every chart, on as many goroutines as there are CPUs.
+func (g *gen) draw(ctx context.Context) {
+	type task struct {
+		c  *Chart
+		fn func() ([]byte, int, int, error)
+	}
+	var tasks []task
+	add := func(list *[]*Chart, kind, title, path string, fn func() ([]byte, int, int, error)) {
+		c := &Chart{Kind: kind, Title: title, Path: path}
+		*list = append(*list, c)
+		tasks = append(tasks, task{c, fn})
+	}
+	for _, s := range g.res.Sections {
+		u := s.Workflow.UUID
+		if t := s.Tree; t != nil {
+			if t.Time != nil && len(t.Time.Buckets) > 0 {
+				td := t.Time
+				add(&t.Charts, "time", "Jobs and invocations per "+map[TimeFilter]string{Hour: "hour", Day: "day"}[td.Filter],
+					filepath.Join("time_chart", u+".png"), func() ([]byte, int, int, error) { return drawTime(td, g.opts.Location) })
+			}
+			if bd := t.Breakdown; bd != nil && len(bd.Rows) > 0 {
+				name := u + ".png"
+				title := "Invocations per transformation"
+				if s.Breakdown != nil {
+					name = u + "_all.png"
+					title += " (all workflows of the run)"
+				}
+				add(&t.Charts, "breakdown", title, filepath.Join("breakdown_chart", name),
+					func() ([]byte, int, int, error) { return drawBreakdown(bd, title) })
+			}
+		}
+		if !s.Drawn {
+			continue
+		}
+		if gd := s.Gantt; gd != nil {
+			add(&s.Charts, "gantt", "Workflow execution Gantt chart", filepath.Join("gantt_chart", u+".png"),
+				func() ([]byte, int, int, error) { return drawGantt(gd, g.opts.Location) })
+		}
+		if hd := s.Host; hd != nil {
+			add(&s.Charts, "host", "Host over time chart", filepath.Join("host_chart", u+".png"),
+				func() ([]byte, int, int, error) { return drawHost(hd, g.opts.Location) })
+		}
+		if cd := s.Critical; cd != nil && len(cd.Jobs) > 0 {
+			add(&s.Charts, "critical", "Critical path", filepath.Join("critical_path", u+".png"),
+				func() ([]byte, int, int, error) { return drawCritical(cd, g.opts.Location) })
+		}
+		if bd := s.Breakdown; bd != nil && len(bd.Rows) > 0 {
+			title := "Invocations per transformation (this workflow)"
+			add(&s.Charts, "breakdown", title, filepath.Join("breakdown_chart", u+".png"),
+				func() ([]byte, int, int, error) { return drawBreakdown(bd, title) })
+		}
+		for _, gd := range []*GraphData{s.DAG, s.DAX} {
+			if gd == nil {
+				continue
+			}
+			c := &Chart{Kind: gd.Kind, Title: map[string]string{"dag": "DAG graph (jobs)", "dax": "DAX graph (tasks)"}[gd.Kind],
+				Dot: gd.Dot, Note: gd.Skipped}
+			if gd.PNG != "" {
+				c.PNG, c.Width, c.Height, c.Path = gd.png, gd.w, gd.h, gd.PNG
+			}
+			s.Charts = append(s.Charts, c)
+		}
+	}
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for _, t := range tasks {
+		if ctx.Err() != nil {
+			break
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			t.c.PNG, t.c.Width, t.c.Height, t.c.Err = t.fn()
+			if t.c.Err != nil {
+				t.c.PNG = nil
+				g.warn("%s: %v", t.c.Path, t.c.Err)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// write writes the PNG files and index.html.
+func (g *gen) write() error {
+	for _, c := range g.res.Charts() {
+		if c.Dot != "" {
+			g.res.Files = append(g.res.Files, filepath.Join(g.opts.OutputDir, c.Dot))
+		}
+		if c.PNG == nil || c.Path == "" {
+			continue
+		}
+		p := filepath.Join(g.opts.OutputDir, c.Path)
+		if c.Kind != "dag" && c.Kind != "dax" { // graphs are written by dot
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				return err
+			}
+			if err := os.WriteFile(p, c.PNG, 0o644); err != nil {
+				return err
+			}
+		}
+		g.res.Files = append(g.res.Files, p)
+	}
+	page, err := g.html()
+	if err != nil {
+		return err
+	}
+	g.res.Index = filepath.Join(g.opts.OutputDir, "index.html")
+	if err := os.WriteFile(g.res.Index, page, 0o644); err != nil {
+		return err
+	}
+	g.res.Files = append(g.res.Files, g.res.Index)
+	return nil
+}
