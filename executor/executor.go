@@ -1,6 +1,7 @@
 package executor
 
 import (
+	"bufio"
 	"bytes"
 	"container/heap"
 	"context"
@@ -415,33 +416,47 @@ type runResult struct {
 // lastClusterID finds the largest HTCondor id an earlier run wrote into
 // the log, so ids stay unique across rescue runs.
 func lastClusterID(path string) int {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return 0
 	}
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return 0
+	}
 	best := 0
-	scan := func(marker string, term byte) {
-		rest := data
-		for {
-			i := bytes.Index(rest, []byte(marker))
-			if i < 0 {
-				return
-			}
-			rest = rest[i+len(marker):]
-			j := 0
-			for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
-				j++
-			}
-			if j < len(rest) && rest[j] == term {
-				if n, err := strconv.Atoi(string(rest[:j])); err == nil && n > best {
-					best = n
-				}
+	scan := func(line []byte, marker string, term byte) {
+		i := bytes.Index(line, []byte(marker))
+		if i < 0 {
+			return
+		}
+		rest := line[i+len(marker):]
+		j := 0
+		for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
+			j++
+		}
+		if j < len(rest) && rest[j] == term {
+			if n, err := strconv.Atoi(string(rest[:j])); err == nil && n > best {
+				best = n
 			}
 		}
 	}
-	scan("assigned HTCondor ID (", '.')
-	scan("condor_scheduniv_exec.", '.')
-	return best
+	r := bufio.NewReaderSize(f, 256<<10)
+	for {
+		line, err := r.ReadSlice('\n')
+		if len(line) > 0 {
+			scan(line, "assigned HTCondor ID (", '.')
+			scan(line, "condor_scheduniv_exec.", '.')
+		}
+		if err == bufio.ErrBufferFull {
+			for err == bufio.ErrBufferFull {
+				_, err = r.ReadSlice('\n')
+			}
+		}
+		if err != nil {
+			return best
+		}
+	}
 }
 
 func (e *engine) banner(rescue *rescueFile) {
@@ -793,11 +808,19 @@ func (e *engine) closeUserLogs() {
 // runJob runs one try of a node's job (in its own goroutine) and reports
 // its execution and its end.
 func (e *engine) runJob(n *node, js *jobSpec, cluster int) {
-	hold := func(text string) {
-		e.events <- event{n: n, kind: evHeld, text: text, at: time.Now()}
-	}
 	dir := js.iwd
 	scratch := dir
+	made := false
+	// The scratch directory is gone before the engine hears of the end.
+	send := func(ev event) {
+		if made {
+			os.RemoveAll(scratch)
+		}
+		e.events <- ev
+	}
+	hold := func(text string) {
+		send(event{n: n, kind: evHeld, text: text, at: time.Now()})
+	}
 	if js.transfer {
 		var err error
 		scratch, err = os.MkdirTemp(e.cfg.ScratchDir, "dir_"+strconv.Itoa(cluster)+"_")
@@ -805,7 +828,7 @@ func (e *engine) runJob(n *node, js *jobSpec, cluster int) {
 			hold("Error from starter: cannot create the job's scratch directory: " + err.Error())
 			return
 		}
-		defer os.RemoveAll(scratch)
+		made = true
 		for _, in := range js.inputFiles {
 			if err := copyIn(abs(js.iwd, in), scratch); err != nil {
 				hold("Error from starter: failed to transfer input file " + in + ": " + err.Error())
@@ -854,7 +877,7 @@ func (e *engine) runJob(n *node, js *jobSpec, cluster int) {
 			}
 		}
 	}
-	e.events <- event{n: n, kind: evTerminated, info: info, at: info.endAt}
+	send(event{n: n, kind: evTerminated, info: info, at: info.endAt})
 }
 
 // runSubDAG runs a SUBDAG EXTERNAL node: a nested DAGMan in this process,

@@ -94,7 +94,15 @@ func classify(t *testing.T, path string) []ingest.DagmanLine {
 // events returns "node:EVENT" for the job lines monitord acts on.
 func nodeEvents(lines []ingest.DagmanLine, node string) []string {
 	var out []string
+	last := ""
 	for _, dl := range lines {
+		if dl.Kind == ingest.LineSubmitting {
+			last = dl.Node
+		}
+		if dl.Kind == ingest.LineSubmitFailed && last == node {
+			out = append(out, "submit-failed")
+			continue
+		}
 		if dl.Node != node {
 			continue
 		}
