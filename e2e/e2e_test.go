@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/pegasus-go/pegasus/ingest"
+	"github.com/pegasus-go/pegasus/internal/testutil"
 	"github.com/pegasus-go/pegasus/planner/dax"
 	"github.com/pegasus-go/pegasus/planner/daxapi"
 	"github.com/pegasus-go/pegasus/stampede"
@@ -657,4 +658,151 @@ func firstDiff(a, b []string) string {
 		out = out[:20]
 	}
 	return strings.Join(out, "\n")
+}
+
+// kindsOf returns, per node, the sequence of the lines monitord acts on,
+// with statuses replaced by their sign (ok / failed), and the sequence of
+// the workflow-level lines, read with monitord's classifier.
+func kindsOf(t *testing.T, path string) (map[string]string, string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dc := &ingest.DagmanClassifier{Clock: &ingest.Clock{}}
+	nodes := map[string][]string{}
+	var wf []string
+	last := ""
+	for i, l := range strings.Split(strings.TrimSuffix(string(data), "\n"), "\n") {
+		dl := dc.Classify([]byte(l), i+1)
+		what := ""
+		switch dl.Kind {
+		case ingest.LineULog:
+			what = dl.Name
+		case ingest.LineSubmitting:
+			what, last = "submitting", dl.Node
+		case ingest.LineScriptStart:
+			what = map[bool]string{true: "PRE", false: "POST"}[dl.Pre] + "-start"
+		case ingest.LineScriptEnd:
+			what = map[bool]string{true: "PRE", false: "POST"}[dl.Pre] + map[bool]string{true: "-ok", false: "-failed"}[dl.OK]
+		case ingest.LineJobFailed:
+			what = "job-failed"
+		case ingest.LineJobSuccess:
+			what = "job-ok"
+		case ingest.LineHoldReason:
+			what, dl.Node = "hold-reason", last
+		case ingest.LineStartingUp, ingest.LineVersion, ingest.LinePID, ingest.LineParsing, ingest.LineExiting, ingest.LineSIGUSR1:
+			wf = append(wf, strconv.Itoa(int(dl.Kind)))
+		}
+		if what != "" && dl.Node != "" {
+			nodes[dl.Node] = append(nodes[dl.Node], what)
+		}
+	}
+	out := map[string]string{}
+	for n, k := range nodes {
+		out[n] = strings.Join(k, " ")
+	}
+	return out, strings.Join(wf, " ")
+}
+
+// TestDagmanOutLikeHTCondor compares the dagman.out the executor writes
+// with real HTCondor DAGMan logs: the same line kinds, in the same order,
+// for the same situations (a node that succeeds, a node that fails and is
+// retried, the workflow's start and end).
+func TestDagmanOutLikeHTCondor(t *testing.T) {
+	okSample, okWF := kindsOf(t, filepath.Join(testutil.Sample(t, "process_wf_success"), "process-0.dag.dagman.out"))
+	failSample, failWF := kindsOf(t, filepath.Join(testutil.Sample(t, "process_wf_failure"), "process-0.dag.dagman.out"))
+
+	work := example(t, true)
+	submit := plan(t, work, "blackdiamond.dax")
+	if code, out, errs := command(t, work, "pegasus-run", submit); code != 1 {
+		t.Fatalf("pegasus-run: exit %d\n%s%s", code, out, errs)
+	}
+	ours, oursWF := kindsOf(t, filepath.Join(submit, "blackdiamond-0.dag.dagman.out"))
+	if oursWF != failWF || okWF != failWF {
+		t.Errorf("workflow-level lines %q, HTCondor's %q", oursWF, failWF)
+	}
+	succeeded := okSample["create_dir_process_0_local"]
+	for _, n := range []string{"create_dir_blackdiamond_0_local", "stage_in_local_local_0_0", "preprocess_ID0000001", "findrange_ID0000002"} {
+		if ours[n] != succeeded {
+			t.Errorf("%s: %q\nHTCondor's succeeded node: %q", n, ours[n], succeeded)
+		}
+	}
+	if got, want := ours["findrange_ID0000003"], failSample["ls_ID0000001"]; got != want {
+		t.Errorf("failed node with a retry: %q\nHTCondor's: %q", got, want)
+	}
+	if _, ran := ours["analyze_ID0000004"]; ran {
+		t.Error("a node below the failure ran")
+	}
+}
+
+// TestForHTCondor checks that a submit directory stays valid for real
+// HTCondor: every file we emit or run parses with the submit-file and DAG
+// readers, <dag>.condor.sub runs pegasus-dagman in the scheduler universe,
+// and condor_submit_dag -no_submit accepts the DAG when HTCondor is
+// installed.
+func TestForHTCondor(t *testing.T) {
+	work := example(t, false)
+	submit := plan(t, work, "blackdiamond.dax")
+	if code, out, errs := command(t, work, "pegasus-run", "--detach", submit); code != 0 || !strings.Contains(out, "Workflow started") {
+		t.Fatalf("pegasus-run --detach: exit %d\n%s%s", code, out, errs)
+	}
+	dag := filepath.Join(submit, "blackdiamond-0.dag")
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if _, err := os.Stat(filepath.Join(submit, "monitord.done")); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the detached run did not finish:\n%s", readFile(t, dag+".lib.err"))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	d := readDAG(t, submit)
+	for _, n := range d.Nodes {
+		sf, err := ingest.ReadSubmitFile(filepath.Join(submit, n.SubmitFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sf.Arguments(); err != nil || !sf.HasQueue {
+			t.Errorf("%s: arguments %v, queue %v", n.SubmitFile, err, sf.HasQueue)
+		}
+	}
+	sf, err := ingest.ReadSubmitFile(dag + ".condor.sub")
+	if err != nil {
+		t.Fatal(err)
+	}
+	args, err := sf.Arguments()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u, _ := sf.Get("universe"); u != "scheduler" {
+		t.Errorf("universe %q", u)
+	}
+	if exe, _ := sf.Get("executable"); filepath.Base(exe) != "pegasus-dagman" {
+		t.Errorf("executable %q", exe)
+	}
+	if a := strings.Join(args, " "); !strings.Contains(a, "-Dag blackdiamond-0.dag") || !strings.Contains(a, "-AutoRescue 1") {
+		t.Errorf("arguments %q", a)
+	}
+	env := map[string]string{}
+	for _, kv := range sf.Environment() {
+		env[kv.Key] = kv.Value
+	}
+	if env["_CONDOR_DAGMAN_LOG"] != "blackdiamond-0.dag.dagman.out" {
+		t.Errorf("environment %v", env)
+	}
+	csd, err := exec.LookPath("condor_submit_dag")
+	if err != nil {
+		t.Skip("HTCondor is not installed: condor_submit_dag -no_submit not run")
+	}
+	twin := filepath.Join(t.TempDir(), "twin")
+	if o, err := exec.Command("cp", "-a", submit, twin).CombinedOutput(); err != nil {
+		t.Fatalf("cp: %v %s", err, o)
+	}
+	cmd := exec.Command(csd, "-no_submit", "-f", "blackdiamond-0.dag")
+	cmd.Dir = twin
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("condor_submit_dag -no_submit: %v\n%s", err, out)
+	}
 }
