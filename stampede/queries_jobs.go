@@ -207,7 +207,7 @@ func (q *Scoped) JobListing(ctx context.Context) (*JobListing, error) {
 	// Order by workflow and job_submit_seq, then number each job's tries
 	// (counted in an array when the job ids are dense, as they are when
 	// one load numbered them).
-	slices.SortFunc(l.rows, func(a, b jobRow) int { return cmp.Or(cmp.Compare(a.key, b.key), cmp.Compare(a.id, b.id)) })
+	sortJobRows(l.rows)
 	var dense []int32
 	var sparse map[int64]int64
 	if span := maxJob.Int64 - minJob.Int64 + 1; minJob.Valid && span <= 4*int64(len(l.rows))+1024 {
@@ -240,6 +240,52 @@ func (q *Scoped) JobListing(ctx context.Context) (*JobListing, error) {
 	}
 	l.hosts = hosts
 	return l, nil
+}
+
+// sortJobRows orders rows by key, then id: a least-significant-digit radix
+// sort on the key (16-bit digits, skipping the digits where every row
+// agrees), then the rare runs of equal keys by id.
+func sortJobRows(rows []jobRow) {
+	byID := func(a, b jobRow) int { return cmp.Compare(a.id, b.id) }
+	if len(rows) < 4096 {
+		slices.SortFunc(rows, func(a, b jobRow) int { return cmp.Or(cmp.Compare(a.key, b.key), byID(a, b)) })
+		return
+	}
+	src, dst := rows, make([]jobRow, len(rows))
+	count := make([]int, 1<<16)
+	for shift := 0; shift < 64; shift += 16 {
+		clear(count)
+		for i := range src {
+			count[(src[i].key>>shift)&0xffff]++
+		}
+		if count[(src[0].key>>shift)&0xffff] == len(src) {
+			continue
+		}
+		sum := 0
+		for d, c := range count {
+			count[d] = sum
+			sum += c
+		}
+		for i := range src {
+			d := (src[i].key >> shift) & 0xffff
+			dst[count[d]] = src[i]
+			count[d]++
+		}
+		src, dst = dst, src
+	}
+	if &src[0] != &rows[0] {
+		copy(rows, src)
+	}
+	for i := 0; i < len(rows); {
+		j := i + 1
+		for j < len(rows) && rows[j].key == rows[i].key {
+			j++
+		}
+		if j-i > 1 {
+			slices.SortFunc(rows[i:j], byID)
+		}
+		i = j
+	}
 }
 
 // cells fills the cells of a row (valid until the arena changes).

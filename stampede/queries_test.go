@@ -124,3 +124,23 @@ func TestSumErrorBound(t *testing.T) {
 		t.Error("one term has no error")
 	}
 }
+
+func TestSortJobRows(t *testing.T) {
+	for _, n := range []int{10, 5000, 100000} {
+		rows := make([]stampede.JobRowForTest, n)
+		for i := range rows {
+			// Few workflows, sequences with duplicates, ids descending.
+			rows[i] = stampede.JobRowForTest{Key: uint64(i%3)<<32 | uint64((i*7919)%(n/2+1)), ID: int64(n - i)}
+		}
+		got := stampede.SortJobRowsForTest(rows)
+		for i := 1; i < len(got); i++ {
+			a, b := got[i-1], got[i]
+			if a.Key > b.Key || a.Key == b.Key && a.ID > b.ID {
+				t.Fatalf("n=%d: rows %d and %d out of order: %+v %+v", n, i-1, i, a, b)
+			}
+		}
+		if len(got) != n {
+			t.Fatalf("n=%d: %d rows back", n, len(got))
+		}
+	}
+}
