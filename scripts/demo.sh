@@ -1,33 +1,68 @@
 #!/usr/bin/env bash
-# make demo: generate a realistic workflow run, load it with pegasus-monitord,
-# and show what a user can do with it.
+# make demo: plan and run the bundled example workflow on this machine with
+# pegasus-monitord live, show its statistics, plots and analyzer report; then
+# a run that fails on purpose, the analyzer at work, and the resumed run;
+# then a larger generated run loaded with pegasus-monitord --replay.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN=${BIN:-bin}
-run=demo/run
+BIN=$(cd "${BIN:-bin}" && pwd)
+export PATH="$BIN:$PATH"
 rm -rf demo
 mkdir -p demo
 
-echo "== 1. A workflow run: 300 jobs, a few failures and retries (pegasus-synth)"
-"$BIN/pegasus-synth" --jobs 300 --seed 42 --fail-rate 0.05 --out "$run"
+echo "== 1. Plan the black-diamond example (examples/blackdiamond)"
+work=$(examples/setup.sh demo/diamond)
+pegasus-plan --conf "$work/pegasus.properties" --dax "$work/blackdiamond.dax" \
+	--dir "$work/submit" --sites local --output-site local | tee demo/plan.txt
+submit=$(sed -n 's/^Submit directory: //p' demo/plan.txt)
 
 echo
-echo "== 2. Load it into a Stampede database (pegasus-monitord --replay)"
-"$BIN/pegasus-monitord" --replay "$run"/*.dag.dagman.out
+echo "== 2. Run it on this machine (pegasus-run; pegasus-monitord loads it as it runs)"
+pegasus-run "$submit"
+echo "Result: $(cat "$work/outputs/f.d")"
 
-db=$(ls "$run"/*.stampede.duckdb)
-if [ -x "$BIN/pegasus-statistics" ]; then
+echo
+echo "== 3. Statistics (pegasus-statistics)"
+pegasus-statistics -s all -o demo/statistics "$submit" >/dev/null
+cat demo/statistics/summary.txt
+if [ -x "$BIN/pegasus-plots" ]; then
 	echo
-	echo "== 3. Statistics (pegasus-statistics)"
-	"$BIN/pegasus-statistics" -s all "$run" || true
-fi
-if [ -x "$BIN/pegasus-analyzer" ]; then
-	echo
-	echo "== 4. What failed (pegasus-analyzer)"
-	"$BIN/pegasus-analyzer" "$run" | head -40 || true
+	echo "== 3b. Plots (pegasus-plots)"
+	pegasus-plots -o demo/plots "$submit" >/dev/null 2>&1 && echo "Charts: demo/plots/index.html" || echo "(pegasus-plots failed)"
 fi
 
 echo
-echo "Database: $db"
+echo "== 4. Analyzer (pegasus-analyzer): nothing failed"
+pegasus-analyzer "$submit" | head -20 || true
+
+echo
+echo "== 5. The same workflow with a job that fails on purpose"
+fwork=$(examples/setup.sh demo/diamond-fail --fail)
+pegasus-plan --conf "$fwork/pegasus.properties" --dax "$fwork/blackdiamond.dax" \
+	--dir "$fwork/submit" --sites local --output-site local > demo/plan-fail.txt
+fsubmit=$(sed -n 's/^Submit directory: //p' demo/plan-fail.txt)
+pegasus-run "$fsubmit" || echo "(pegasus-run exited $? as expected)"
+
+echo
+echo "== 6. What failed (pegasus-analyzer)"
+pegasus-analyzer "$fsubmit" | head -60 || true
+
+echo
+echo "== 7. Fix the cause and run again: the rescue DAG resumes where the run stopped"
+sub=$(ls "$fsubmit"/*/*/findrange_ID0000003.sub)
+sed -i 's/ --fail//' "$sub"
+pegasus-run "$fsubmit"
+echo "Result: $(cat "$fwork/outputs/f.d")"
+
+echo
+echo "== 8. A larger generated run: 300 jobs with failures and retries (pegasus-synth, monitord --replay)"
+run=demo/synth
+pegasus-synth --jobs 300 --seed 42 --fail-rate 0.05 --out "$run"
+pegasus-monitord --replay "$run"/*.dag.dagman.out
+pegasus-statistics -s summary -o demo/synth-statistics "$run" >/dev/null && cat demo/synth-statistics/summary.txt || true
+
+db=$(ls "$submit"/*.stampede.duckdb)
+echo
+echo "Database of the example run: $db"
 echo "Try, with the duckdb shell (https://duckdb.org) or any DuckDB client:"
 echo "  duckdb $db \"SELECT exec_job_id, try, status, runtime_seconds FROM job_try ORDER BY runtime_seconds DESC LIMIT 5\""

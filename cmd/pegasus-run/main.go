@@ -41,7 +41,7 @@ run pegasus-run again, and it resumes where the run stopped. Interrupting
 pegasus-run (Ctrl-C) stops the jobs and also leaves a rescue DAG.
 
 The statistics and the analyzer can be run while the workflow runs:
-  pegasus-statistics SUBMITDIR      pegasus-analyzer SUBMITDIR
+  pegasus-statistics -i SUBMITDIR   pegasus-analyzer SUBMITDIR
 
 Examples:
   pegasus-run /runs/me/pegasus/diamond/run0001
