@@ -66,7 +66,7 @@ ji AS (
 		sum(CASE WHEN i.task_submit_seq >= 0 THEN i.remote_cpu_time END) AS cpu,
 		max(CASE WHEN i.task_submit_seq >= -1 THEN i.exitcode END) AS exitcode
 	FROM invocation i %[3]s
-	WHERE %[4]s
+	WHERE %[4]s AND i.task_submit_seq >= -1 -- POST script records count for nothing here
 	GROUP BY i.job_instance_id
 ), st AS (
 	-- One string comparison chain per row; the aggregates compare codes.
