@@ -806,3 +806,38 @@ func TestForHTCondor(t *testing.T) {
 		t.Fatalf("condor_submit_dag -no_submit: %v\n%s", err, out)
 	}
 }
+
+// TestDagmanWithHTCondor runs pegasus-dagman as HTCondor would (from
+// <dag>.condor.sub, with -Dagman naming condor_dagman): it runs that
+// condor_dagman with its arguments and pegasus-monitord beside it, and
+// exits with DAGMan's code once monitord has loaded the run. A stand-in
+// condor_dagman writes a real DAGMan log of the samples.
+func TestDagmanWithHTCondor(t *testing.T) {
+	sample := testutil.Sample(t, "process_wf_success")
+	dir := filepath.Join(t.TempDir(), "run")
+	if o, err := exec.Command("cp", "-a", sample, dir).CombinedOutput(); err != nil {
+		t.Fatalf("cp: %v %s", err, o)
+	}
+	for _, f := range []string{"monitord.info", "monitord.started", "monitord.done", "monitord.recover", "jobstate.log", "process-0.dag.dagman.out"} {
+		os.Remove(filepath.Join(dir, f))
+	}
+	fake := filepath.Join(dir, "condor_dagman")
+	script := "#!/bin/sh\necho \"$@\" > args.txt\nsed \"s/\\*\\* PID = [0-9]*/** PID = $$/\" " + filepath.Join(sample, "process-0.dag.dagman.out") + " > \"$_CONDOR_DAGMAN_LOG\"\nexit 0\n"
+	os.WriteFile(fake, []byte(script), 0o755)
+	cmd := exec.Command(filepath.Join(bin, "pegasus-dagman"), "-p", "0", "-f", "-l", ".", "-Lockfile", "process-0.dag.lock",
+		"-AutoRescue", "1", "-DoRescueFrom", "0", "-Dag", "process-0.dag", "-MaxPost", "20", "-Suppress_notification", "-Dagman", fake)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "_CONDOR_DAGMAN_LOG=process-0.dag.dagman.out")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("pegasus-dagman: %v\n%s", err, out)
+	}
+	if got := strings.TrimSpace(readFile(t, filepath.Join(dir, "args.txt"))); !strings.HasPrefix(got, "-p 0 -f -l . -Lockfile process-0.dag.lock") || !strings.Contains(got, "-Dagman "+fake) {
+		t.Errorf("condor_dagman got %q", got)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "monitord.done")); err != nil {
+		t.Fatalf("monitord did not finish: %v\n%s", err, readFile(t, filepath.Join(dir, "monitord.log")))
+	}
+	if got := query(t, filepath.Join(dir, "process-0.stampede.duckdb"), "SELECT count(*), count(*) FILTER (WHERE status = 'succeeded') FROM job_try"); got != "5|5\n" {
+		t.Errorf("job tries, succeeded = %q", got)
+	}
+}
