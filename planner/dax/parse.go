@@ -787,9 +787,45 @@ func (wf *Workflow) Check(name string) error {
 	if seen == n {
 		return nil
 	}
-	for _, e := range wf.Edges {
-		if indeg[idx[e.Parent]] > 0 && indeg[idx[e.Child]] > 0 {
-			return &ParseError{File: name, Line: e.Line, Err: ErrCycle, Msg: fmt.Sprintf("%s -> %s is on a cycle", e.Parent, e.Child)}
+	// The jobs left with parents are on a cycle or below one. Walking up
+	// from one of them through parents that are also left must repeat a
+	// job: that job is on a cycle, and so is the edge that led to it.
+	parents := make([][]int32, n)
+	edgeOf := map[[2]int32]int{}
+	for k, e := range wf.Edges {
+		p, c := int32(idx[e.Parent]), int32(idx[e.Child])
+		parents[c] = append(parents[c], p)
+		if _, ok := edgeOf[[2]int32{p, c}]; !ok {
+			edgeOf[[2]int32{p, c}] = k
+		}
+	}
+	start := -1
+	for i := range indeg {
+		if indeg[i] > 0 {
+			start = i
+			break
+		}
+	}
+	if start >= 0 {
+		step := make([]int32, n) // 1 + position in the walk, 0 = not visited
+		cur := int32(start)
+		for pos := int32(1); step[cur] == 0; pos++ {
+			step[cur] = pos
+			next := int32(-1)
+			for _, p := range parents[cur] {
+				if indeg[p] > 0 {
+					next = p
+					break
+				}
+			}
+			if next < 0 {
+				break
+			}
+			if step[next] != 0 {
+				e := wf.Edges[edgeOf[[2]int32{next, cur}]]
+				return &ParseError{File: name, Line: e.Line, Err: ErrCycle, Msg: fmt.Sprintf("%s -> %s is on a cycle", e.Parent, e.Child)}
+			}
+			cur = next
 		}
 	}
 	return &ParseError{File: name, Err: ErrCycle}
