@@ -70,6 +70,7 @@ func BenchmarkGenerate(b *testing.B) {
 				}
 				ctx := context.Background()
 				out := b.TempDir()
+				b.ResetTimer()
 				for i := 0; i < b.N; i++ {
 					db, err := stampede.Open(ctx, path, stampede.OpenOptions{ReadOnly: true})
 					if err != nil {
