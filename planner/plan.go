@@ -319,9 +319,16 @@ func Plan(ctx context.Context, opts Options) (_ *Outcome, err error) {
 		if err == nil {
 			reps.Add("replica catalog "+rcFile, cat)
 		}
-		registerRC = true
 		abs, _ := filepath.Abs(rcFile)
-		props.Set("pegasus.catalog.replica", "File")
+		if data, rerr := os.ReadFile(rcFile); rerr == nil && isYAML(data) {
+			// pegasus-rc-client writes the file format only: outputs of a
+			// workflow with a YAML replica catalog are not registered.
+			logf("replica catalog %s is YAML: no registration jobs", rcFile)
+			props.Set("pegasus.catalog.replica", "YAML")
+		} else {
+			registerRC = true
+			props.Set("pegasus.catalog.replica", "File")
+		}
 		props.Set("pegasus.catalog.replica.file", abs)
 	}
 	// Make catalog paths in the properties copy absolute, for sub-workflows.

@@ -243,7 +243,7 @@ replicas:
   - {lfn: f.a, pfns: [{site: local, pfn: /data/f.a}, {site: remote, pfn: "http://h/f.a"}]}
 `,
 		"wf.dax": `<adag xmlns="http://pegasus.isi.edu/schema/DAX" version="3.6" name="y">
-  <job id="ID1" namespace="d" name="keg" version="1.0"><argument>-i f.a</argument><uses name="f.a" link="input"/><uses name="f.b" link="output" transfer="false" register="false"/></job>
+  <job id="ID1" namespace="d" name="keg" version="1.0"><argument>-i f.a</argument><uses name="f.a" link="input"/><uses name="f.b" link="output" transfer="true" register="true"/></job>
 </adag>
 `,
 		"pegasus.properties": "pegasus.catalog.site.file = sites.yml\npegasus.catalog.transformation.file = transformations.yml\npegasus.catalog.replica = YAML\npegasus.catalog.replica.file = replicas.yml\n",
@@ -260,6 +260,13 @@ replicas:
 	in, _ := os.ReadFile(filepath.Join(out.SubmitDir, "00", "00", "stage_in_local_local_0_0.in"))
 	if !strings.Contains(string(in), `"url": "file:///data/f.a"`) || !strings.Contains(string(in), `"url": "http://h/f.a"`) {
 		t.Fatalf("stage-in:\n%s", in)
+	}
+	// Registration jobs write the file format only: none with a YAML catalog.
+	d := readDAG(t, filepath.Join(out.SubmitDir, "y-0.dag"))
+	for _, n := range d.nodes {
+		if strings.HasPrefix(n, "register_") {
+			t.Errorf("registration job %s with a YAML replica catalog", n)
+		}
 	}
 	// A bad YAML catalog names its file and line.
 	os.WriteFile(filepath.Join(dir, "transformations.yml"), []byte("pegasus: \"5.0\"\ntransformations:\n  - {name: keg, sites: [{name: local, pfn: /x, type: weird}]}\n"), 0o644)
