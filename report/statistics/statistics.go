@@ -288,7 +288,9 @@ type gen struct {
 	scope stampede.Scope          // their ids, same order
 	q     *stampede.Scoped        // the queries over scope
 
-	counts      func() (map[int64]stampede.WorkflowCounts, error) // per workflow, computed once
+	// counts returns the per-workflow counts, computed once (the summary
+	// and the workflow statistics both need them).
+	counts      func() (map[int64]stampede.WorkflowCounts, error)
 	summaryText []byte
 }
 
@@ -325,15 +327,9 @@ func (g *gen) resolve(ctx context.Context) error {
 	return err
 }
 
-// workflowCounts returns the per-workflow counts, computed once (the
-// summary and the workflow statistics both need them).
-func (g *gen) workflowCounts(ctx context.Context) (map[int64]stampede.WorkflowCounts, error) {
-	return g.counts()
-}
-
 // totalCounts sums the per-workflow counts over the whole scope.
-func (g *gen) totalCounts(ctx context.Context) (stampede.WorkflowCounts, error) {
-	per, err := g.workflowCounts(ctx)
+func (g *gen) totalCounts() (stampede.WorkflowCounts, error) {
+	per, err := g.counts()
 	if err != nil {
 		return stampede.WorkflowCounts{}, err
 	}

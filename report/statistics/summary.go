@@ -39,7 +39,7 @@ type summaryTimes struct {
 
 func (g *gen) summaryData(ctx context.Context) (stampede.WorkflowCounts, summaryTimes, error) {
 	var st summaryTimes
-	counts, err := g.totalCounts(ctx)
+	counts, err := g.totalCounts()
 	if err != nil {
 		return counts, st, err
 	}

@@ -35,7 +35,7 @@ func (b wfBlock) retriesText(none string) string {
 }
 
 func (g *gen) workflowBlocks(ctx context.Context) ([]wfBlock, error) {
-	per, err := g.workflowCounts(ctx)
+	per, err := g.counts()
 	if err != nil {
 		return nil, err
 	}
