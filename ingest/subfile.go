@@ -248,6 +248,11 @@ func splitNewArgs(v string) ([]string, error) {
 					closed = true
 					break
 				}
+				if v[i] == '"' && i+1 < len(v) && v[i+1] == '"' {
+					cur.WriteByte('"') // "" is a literal double quote everywhere
+					i += 2
+					continue
+				}
 				cur.WriteByte(v[i])
 				i++
 			}

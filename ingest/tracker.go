@@ -213,6 +213,21 @@ func (w *workflow) loadSubmit(node string) *submitInfo {
 		if dn.Kind == "SUBDAG" {
 			si.site = "local"
 			si.xformation = "condor::dagman"
+			// A sub-DAG planned by Pegasus (a braindump beside it) is followed
+			// through its own dagman.out, as a sub-workflow job's is.
+			dag := dn.SubmitFile
+			if dn.Dir != "" && !filepath.IsAbs(dag) {
+				dag = filepath.Join(dn.Dir, dag)
+			}
+			if !filepath.IsAbs(dag) {
+				dag = filepath.Join(w.dir, dag)
+			}
+			for _, bd := range []string{"braindump.yml", "braindump.txt"} {
+				if _, err := os.Stat(filepath.Join(filepath.Dir(dag), bd)); err == nil {
+					si.subDagmanOut = dag + ".dagman.out"
+					break
+				}
+			}
 			return si
 		}
 		if dn.SubmitFile == "" {
