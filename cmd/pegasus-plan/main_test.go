@@ -89,3 +89,60 @@ func TestErrorsAndHelp(t *testing.T) {
 		t.Fatal("unknown option accepted")
 	}
 }
+
+// TestSubWorkflowPreScript plans a workflow with a DAX job, then runs the
+// PRE script line the planner wrote for it, as DAGMan would: the
+// sub-workflow's .dag appears where the SUBDAG line expects it.
+func TestSubWorkflowPreScript(t *testing.T) {
+	dir := diamond(t)
+	t.Setenv("SOURCE_DATE_EPOCH", "1314032400")
+	outer := `<?xml version="1.0" encoding="UTF-8"?>
+<adag xmlns="http://pegasus.isi.edu/schema/DAX" version="3.6" name="outer">
+  <file name="blackdiamond.dax"><pfn url="file://` + filepath.Join(dir, "blackdiamond.dax") + `" site="local"/></file>
+  <dax id="ID1" file="blackdiamond.dax"><argument>--force</argument></dax>
+</adag>
+`
+	os.WriteFile(filepath.Join(dir, "outer.dax"), []byte(outer), 0o644)
+	_, stderr, code := runPlan(t, "--conf", filepath.Join(dir, "pegasus.properties"), "--dax", filepath.Join(dir, "outer.dax"),
+		"--dir", filepath.Join(dir, "submit"), "--relative-dir", "outer", "--sites", "local", "-o", "local")
+	if code != 0 {
+		t.Fatalf("outer plan: %s", stderr)
+	}
+	submit := filepath.Join(dir, "submit", "outer")
+	dag, err := os.ReadFile(filepath.Join(submit, "outer-0.dag"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pre []string
+	var subdag string
+	for _, l := range strings.Split(string(dag), "\n") {
+		f := strings.Fields(l)
+		switch {
+		case len(f) > 3 && f[0] == "SCRIPT" && f[1] == "PRE":
+			pre = f[3:]
+		case len(f) > 3 && f[0] == "SUBDAG":
+			subdag = f[3]
+		}
+	}
+	if len(pre) == 0 || !strings.HasSuffix(pre[0], "pegasus-plan") || subdag == "" {
+		t.Fatalf("no PRE script or SUBDAG line in\n%s", dag)
+	}
+	// DAGMan runs the PRE script in the DAG's directory.
+	wd, _ := os.Getwd()
+	os.Chdir(submit)
+	defer os.Chdir(wd)
+	_, stderr, code = runPlan(t, pre[1:]...)
+	if code != 0 {
+		t.Fatalf("PRE script %q: %s", pre, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(submit, subdag)); err != nil {
+		t.Fatalf("the sub-workflow plan is not where SUBDAG looks: %v", err)
+	}
+	// A retry of the PRE script re-plans and keeps the previous plan aside.
+	if _, stderr, code = runPlan(t, pre[1:]...); code != 0 {
+		t.Fatalf("PRE script again: %s", stderr)
+	}
+	if _, err := os.Stat(filepath.Join(submit, filepath.Dir(subdag)+".000", filepath.Base(subdag))); err != nil {
+		t.Fatalf("previous sub-workflow plan not kept: %v", err)
+	}
+}
