@@ -12,6 +12,8 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"strconv"
+	"strings"
 )
 
 // TryTable is a temporary table of the job tries of a scope, held on one
@@ -197,33 +199,33 @@ type Try struct {
 // Failed reports whether the try ended with a non-zero exit code.
 func (t Try) Failed() bool { return t.Exitcode.Valid && t.Exitcode.Int64 != 0 }
 
-// Tries lists the tries of workflow wfID in submit order (only those of
-// jobIDs when it is not nil).
-func (t *TryTable) Tries(ctx context.Context, wfID int64, jobIDs []int64) ([]Try, error) {
-	filter := ""
-	if jobIDs != nil {
-		filter = "AND " + Scope(jobIDs).in("t.job_id")
+// Tries lists the tries of the workflows wfIDs, or of the jobs jobIDs
+// (when wfIDs is nil), per workflow in submit order.
+func (t *TryTable) Tries(ctx context.Context, wfIDs, jobIDs []int64) (map[int64][]Try, error) {
+	filter := Scope(wfIDs).in("wf_id")
+	if wfIDs == nil {
+		filter = Scope(jobIDs).in("job_id")
 	}
 	rows, err := t.conn.QueryContext(ctx, `
-		WITH t AS (SELECT * FROM plot_try t WHERE wf_id = ? `+filter+`),
+		WITH t AS (SELECT * FROM plot_try WHERE `+filter+`),
 		inv AS (
 			SELECT i.job_instance_id,
 				string_agg(DISTINCT i.transformation, ',' ORDER BY i.transformation)
 					FILTER (WHERE i.transformation NOT IN ('dagman::pre', 'dagman::post')) AS xf,
 				min(i.start_time) FILTER (WHERE i.task_submit_seq >= 0) AS ks,
 				sum(i.remote_duration) FILTER (WHERE i.task_submit_seq >= 0) AS kd
-			FROM invocation i WHERE i.wf_id = ? AND i.job_instance_id IN (SELECT ji_id FROM t)
+			FROM invocation i WHERE i.job_instance_id IN (SELECT ji_id FROM t)
 			GROUP BY i.job_instance_id)
 		SELECT t.wf_id, t.job_id, t.ji_id, j.exec_job_id, j.type_desc, t.seq, coalesce(h.hostname, ''),
 			coalesce(inv.xf, ''), t.exitcode, t.first_ts, t.sub, t.exe, t.term, t.pstart, t.last_ts, inv.ks, inv.kd
 		FROM t JOIN job j ON j.job_id = t.job_id LEFT JOIN host h ON h.host_id = t.host_id
 			LEFT JOIN inv ON inv.job_instance_id = t.ji_id
-		ORDER BY t.sub, t.first_ts, t.seq, t.ji_id`, wfID, wfID)
+		ORDER BY t.wf_id, t.sub, t.first_ts, t.seq, t.ji_id`)
 	if err != nil {
 		return nil, fmt.Errorf("%s: job tries: %w", t.db.Path, err)
 	}
 	defer rows.Close()
-	var out []Try
+	out := map[int64][]Try{}
 	for rows.Next() {
 		var r Try
 		if err := rows.Scan(&r.WfID, &r.JobID, &r.InstanceID, &r.Job, &r.Type, &r.Seq, &r.Host, &r.Transformation,
@@ -231,9 +233,39 @@ func (t *TryTable) Tries(ctx context.Context, wfID int64, jobIDs []int64) ([]Try
 			&r.KickstartStart, &r.KickstartDuration); err != nil {
 			return nil, err
 		}
-		out = append(out, r)
+		out[r.WfID] = append(out[r.WfID], r)
 	}
 	return out, rows.Err()
+}
+
+// BinRange is the time range a workflow's binned charts cover.
+type BinRange struct {
+	WfID       int64
+	Start, End float64
+}
+
+// Width is the width of one of n bins of the range (1 s for an empty range).
+func (r BinRange) Width(n int) float64 {
+	w := (r.End - r.Start) / float64(n)
+	if !(w > 0) {
+		w = 1
+	}
+	return w
+}
+
+// rangesSQL renders the ranges as a table (wf_id, s0, w).
+func rangesSQL(ranges []BinRange, n int) string {
+	var b strings.Builder
+	b.WriteString("(VALUES ")
+	for i, r := range ranges {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "(%d::BIGINT, %s::DOUBLE, %s::DOUBLE)", r.WfID,
+			strconv.FormatFloat(r.Start, 'g', -1, 64), strconv.FormatFloat(r.Width(n), 'g', -1, 64))
+	}
+	b.WriteString(") r(wf_id, s0, w)")
+	return b.String()
 }
 
 // StateBins are the tries of a workflow binned over time: how many were,
@@ -249,86 +281,102 @@ type StateBins struct {
 	Succeeded, Failed []int64
 }
 
-// phaseEventsSQL turns each try of a workflow into +1/−1 events per phase:
-// phase 0 DAGMan, 1 queue, 2 run, 3 POST.
-const phaseEventsSQL = `
-	SELECT first_ts AS ts, 0 AS ph, 1 AS d FROM t UNION ALL SELECT sub, 0, -1 FROM t
-	UNION ALL SELECT term, 0, 1 FROM t UNION ALL SELECT pstart, 0, -1 FROM t
-	UNION ALL SELECT sub, 1, 1 FROM t UNION ALL SELECT exe, 1, -1 FROM t
-	UNION ALL SELECT exe, 2, 1 FROM t UNION ALL SELECT term, 2, -1 FROM t
-	UNION ALL SELECT pstart, 3, 1 FROM t UNION ALL SELECT last_ts, 3, -1 FROM t`
+// tryColumns are the times of a try, in order; phaseEdges says which
+// column opens (+1) and which closes (−1) each phase: 0 DAGMan ([first,
+// sub] and [term, pstart]), 1 queue, 2 run, 3 POST.
+var (
+	tryColumns = []string{"first_ts", "sub", "exe", "term", "pstart", "last_ts"}
+	phaseEdges = [4][6]float64{
+		{1, -1, 0, 1, -1, 0},
+		{0, 1, -1, 0, 0, 0},
+		{0, 0, 1, -1, 0, 0},
+		{0, 0, 0, 0, 1, -1},
+	}
+)
 
-// binnedSQL averages step functions over bins: for a +1/−1 event at ts in
-// bin b, the count is changed for (bin end − ts) in b and for every later
-// bin in full, so the time integral over bin b is Σ(events before b)·w +
-// Σ(events in b)·(end of b − ts). %[1]s is the events (ts, key, d), %[2]s
-// the keys.
-const binnedSQL = `
-WITH ev AS (%[1]s),
-b AS (
-	SELECT key, least(greatest(floor((ts - $1) / $2), 0), $3 - 1)::BIGINT AS bin, d, ts FROM ev
-),
-agg AS (
-	SELECT key, bin, sum(d) AS dsum, sum(d * (($1 + (bin + 1) * $2) - ts)) AS integ FROM b GROUP BY key, bin
-),
-grid AS (SELECT k.key, r.bin FROM (%[2]s) k, range(0, $3) r(bin))
-SELECT g.key, g.bin,
-	(coalesce(sum(a.dsum) OVER (PARTITION BY g.key ORDER BY g.bin ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) * $2
-		+ coalesce(a.integ, 0)) / $2
-FROM grid g LEFT JOIN agg a ON a.key = g.key AND a.bin = g.bin
-ORDER BY g.key, g.bin`
-
-// StateBins bins the tries of workflow wfID into n bins over [start, end].
-func (t *TryTable) StateBins(ctx context.Context, wfID int64, start, end float64, n int) (StateBins, error) {
-	sb := StateBins{Start: start, Width: binWidth(start, end, n)}
-	ev := `WITH t AS (SELECT * FROM plot_try WHERE wf_id = ` + fmt.Sprint(wfID) + `) SELECT ts, ph AS key, d FROM (` + phaseEventsSQL + `)`
-	q := fmt.Sprintf(binnedSQL, ev, `SELECT * FROM range(0, 4) k(key)`)
-	rows, err := t.conn.QueryContext(ctx, q, start, sb.Width, n)
+// StateBins bins the tries of each range's workflow into n bins over its
+// range. Each time column is aggregated on its own (count and covered time
+// per bin, which is cheaper than unpivoting the table into events); the
+// phases are sums of columns with signs.
+func (t *TryTable) StateBins(ctx context.Context, ranges []BinRange, n int) (map[int64]*StateBins, error) {
+	out := map[int64]*StateBins{}
+	if len(ranges) == 0 {
+		return out, nil
+	}
+	for _, r := range ranges {
+		out[r.WfID] = &StateBins{Start: r.Start, Width: r.Width(n),
+			DAGMan: make([]float64, n), Queued: make([]float64, n), Running: make([]float64, n), Post: make([]float64, n),
+			Succeeded: make([]int64, n), Failed: make([]int64, n)}
+	}
+	var q strings.Builder
+	q.WriteString("WITH t AS (SELECT * FROM plot_try JOIN " + rangesSQL(ranges, n) + " USING (wf_id))\n")
+	for i, c := range tryColumns {
+		if i > 0 {
+			q.WriteString("UNION ALL\n")
+		}
+		bin := "least(greatest(floor((" + c + " - s0) / w), 0), $1 - 1)::BIGINT"
+		fmt.Fprintf(&q, `SELECT wf_id, %d AS col, %s AS bin, count(*) AS n, sum((s0 + (%s + 1) * w) - %s) AS integ,
+			count(*) FILTER (WHERE exitcode = 0) AS ok, count(*) FILTER (WHERE exitcode <> 0) AS bad, any_value(w) AS w
+			FROM t GROUP BY ALL
+`, i, bin, bin, c)
+	}
+	rows, err := t.conn.QueryContext(ctx, q.String(), n)
 	if err != nil {
-		return sb, fmt.Errorf("%s: tries per phase: %w", t.db.Path, err)
+		return nil, fmt.Errorf("%s: tries per phase: %w", t.db.Path, err)
 	}
 	defer rows.Close()
-	phases := []*[]float64{&sb.DAGMan, &sb.Queued, &sb.Running, &sb.Post}
-	for _, p := range phases {
-		*p = make([]float64, n)
-	}
+	type acc struct{ d, integ [4][]float64 }
+	accs := map[int64]*acc{}
+	widths := map[int64]float64{}
 	for rows.Next() {
-		var key, bin int64
-		var v float64
-		if err := rows.Scan(&key, &bin, &v); err != nil {
-			return sb, err
+		var wf, col, bin, cnt, ok, bad int64
+		var integ, w float64
+		if err := rows.Scan(&wf, &col, &bin, &cnt, &integ, &ok, &bad, &w); err != nil {
+			return nil, err
 		}
-		// Averages of integer counts: clear float noise below zero.
-		(*phases[key])[bin] = math.Max(v, 0)
+		a := accs[wf]
+		if a == nil {
+			a = &acc{}
+			for k := range a.d {
+				a.d[k], a.integ[k] = make([]float64, n), make([]float64, n)
+			}
+			accs[wf] = a
+			widths[wf] = w
+		}
+		for k := range phaseEdges {
+			if sign := phaseEdges[k][col]; sign != 0 {
+				a.d[k][bin] += sign * float64(cnt)
+				a.integ[k][bin] += sign * integ
+			}
+		}
+		if tryColumns[col] == "last_ts" {
+			out[wf].Succeeded[bin], out[wf].Failed[bin] = ok, bad
+		}
 	}
 	if err := rows.Err(); err != nil {
-		return sb, err
+		return nil, err
 	}
-	sb.Succeeded, sb.Failed = make([]int64, n), make([]int64, n)
-	rows2, err := t.conn.QueryContext(ctx, `
-		SELECT least(greatest(floor((last_ts - $1) / $2), 0), $3 - 1)::BIGINT AS bin,
-			count(*) FILTER (WHERE exitcode = 0), count(*) FILTER (WHERE exitcode <> 0)
-		FROM plot_try WHERE wf_id = $4 GROUP BY bin`, start, sb.Width, n, wfID)
-	if err != nil {
-		return sb, fmt.Errorf("%s: tries ended per bin: %w", t.db.Path, err)
-	}
-	defer rows2.Close()
-	for rows2.Next() {
-		var bin, ok, bad int64
-		if err := rows2.Scan(&bin, &ok, &bad); err != nil {
-			return sb, err
+	for wf, a := range accs {
+		sb := out[wf]
+		for k, dst := range []*[]float64{&sb.DAGMan, &sb.Queued, &sb.Running, &sb.Post} {
+			*dst = stepAverage(a.d[k], a.integ[k], widths[wf])
 		}
-		sb.Succeeded[bin], sb.Failed[bin] = ok, bad
 	}
-	return sb, rows2.Err()
+	return out, nil
 }
 
-func binWidth(start, end float64, n int) float64 {
-	w := (end - start) / float64(n)
-	if !(w > 0) {
-		w = 1
+// stepAverage turns per-bin count changes d and covered times integ
+// (Σ change × (end of bin − time of change)) into the average count over
+// each bin of width w: (count at the bin's start × w + integ) / w.
+func stepAverage(d, integ []float64, w float64) []float64 {
+	out := make([]float64, len(d))
+	c := 0.0
+	for i := range d {
+		// Averages of integer counts: clear float noise below zero.
+		out[i] = math.Max((c*w+integ[i])/w, 0)
+		c += d[i]
 	}
-	return w
+	return out
 }
 
 // HostBins is how busy the busiest hosts of a workflow were over time.
@@ -344,98 +392,134 @@ type HostBins struct {
 	Tries []int64
 }
 
-// HostBins bins the remote runs ([Execute, Terminate]) of workflow wfID per
-// host into n bins over [start, end], for the max busiest hosts.
-func (t *TryTable) HostBins(ctx context.Context, wfID int64, start, end float64, n, max int) (HostBins, error) {
-	hb := HostBins{Start: start, Width: binWidth(start, end, n)}
-	rows, err := t.conn.QueryContext(ctx, `
-		SELECT coalesce(host_id, -1), count(*) OVER (), count(*) AS tries FROM plot_try WHERE wf_id = ?
-		GROUP BY ALL ORDER BY sum(term - exe) DESC, 1 LIMIT ?`, wfID, max)
+// HostBins bins the remote runs ([Execute, Terminate]) of each range's
+// workflow per host into n bins over its range, for its max busiest
+// hosts, in one pass over the table.
+func (t *TryTable) HostBins(ctx context.Context, ranges []BinRange, n, max int) (map[int64]*HostBins, error) {
+	out := map[int64]*HostBins{}
+	if len(ranges) == 0 {
+		return out, nil
+	}
+	var wfs []int64
+	for _, r := range ranges {
+		out[r.WfID] = &HostBins{Start: r.Start, Width: r.Width(n)}
+		wfs = append(wfs, r.WfID)
+	}
+	top := `SELECT wf_id, h, tries, total FROM (
+			SELECT wf_id, coalesce(host_id, -1) AS h, count(*) AS tries,
+				row_number() OVER (PARTITION BY wf_id ORDER BY sum(term - exe) DESC, coalesce(host_id, -1)) AS rk,
+				count(*) OVER (PARTITION BY wf_id) AS total
+			FROM plot_try WHERE ` + Scope(wfs).in("wf_id") + ` GROUP BY wf_id, coalesce(host_id, -1))
+		WHERE rk <= ` + strconv.Itoa(max)
+	rows, err := t.conn.QueryContext(ctx, `SELECT t.wf_id, t.h, coalesce(h.hostname, CASE WHEN t.h = -1 THEN 'Unknown' ELSE 'host ' || t.h END),
+			t.tries, t.total FROM (`+top+`) t LEFT JOIN host h ON h.host_id = t.h
+		ORDER BY t.wf_id, t.tries DESC, t.h`)
 	if err != nil {
-		return hb, fmt.Errorf("%s: busiest hosts: %w", t.db.Path, err)
+		return nil, fmt.Errorf("%s: busiest hosts: %w", t.db.Path, err)
 	}
-	var ids []int64
+	type key struct{ wf, h int64 }
+	index := map[key]int{}
 	for rows.Next() {
-		var id, total, n int64
-		if err := rows.Scan(&id, &total, &n); err != nil {
-			rows.Close()
-			return hb, err
-		}
-		ids = append(ids, id)
-		hb.Total = int(total)
-		hb.Tries = append(hb.Tries, n)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(ids) == 0 {
-		return hb, err
-	}
-	names := map[int64]string{-1: "Unknown"}
-	rows, err = t.conn.QueryContext(ctx, `SELECT host_id, hostname FROM host WHERE `+Scope(ids).in("host_id"))
-	if err != nil {
-		return hb, fmt.Errorf("%s: hosts: %w", t.db.Path, err)
-	}
-	for rows.Next() {
-		var id int64
+		var wf, h, tries, total int64
 		var name string
-		if err := rows.Scan(&id, &name); err != nil {
+		if err := rows.Scan(&wf, &h, &name, &tries, &total); err != nil {
 			rows.Close()
-			return hb, err
+			return nil, err
 		}
-		names[id] = name
+		hb := out[wf]
+		index[key{wf, h}] = len(hb.Hosts)
+		hb.Hosts = append(hb.Hosts, name)
+		hb.Tries = append(hb.Tries, tries)
+		hb.Busy = append(hb.Busy, make([]float64, n))
+		hb.Total = int(total)
 	}
 	rows.Close()
-	index := map[int64]int{}
-	for i, id := range ids {
-		index[id] = i
-		name, ok := names[id]
-		if !ok {
-			name = fmt.Sprintf("host %d", id)
-		}
-		hb.Hosts = append(hb.Hosts, name)
-		hb.Busy = append(hb.Busy, make([]float64, n))
+	if err := rows.Err(); err != nil {
+		return nil, err
 	}
-	ev := `WITH t AS (SELECT coalesce(host_id, -1) AS h, exe, term FROM plot_try WHERE wf_id = ` + fmt.Sprint(wfID) +
-		` AND ` + Scope(ids).in("coalesce(host_id, -1)") + `)
-		SELECT exe AS ts, h AS key, 1 AS d FROM t UNION ALL SELECT term, h, -1 FROM t`
-	keys := `SELECT unnest([` + idList(ids) + `]) AS key`
-	rows, err = t.conn.QueryContext(ctx, fmt.Sprintf(binnedSQL, ev, keys), start, hb.Width, n)
+	// As in StateBins: the starts (exe) and ends (term) of the runs per
+	// host and bin.
+	ebin := "least(greatest(floor((exe - s0) / w), 0), $1 - 1)::BIGINT"
+	tbin := "least(greatest(floor((term - s0) / w), 0), $1 - 1)::BIGINT"
+	rows, err = t.conn.QueryContext(ctx, `WITH top AS (`+top+`), t AS (
+			SELECT p.wf_id, coalesce(p.host_id, -1) AS h, p.exe, p.term, r.s0, r.w FROM plot_try p
+			SEMI JOIN top ON top.wf_id = p.wf_id AND top.h = coalesce(p.host_id, -1)
+			JOIN `+rangesSQL(ranges, n)+` USING (wf_id))
+		SELECT wf_id, h, 1 AS sign, `+ebin+` AS bin, count(*), sum((s0 + (`+ebin+` + 1) * w) - exe), any_value(w) FROM t GROUP BY ALL
+		UNION ALL
+		SELECT wf_id, h, -1 AS sign, `+tbin+` AS bin, count(*), sum((s0 + (`+tbin+` + 1) * w) - term), any_value(w) FROM t GROUP BY ALL`, n)
 	if err != nil {
-		return hb, fmt.Errorf("%s: host use per bin: %w", t.db.Path, err)
+		return nil, fmt.Errorf("%s: host use per bin: %w", t.db.Path, err)
 	}
 	defer rows.Close()
-	for rows.Next() {
-		var key, bin int64
-		var v float64
-		if err := rows.Scan(&key, &bin, &v); err != nil {
-			return hb, err
-		}
-		hb.Busy[index[key]][bin] = math.Max(v, 0)
+	type acc struct {
+		d, integ []float64
+		w        float64
 	}
-	return hb, rows.Err()
+	accs := map[key]*acc{}
+	for rows.Next() {
+		var wf, h, sign, bin, cnt int64
+		var integ, w float64
+		if err := rows.Scan(&wf, &h, &sign, &bin, &cnt, &integ, &w); err != nil {
+			return nil, err
+		}
+		k := key{wf, h}
+		a := accs[k]
+		if a == nil {
+			a = &acc{d: make([]float64, n), integ: make([]float64, n), w: w}
+			accs[k] = a
+		}
+		a.d[bin] += float64(sign * cnt)
+		a.integ[bin] += float64(sign) * integ
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for k, a := range accs {
+		if i, ok := index[k]; ok {
+			out[k.wf].Busy[i] = stepAverage(a.d, a.integ, a.w)
+		}
+	}
+	return out, nil
 }
 
-// CriticalJobs returns the chain of jobs of workflow wfID that set its
-// makespan, first to last: the job whose last try ended last, preceded by
-// its parent (job_edge) that ended last, and so on up to a job without
-// parents. Ties go to the higher job id. Only jobs with tries are followed.
-func (t *TryTable) CriticalJobs(ctx context.Context, wfID int64) ([]int64, error) {
-	var last sql.NullInt64
-	err := t.conn.QueryRowContext(ctx, `SELECT job_id FROM plot_try WHERE wf_id = ?
-		ORDER BY last_ts DESC, job_id DESC LIMIT 1`, wfID).Scan(&last)
-	if err == sql.ErrNoRows || (err == nil && !last.Valid) {
-		return nil, nil
+// CriticalJobs returns, for each workflow of wfIDs that has tries, the
+// chain of jobs that set its makespan, first to last: the job whose last
+// try ended last, preceded by its parent (job_edge) that ended last, and
+// so on up to a job without parents. Ties go to the higher job id. Only
+// jobs with tries are followed.
+func (t *TryTable) CriticalJobs(ctx context.Context, wfIDs []int64) (map[int64][]int64, error) {
+	out := map[int64][]int64{}
+	if len(wfIDs) == 0 {
+		return out, nil
 	}
+	in := Scope(wfIDs).in("wf_id")
+	rows, err := t.conn.QueryContext(ctx, `SELECT wf_id, arg_max(job_id, (last_ts, job_id)) FROM plot_try WHERE `+in+` GROUP BY wf_id`)
 	if err != nil {
-		return nil, fmt.Errorf("%s: last job: %w", t.db.Path, err)
+		return nil, fmt.Errorf("%s: last jobs: %w", t.db.Path, err)
+	}
+	last := map[int64]int64{}
+	for rows.Next() {
+		var wf, job int64
+		if err := rows.Scan(&wf, &job); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		last[wf] = job
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
 	}
 	// The parent that ended last, of every job with parents.
-	rows, err := t.conn.QueryContext(ctx, `
-		WITH je AS (SELECT job_id, max(last_ts) AS fin FROM plot_try WHERE wf_id = $1 GROUP BY job_id),
-		jn AS (SELECT j.job_id, j.exec_job_id FROM job j JOIN je ON je.job_id = j.job_id WHERE j.wf_id = $1),
+	rows, err = t.conn.QueryContext(ctx, `
+		WITH je AS (SELECT wf_id, job_id, max(last_ts) AS fin FROM plot_try WHERE `+in+` GROUP BY wf_id, job_id),
+		jn AS (SELECT j.wf_id, j.job_id, j.exec_job_id FROM job j SEMI JOIN je ON je.job_id = j.job_id),
 		e AS (SELECT c.job_id AS child, p.job_id AS parent
-			FROM job_edge e JOIN jn c ON c.exec_job_id = e.child_exec_job_id JOIN jn p ON p.exec_job_id = e.parent_exec_job_id
-			WHERE e.wf_id = $1)
-		SELECT child, arg_max(parent, (fin, parent)) FROM e JOIN je ON je.job_id = e.parent GROUP BY child`, wfID)
+			FROM job_edge e JOIN jn c ON c.wf_id = e.wf_id AND c.exec_job_id = e.child_exec_job_id
+			JOIN jn p ON p.wf_id = e.wf_id AND p.exec_job_id = e.parent_exec_job_id
+			WHERE e.`+in+`)
+		SELECT child, arg_max(parent, (fin, parent)) FROM e JOIN je ON je.job_id = e.parent GROUP BY child`)
 	if err != nil {
 		return nil, fmt.Errorf("%s: critical parents: %w", t.db.Path, err)
 	}
@@ -451,20 +535,23 @@ func (t *TryTable) CriticalJobs(ctx context.Context, wfID int64) ([]int64, error
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	path := []int64{last.Int64}
-	seen := map[int64]bool{last.Int64: true}
-	for {
-		p, ok := parent[path[len(path)-1]]
-		if !ok || seen[p] { // a cycle would be a broken DAG: stop there
-			break
+	for wf, job := range last {
+		path := []int64{job}
+		seen := map[int64]bool{job: true}
+		for {
+			p, ok := parent[path[len(path)-1]]
+			if !ok || seen[p] { // a cycle would be a broken DAG: stop there
+				break
+			}
+			seen[p] = true
+			path = append(path, p)
 		}
-		seen[p] = true
-		path = append(path, p)
+		for i, j := 0, len(path)-1; i < j; i, j = i+1, j-1 {
+			path[i], path[j] = path[j], path[i]
+		}
+		out[wf] = path
 	}
-	for i, j := 0, len(path)-1; i < j; i, j = i+1, j-1 {
-		path[i], path[j] = path[j], path[i]
-	}
-	return path, nil
+	return out, nil
 }
 
 // GraphNode is a node of a workflow graph.

@@ -106,7 +106,7 @@ func drawGantt(gd *GanttData, loc *time.Location) ([]byte, int, int, error) {
 	var lbls []string
 	if n <= maxLabelledRows {
 		lbls = reversed(tryLabels(gd.Tries))
-		p.Y.Label.Text = ""
+		p.Title.Text = ""
 	}
 	p.Y.Tick.Marker = rowTicks{labels: lbls, n: n}
 	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, r.xmax, r.ymin, r.ymax
@@ -515,7 +515,7 @@ func drawCritical(cd *CriticalData, loc *time.Location) ([]byte, int, int, error
 		for i, j := range cd.Jobs {
 			lbls[n-1-i] = shorten(j, 40)
 		}
-		p.Y.Label.Text = ""
+		p.Title.Text = ""
 	}
 	p.Y.Tick.Marker = rowTicks{labels: lbls, n: n}
 	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, r.xmax, r.ymin, r.ymax
@@ -534,12 +534,45 @@ func drawCritical(cd *CriticalData, loc *time.Location) ([]byte, int, int, error
 		{name: "DAGMan (waiting, PRE script)", fill: colDAGMan}, {name: "HTCondor queue", fill: colQueue},
 		{name: "remote run", fill: colRun}, {name: "POST script", fill: colPost}, {name: "failed try", fill: colFailRun, stroke: colFailed},
 	}
-	h := 200 + 30*n
-	if n > maxLabelledRows {
-		h = clampInt(200+4*n, 700, 1200)
+	if n <= maxLabelledRows {
+		return render(chartWidth, 200+30*n, func(c draw.Canvas) {
+			p.Draw(rightMargin(frame(c, "Critical path", sub, entries)))
+		})
 	}
-	return render(chartWidth, h, func(c draw.Canvas) {
-		p.Draw(rightMargin(frame(c, "Critical path", sub, entries)))
+	// A long chain: the path as one band over time, and the time per phase.
+	band := &rects{xmin: 0, xmax: r.xmax, ymin: -0.6, ymax: 0.6}
+	for _, s := range cd.Segments {
+		fill := phaseColors[s.Phase]
+		if s.Failed && s.Phase == PhaseRun {
+			fill = colFailRun
+		}
+		band.rs = append(band.rs, rect{x0: x(s.Start), x1: x(s.End), y0: -0.4, y1: 0.4, fill: fill})
+	}
+	p1 := newPlot("time since the workflow started ("+u.name+")", fmt.Sprintf("the %d jobs of the path, one after the other", n))
+	p1.Add(lightGrid(true, false), band)
+	p1.Y.Tick.Marker = plot.ConstantTicks(nil)
+	p1.X.Min, p1.X.Max, p1.Y.Min, p1.Y.Max = 0, r.xmax, -0.6, 0.6
+	order := []Phase{PhaseRun, PhaseQueue, PhasePost, PhaseDAGMan}
+	tu := unitFor(ms)
+	tb := &rects{xmin: 0, ymin: -0.6, ymax: float64(len(order)) - 0.4}
+	tl := &labels{sty: textStyle(10, colText)}
+	tl.sty.YAlign = draw.YCenter
+	names := make([]string, len(order))
+	for i, ph := range order {
+		y := float64(len(order) - 1 - i)
+		names[len(order)-1-i] = ph.String()
+		tb.rs = append(tb.rs, rect{x0: 0, x1: tot[ph] / tu.secs, y0: y - 0.35, y1: y + 0.35, fill: phaseColors[ph]})
+		tl.add(tot[ph]/tu.secs, y, fmtDuration(tot[ph])+" ("+pct(tot[ph])+")")
+	}
+	tb.xmax = math.Max(ms/tu.secs*1.15, 1)
+	p2 := newPlot("time on the critical path ("+tu.name+")", "time per phase")
+	p2.Add(lightGrid(true, false), tb, tl)
+	p2.Y.Tick.Marker = rowTicks{labels: names, n: len(order)}
+	p2.X.Min, p2.X.Max, p2.Y.Min, p2.Y.Max = 0, tb.xmax, tb.ymin, tb.ymax
+	return render(chartWidth, 560, func(c draw.Canvas) {
+		pc := rightMargin(frame(c, "Critical path", sub, entries))
+		cs := plot.Align([][]*plot.Plot{{p1}, {p2}}, draw.Tiles{Rows: 2, Cols: 1, PadY: px(16)}, pc)
+		p1.Draw(cs[0][0])
+		p2.Draw(cs[1][0])
 	})
 }
-

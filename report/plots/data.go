@@ -182,7 +182,7 @@ type GraphData struct {
 	Kind  string // "dag" or "dax"
 	Graph stampede.Graph
 	Dot   string // path relative to the output directory; "" when not written
-	PNG string // path relative to the output directory; "" when not rendered
+	PNG   string // path relative to the output directory; "" when not rendered
 	// Skipped says why no graph was drawn ("" when it was).
 	Skipped string
 
@@ -195,9 +195,8 @@ type Section struct {
 	Workflow stampede.WorkflowInfo
 	Span     stampede.WorkflowSpan
 	Depth    int // 0 for a root, 1 for its sub-workflows, ...
-	// Counts are the workflow's own task, job and sub-workflow counts, and
-	// WallTime its workflow wall time (pegasus-statistics' definitions).
-	Counts   stampede.WorkflowCounts
+	// WallTime is the workflow's own wall time (pegasus-statistics'
+	// definition).
 	WallTime stampede.WallTime
 	// Tree is set on the first section of each root: the time chart and
 	// the breakdown across the root and all its sub-workflows.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"html"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"github.com/pegasus-go/pegasus/report"
@@ -127,11 +126,9 @@ func (g *gen) htmlSection(b *strings.Builder, s *Section) {
 		}
 	}
 	row("workflow wall time", report.FormatSeconds(sql.NullFloat64{Float64: s.WallTime.Seconds(), Valid: s.WallTime.Valid}))
-	if s.Span.Tries > 0 {
-		row("job tries", fmt.Sprintf("%d tries of %d jobs (%d failed)", s.Span.Tries, s.Span.Jobs, s.Span.FailedTries))
-	}
+	row("jobs", fmt.Sprintf("%d, of which %d have run", s.Span.AllJobs, s.Span.Jobs))
+	row("job tries", fmt.Sprintf("%d (%d failed)", s.Span.Tries, s.Span.FailedTries))
 	b.WriteString("</table>\n")
-	countsTable(b, s.Counts)
 
 	if s.Tree != nil {
 		for _, c := range s.Tree.Charts {
@@ -154,23 +151,6 @@ func (g *gen) htmlSection(b *strings.Builder, s *Section) {
 		figure(b, c)
 	}
 	b.WriteString("</section>\n")
-}
-
-// countsTable is the workflow's own Tasks/Jobs/Sub-Workflows rows, as in
-// pegasus-statistics' workflow.txt.
-func countsTable(b *strings.Builder, wc stampede.WorkflowCounts) {
-	b.WriteString("<table>\n<tr><th>Type</th><th>Succeeded</th><th>Failed</th><th>Incomplete</th><th>Total</th><th>Retries</th><th>Total+Retries</th></tr>\n")
-	for _, r := range []struct {
-		name string
-		c    stampede.Counts
-	}{{"Tasks", wc.Tasks}, {"Jobs", wc.Jobs}, {"Sub-Workflows", wc.SubWorkflows}} {
-		fmt.Fprintf(b, "<tr><td>%s</td>", r.name)
-		for _, v := range []int64{r.c.Succeeded, r.c.Failed, r.c.Incomplete(), r.c.Total, r.c.Retries, r.c.TotalRetries()} {
-			fmt.Fprintf(b, "<td class=\"n\">%s</td>", strconv.FormatInt(v, 10))
-		}
-		b.WriteString("</tr>\n")
-	}
-	b.WriteString("</table>\n")
 }
 
 // figure embeds a chart, or says why there is none.

@@ -155,7 +155,7 @@ func (g *gen) tree(i int) stampede.Scope {
 func (g *gen) collect(ctx context.Context) error {
 	eg, ctx := errgroup.WithContext(ctx)
 	eg.Go(func() error { return g.summary(ctx) })
-	eg.Go(func() error { return g.counts(ctx) })
+	eg.Go(func() error { return g.wallTimes(ctx) })
 	for i, s := range g.res.Sections {
 		if s.Tree == nil || g.opts.Level&(Time|Breakdown) == 0 {
 			continue
@@ -191,18 +191,10 @@ func (g *gen) summary(ctx context.Context) error {
 	return nil
 }
 
-// counts gets each workflow's own counts and wall time.
-func (g *gen) counts(ctx context.Context) error {
-	q, err := g.db.NewScoped(ctx, g.scope)
-	if err != nil {
-		return err
-	}
-	per, err := q.WorkflowCounts(ctx, g.opts.PMC)
-	if err != nil {
-		return err
-	}
+// wallTimes gets each workflow's own wall time.
+func (g *gen) wallTimes(ctx context.Context) error {
 	for _, s := range g.res.Sections {
-		s.Counts = per[s.Workflow.ID]
+		var err error
 		if s.WallTime, err = g.db.WorkflowWallTime(ctx, []int64{s.Workflow.ID}); err != nil {
 			return err
 		}
@@ -245,7 +237,7 @@ func (g *gen) treeStats(ctx context.Context, root *Section, tree stampede.Scope)
 }
 
 // tries builds the try table and gets the Gantt, host and critical path
-// data of each drawn workflow.
+// data of the drawn workflows, each kind for all workflows in one query.
 func (g *gen) tries(ctx context.Context) error {
 	tt, err := g.db.NewTryTable(ctx, g.scope)
 	if err != nil {
@@ -256,61 +248,84 @@ func (g *gen) tries(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	var small, withTries []int64
+	var large []stampede.BinRange
 	for _, s := range g.res.Sections {
 		s.Span = spans[s.Workflow.ID]
 		if !s.Drawn || s.Span.Tries == 0 {
 			continue
 		}
-		if err := ctx.Err(); err != nil {
+		withTries = append(withTries, s.Workflow.ID)
+		if s.Span.Tries <= int64(g.opts.DetailLimit) {
+			small = append(small, s.Workflow.ID)
+		} else {
+			large = append(large, stampede.BinRange{WfID: s.Workflow.ID, Start: s.Span.Start(), End: s.Span.End()})
+		}
+	}
+	detail := map[int64][]stampede.Try{}
+	if g.opts.Level&(Gantt|Host|CriticalPath) != 0 && len(small) > 0 {
+		if detail, err = tt.Tries(ctx, small, nil); err != nil {
 			return err
 		}
-		start, end := s.Span.Start(), s.Span.End()
-		var detail []stampede.Try
-		if g.opts.Level&(Gantt|Host) != 0 && s.Span.Tries <= int64(g.opts.DetailLimit) {
-			if detail, err = tt.Tries(ctx, s.Workflow.ID, nil); err != nil {
+	}
+	var states map[int64]*stampede.StateBins
+	if g.opts.Level&Gantt != 0 {
+		if states, err = tt.StateBins(ctx, large, Bins); err != nil {
+			return err
+		}
+	}
+	var hosts map[int64]*stampede.HostBins
+	if g.opts.Level&Host != 0 {
+		if hosts, err = tt.HostBins(ctx, large, Bins, MaxHosts); err != nil {
+			return err
+		}
+	}
+	var paths map[int64][]int64
+	pathTries := map[int64][]stampede.Try{}
+	if g.opts.Level&CriticalPath != 0 {
+		if paths, err = tt.CriticalJobs(ctx, withTries); err != nil {
+			return err
+		}
+		// The tries of the paths of large workflows (the small ones' are
+		// in detail).
+		var jobs []int64
+		for _, r := range large {
+			jobs = append(jobs, paths[r.WfID]...)
+		}
+		if len(jobs) > 0 {
+			if pathTries, err = tt.Tries(ctx, nil, jobs); err != nil {
 				return err
 			}
 		}
+	}
+	for _, s := range g.res.Sections {
+		if !s.Drawn || s.Span.Tries == 0 {
+			continue
+		}
+		id := s.Workflow.ID
+		start, end := s.Span.Start(), s.Span.End()
+		tries, isSmall := detail[id]
 		if g.opts.Level&Gantt != 0 {
-			s.Gantt = &GanttData{Start: start, End: end, Tries: detail, Total: s.Span.Tries}
-			if detail == nil {
-				b, err := tt.StateBins(ctx, s.Workflow.ID, start, end, Bins)
-				if err != nil {
-					return err
-				}
-				s.Gantt.Bins = &b
-			}
+			s.Gantt = &GanttData{Start: start, End: end, Tries: tries, Bins: states[id], Total: s.Span.Tries}
 		}
 		if g.opts.Level&Host != 0 {
-			s.Host = &HostData{Start: start, End: end, Tries: detail}
-			if detail == nil {
-				b, err := tt.HostBins(ctx, s.Workflow.ID, start, end, Bins, MaxHosts)
-				if err != nil {
-					return err
-				}
-				s.Host.Bins = &b
-			}
+			s.Host = &HostData{Start: start, End: end, Tries: tries, Bins: hosts[id]}
 		}
 		if g.opts.Level&CriticalPath != 0 {
-			jobs, err := tt.CriticalJobs(ctx, s.Workflow.ID)
-			if err != nil {
-				return err
-			}
-			var path []stampede.Try
-			if detail != nil {
+			path := pathTries[id]
+			if isSmall {
 				in := map[int64]bool{}
-				for _, j := range jobs {
+				for _, j := range paths[id] {
 					in[j] = true
 				}
-				for _, t := range detail {
+				path = nil
+				for _, t := range tries {
 					if in[t.JobID] {
 						path = append(path, t)
 					}
 				}
-			} else if path, err = tt.Tries(ctx, s.Workflow.ID, jobs); err != nil {
-				return err
 			}
-			s.Critical = criticalPath(start, end, jobs, path)
+			s.Critical = criticalPath(start, end, paths[id], path)
 		}
 	}
 	return nil
