@@ -93,7 +93,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err != nil {
 		return err
 	}
-	r := &Runner{Stdout: stdout, Stderr: stderr, FailFast: *failFast, App: os.Args[0]}
+	app := os.Args[0]
+	if exe, err := os.Executable(); err == nil {
+		app = exe
+	}
+	r := &Runner{Stdout: stdout, Stderr: stderr, FailFast: *failFast, App: app}
 	for _, c := range *okCodes {
 		r.OK = append(r.OK, c)
 	}
