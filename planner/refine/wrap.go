@@ -638,6 +638,9 @@ func (p *planner) liteScript(j *ewf.Job, cmd string) ([]byte, error) {
 			b.WriteString("PEGASUS_LITE_EOF\nfi\n\n")
 		}
 	}
+	// As PegasusLite: the last stderr line gives the task's exit code, which
+	// pegasus-exitcode checks (-s PegasusLite:+exitcode+0).
+	b.WriteString("echo \"PegasusLite: exitcode $job_ec\" 1>&2\n")
 	b.WriteString("exit $job_ec\n")
 	return p.expandWorkdir(b.Bytes()), nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"sort"
@@ -639,6 +640,17 @@ func TestBypassInputStaging(t *testing.T) {
 		if strings.Contains(p.in(t, n), `"lfn": "f.in"`) {
 			t.Fatalf("f.in is staged although bypassed:\n%s", p.in(t, n))
 		}
+	}
+	// The wrapper runs: kickstart is not installed here, so the task exits
+	// 127 and the wrapper says so on its last stderr line, as PegasusLite.
+	cmd := exec.Command("bash", filepath.Join(p.dir, "00", "00", "split_ID0000001.sh"))
+	cmd.Dir = t.TempDir()
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 127 || !strings.HasSuffix(stderr.String(), "PegasusLite: exitcode 127\n") {
+		t.Fatalf("wrapper: %v\n%s", err, stderr.String())
 	}
 	tif := p.sub(t, "split_ID0000001")["transfer_input_files"]
 	if !strings.Contains(tif, filepath.Join(fx.Root, "inputs", "f.in")) {
