@@ -167,6 +167,11 @@ func (q *Scoped) instances() string {
 	return "(SELECT * FROM job_instance WHERE job_id IN (SELECT job_id FROM job WHERE " + q.scope.in("wf_id") + "))"
 }
 
+// subJobs is a subquery of the ids of the sub-workflow jobs (type dax or
+// dag): few, so that "job_id NOT IN (subJobs)" filters job instances by
+// kind without joining the job table.
+const subJobs = "(SELECT job_id FROM job WHERE type_desc IN ('dax', 'dag'))"
+
 // invocationsX is a subquery of the scope's invocations with x, the run
 // time times the multiplier factor (no join when every factor is 1).
 func (q *Scoped) invocationsX(extra string) string {
@@ -253,9 +258,9 @@ WITH ji AS (
 		bool_or(i.exitcode = 0) AS ok_any,
 		bool_or(t.last_id IS NOT NULL AND i.exitcode <> 0) AS bad,
 		count(*) AS n
-	FROM invocation i JOIN ji ON ji.job_instance_id = i.job_instance_id AND ji.wf_id = i.wf_id
-		LEFT JOIN tries t ON t.last_id = i.job_instance_id
-	WHERE %[2]s AND i.abs_task_id IS NOT NULL AND NOT ji.sub
+	FROM invocation i LEFT JOIN tries t ON t.last_id = i.job_instance_id
+	WHERE %[2]s AND i.abs_task_id IS NOT NULL
+		AND i.job_instance_id NOT IN (SELECT job_instance_id FROM job_instance WHERE job_id IN %[4]s)
 	GROUP BY i.wf_id, i.abs_task_id
 ), task_done AS (
 	SELECT wf_id, count(*) FILTER (WHERE ok) AS succeeded, count(*) FILTER (WHERE bad) AS failed,
@@ -281,7 +286,7 @@ FROM task_done d FULL JOIN task_total t ON t.wf_id = d.wf_id`
 // pegasus-mpi-cluster workflows. Workflows with no rows are absent.
 func (q *Scoped) WorkflowCounts(ctx context.Context, pmc bool) (map[int64]WorkflowCounts, error) {
 	out := map[int64]WorkflowCounts{}
-	rows, err := q.db.SQL.QueryContext(ctx, fmt.Sprintf(countsSQL, q.where("j.wf_id"), q.where("i.wf_id"), q.where("t.wf_id")))
+	rows, err := q.db.SQL.QueryContext(ctx, fmt.Sprintf(countsSQL, q.where("j.wf_id"), q.where("i.wf_id"), q.where("t.wf_id"), subJobs))
 	if err != nil {
 		return nil, fmt.Errorf("%s: counts: %w", q.db.Path, err)
 	}
@@ -382,7 +387,7 @@ const (
 	kickstartTimesFrom = `FROM %s inv WHERE inv.task_submit_seq >= 0 AND inv.transformation <> 'condor::dagman'`
 	kickstartTimesCols = `inv.invocation_id AS id, inv.exitcode, inv.x`
 	submitTimesFrom    = `FROM (SELECT ji.job_instance_id AS id, ji.exitcode, ji.local_duration * ji.multiplier_factor AS x
-	FROM %s ji JOIN job j ON ji.job_id = j.job_id WHERE %s %s)`
+	FROM %s ji WHERE %s)`
 	sumsUnordered = `SELECT sum(x), sum(CASE WHEN exitcode = 0 THEN x ELSE 0 END), sum(CASE WHEN exitcode > 0 THEN x ELSE 0 END),
 	bool_and(x = trunc(x)) AND coalesce(sum(abs(x)), 0) < 9e15 `
 	sumsOrdered = `SELECT sum(x ORDER BY id), sum(CASE WHEN exitcode = 0 THEN x ELSE 0 END),
@@ -403,11 +408,11 @@ func (q *Scoped) CumulativeTimes(ctx context.Context, expanded bool) (Cumulative
 	if err := q.orderedSums(ctx, kfrom, &t.KickstartWall, &t.KickstartGoodput, &t.KickstartBadput); err != nil {
 		return t, fmt.Errorf("%s: cumulative job wall time: %w", q.db.Path, err)
 	}
-	extra := ""
+	cond := "true"
 	if expanded {
-		extra = "AND (j.type_desc NOT IN ('dax', 'dag') OR ji.subwf_id IS NULL)"
+		cond = "(ji.subwf_id IS NULL OR ji.job_id NOT IN " + subJobs + ")"
 	}
-	sfrom := fmt.Sprintf(submitTimesFrom, q.instances(), q.where("j.wf_id"), extra)
+	sfrom := fmt.Sprintf(submitTimesFrom, q.instances(), cond)
 	if err := q.orderedSums(ctx, sfrom, &t.SubmitWall, &t.SubmitGoodput, &t.SubmitBadput); err != nil {
 		return t, fmt.Errorf("%s: cumulative submit-side wall time: %w", q.db.Path, err)
 	}
@@ -576,9 +581,8 @@ SELECT CAST(trunc(js.timestamp / 3600) AS BIGINT) AS hr, grouping(h.hostname) = 
 	count(*) FILTER (WHERE ji.local_duration IS NOT NULL), count(*),
 	sum(ji.local_duration %[3]s), coalesce(sum(abs(ji.local_duration)), 0), count(ji.local_duration)
 FROM jobstate js JOIN %[1]s ji ON js.job_instance_id = ji.job_instance_id
-	JOIN job j ON ji.job_id = j.job_id
 	LEFT JOIN host h ON ji.host_id = h.host_id
-WHERE %[2]s AND js.state = 'EXECUTE' AND j.type_desc NOT IN ('dax', 'dag')
+WHERE js.state = 'EXECUTE' AND ji.job_id NOT IN %[2]s
 GROUP BY GROUPING SETS ((hr), (hr, h.hostname))
 ORDER BY by_host, hr, h.hostname`
 
@@ -603,7 +607,7 @@ func (q *Scoped) TimeStats(ctx context.Context, ordered bool) (TimeStats, error)
 	if ordered {
 		jorder, iorder = "ORDER BY ji.job_instance_id, js.timestamp", "ORDER BY inv.invocation_id"
 	}
-	if err := q.hourStats(ctx, fmt.Sprintf(jobsPerHourSQL, q.instances(), q.where("j.wf_id"), jorder), ordered, &t.Jobs, &t.JobsByHost); err != nil {
+	if err := q.hourStats(ctx, fmt.Sprintf(jobsPerHourSQL, q.instances(), subJobs, jorder), ordered, &t.Jobs, &t.JobsByHost); err != nil {
 		return t, err
 	}
 	err := q.hourStats(ctx, fmt.Sprintf(invocationsPerHourSQL, q.where("inv.wf_id"), iorder), ordered, &t.Invocations, &t.InvocationsByHost)
