@@ -118,7 +118,15 @@ type jobRow struct {
 	try           int64
 	pos           int32
 	off, n        uint32 // the packed cells in arena: Job, Site, Kickstart ... Exitcode
+	// ends holds the end of each packed cell but the last, relative to off;
+	// ascii tells that the cells have only ASCII characters.
+	ends  [packedCells - 1]uint16
+	ascii bool
 }
+
+// packedCells is the number of cells the query packs: all columns but Try
+// and Hostname.
+const packedCells = 13
 
 // JobListing reads the scope's job-instance listing.
 func (q *Scoped) JobListing(ctx context.Context) (*JobListing, error) {
@@ -197,8 +205,12 @@ func (q *Scoped) JobListing(ctx context.Context) (*JobListing, error) {
 		if len(l.arena)+len(s) > math.MaxUint32 {
 			return nil, fmt.Errorf("%s: job listing over 4 GB", q.db.Path)
 		}
-		l.rows = append(l.rows, jobRow{key: uint64(head[0])<<32 | uint64(uint32(int32(head[1]))^1<<31), id: head[2],
-			job: head[3], host: head[4], pos: int32(head[0]), off: uint32(len(l.arena)), n: uint32(len(s))})
+		r := jobRow{key: uint64(head[0])<<32 | uint64(uint32(int32(head[1]))^1<<31), id: head[2],
+			job: head[3], host: head[4], pos: int32(head[0]), off: uint32(len(l.arena)), n: uint32(len(s))}
+		if !r.split(s) {
+			return nil, ErrPackedRow
+		}
+		l.rows = append(l.rows, r)
 		l.arena = append(l.arena, s...)
 	}
 	if err := rows.Err(); err != nil {
@@ -215,7 +227,10 @@ func (q *Scoped) JobListing(ctx context.Context) (*JobListing, error) {
 	} else {
 		sparse = make(map[int64]int64, len(l.rows))
 	}
-	cells := make([]string, len(JobColumns))
+	hostLen := make(map[int64]int, len(hosts))
+	for id, h := range hosts {
+		hostLen[id] = runeLen(h)
+	}
 	for i := range l.rows {
 		r := &l.rows[i]
 		if j := r.job - minJob.Int64; dense != nil && j >= 0 && j < int64(len(dense)) {
@@ -228,18 +243,62 @@ func (q *Scoped) JobListing(ctx context.Context) (*JobListing, error) {
 			sparse[r.job]++
 			r.try = sparse[r.job]
 		}
-		if err := l.cells(r, hosts, cells); err != nil {
-			return nil, err
-		}
 		m := l.MaxLen[r.pos]
-		for k, c := range cells {
-			if n := runeLen(c); n > m[k] {
-				m[k] = n
+		start := 0
+		for k := 0; k < packedCells; k++ {
+			end := int(r.n)
+			if k < packedCells-1 {
+				end = int(r.ends[k])
 			}
+			n := end - start
+			if !r.ascii {
+				n = utf8.RuneCount(l.arena[int(r.off)+start : int(r.off)+end])
+			}
+			col := k + 1 // packed cell k is column k+1, but Job (column 0)
+			if k == 0 {
+				col = 0
+			}
+			if n > m[col] {
+				m[col] = n
+			}
+			start = end + 1
+		}
+		if n := len(strconv.FormatInt(r.try, 10)); n > m[1] {
+			m[1] = n
+		}
+		hl, ok := hostLen[r.host]
+		if !ok {
+			hl = len("None")
+		}
+		if hl > m[len(m)-1] {
+			m[len(m)-1] = hl
 		}
 	}
 	l.hosts = hosts
 	return l, nil
+}
+
+// split records where the packed cells of s end; false when s does not
+// hold packedCells cells or is too long to index.
+func (r *jobRow) split(s string) bool {
+	if len(s) > math.MaxUint16 {
+		return false
+	}
+	k := 0
+	var high byte
+	for j := 0; j < len(s); j++ {
+		c := s[j]
+		high |= c
+		if c == 0x1f {
+			if k == packedCells-1 {
+				return false
+			}
+			r.ends[k] = uint16(j)
+			k++
+		}
+	}
+	r.ascii = high < utf8.RuneSelf
+	return k == packedCells-1
 }
 
 // sortJobRows orders rows by key, then id: a least-significant-digit radix
@@ -288,21 +347,35 @@ func sortJobRows(rows []jobRow) {
 	}
 }
 
+// tryText is the Try cell of the common numbers.
+var tryText = []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}
+
 // cells fills the cells of a row (valid until the arena changes).
-func (l *JobListing) cells(r *jobRow, hosts map[int64]string, cells []string) error {
+func (l *JobListing) cells(r *jobRow, cells []string) {
 	s := unsafe.String(unsafe.SliceData(l.arena[r.off:]), int(r.n))
-	// The packed cells are all columns but Try and Hostname: unpacked one
-	// place to the right, every cell but Job lands in its column.
-	if err := UnpackCells(s, cells[1:len(cells)-1]); err != nil {
-		return err
+	start := 0
+	for k := 0; k < packedCells; k++ {
+		end := len(s)
+		if k < packedCells-1 {
+			end = int(r.ends[k])
+		}
+		col := k + 1 // packed cell k is column k+1, but Job (column 0)
+		if k == 0 {
+			col = 0
+		}
+		cells[col] = s[start:end]
+		start = end + 1
 	}
-	cells[0], cells[1] = cells[1], strconv.FormatInt(r.try, 10)
-	h, ok := hosts[r.host]
+	if r.try >= 0 && r.try < int64(len(tryText)) {
+		cells[1] = tryText[r.try]
+	} else {
+		cells[1] = strconv.FormatInt(r.try, 10)
+	}
+	h, ok := l.hosts[r.host]
 	if !ok {
 		h = "None"
 	}
 	cells[len(cells)-1] = h
-	return nil
 }
 
 // Each calls fn for every row, in scope order then job_submit_seq order,
@@ -312,9 +385,7 @@ func (l *JobListing) Each(fn func(pos int, cells []string) error) error {
 	cells := make([]string, len(JobColumns))
 	for i := range l.rows {
 		r := &l.rows[i]
-		if err := l.cells(r, l.hosts, cells); err != nil {
-			return err
-		}
+		l.cells(r, cells)
 		if err := fn(int(r.pos), cells); err != nil {
 			return err
 		}
@@ -355,24 +426,3 @@ func runeLen(s string) int {
 // site or host name holds the separator, an ASCII control character
 // (U+001F) that HTCondor and DNS names never contain.
 var ErrPackedRow = errors.New("malformed job row (a name holds the control character U+001F)")
-
-// UnpackCells splits a packed row (cells separated by U+001F) into
-// len(cells) cells, which share the row's memory.
-func UnpackCells(s string, cells []string) error {
-	i, start := 0, 0
-	for j := 0; j < len(s); j++ {
-		if s[j] != 0x1f {
-			continue
-		}
-		if i == len(cells)-1 {
-			return ErrPackedRow
-		}
-		cells[i] = s[start:j]
-		i, start = i+1, j+1
-	}
-	if i != len(cells)-1 {
-		return ErrPackedRow
-	}
-	cells[i] = s[start:]
-	return nil
-}

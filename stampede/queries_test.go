@@ -3,7 +3,6 @@ package stampede_test
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"math"
 	"path/filepath"
 	"testing"
@@ -94,18 +93,6 @@ func appendInt(b []byte, n int64) []byte {
 		b = appendInt(b, n/10)
 	}
 	return append(b, byte('0'+n%10))
-}
-
-func TestUnpackCells(t *testing.T) {
-	cells := make([]string, 3)
-	if err := stampede.UnpackCells("a\x1f\x1fc d", cells); err != nil || cells[0] != "a" || cells[1] != "" || cells[2] != "c d" {
-		t.Errorf("got %q, %v", cells, err)
-	}
-	for _, bad := range []string{"a\x1fb", "a\x1fb\x1fc\x1fd", ""} {
-		if err := stampede.UnpackCells(bad, cells); !errors.Is(err, stampede.ErrPackedRow) {
-			t.Errorf("%q: got %v, want ErrPackedRow", bad, err)
-		}
-	}
 }
 
 func TestSumErrorBound(t *testing.T) {
