@@ -1,0 +1,388 @@
+package plots_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"database/sql"
+	"image"
+	"image/color"
+	"image/png"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pegasus-go/pegasus/internal/sampledb"
+	"github.com/pegasus-go/pegasus/report"
+	"github.com/pegasus-go/pegasus/report/plots"
+	"github.com/pegasus-go/pegasus/stampede"
+)
+
+func zone(t testing.TB) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation(sampledb.Zone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
+}
+
+func openDB(t testing.TB, path string) *stampede.DB {
+	t.Helper()
+	db, err := stampede.Open(context.Background(), path, stampede.OpenOptions{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// generate draws every root workflow of the database.
+func generate(t testing.TB, db *stampede.DB, opts plots.Options) *plots.Result {
+	t.Helper()
+	ctx := context.Background()
+	roots, err := db.RootWorkflows(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if opts.OutputDir == "" {
+		opts.OutputDir = t.TempDir()
+	}
+	if opts.Location == nil {
+		opts.Location = zone(t)
+	}
+	res, err := plots.Generate(ctx, db, plots.Selection{Workflows: roots, Multi: len(roots) > 1}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// checkPNG decodes a chart and checks that it has a screen size and is
+// not blank: enough non-white pixels in several colours.
+func checkPNG(t testing.TB, name string, b []byte) image.Image {
+	t.Helper()
+	img, err := png.Decode(bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	w, h := img.Bounds().Dx(), img.Bounds().Dy()
+	if w < 600 || w > 4000 || h < 150 || h > 4000 {
+		t.Errorf("%s: size %dx%d is not a screen size", name, w, h)
+	}
+	colors := map[color.RGBA]bool{}
+	ink := 0
+	for y := 0; y < h; y += 2 {
+		for x := 0; x < w; x += 2 {
+			r, g, b, _ := img.At(x, y).RGBA()
+			c := color.RGBA{uint8(r >> 8), uint8(g >> 8), uint8(b >> 8), 255}
+			colors[c] = true
+			if c != (color.RGBA{255, 255, 255, 255}) {
+				ink++
+			}
+		}
+	}
+	if frac := float64(ink) / float64((w/2)*(h/2)); frac < 0.01 || len(colors) < 4 {
+		t.Errorf("%s looks blank: %.2f%% non-white pixels, %d colours", name, 100*frac, len(colors))
+	}
+	return img
+}
+
+// checkCharts checks every chart of the result and its file.
+func checkCharts(t *testing.T, res *plots.Result, dir string) map[string]int {
+	t.Helper()
+	kinds := map[string]int{}
+	for _, c := range res.Charts() {
+		if c.PNG == nil {
+			if c.Kind != "dag" && c.Kind != "dax" {
+				t.Errorf("%s: no image (%v)", c.Title, c.Err)
+			}
+			continue
+		}
+		kinds[c.Kind]++
+		checkPNG(t, c.Path, c.PNG)
+		onDisk, err := os.ReadFile(filepath.Join(dir, c.Path))
+		if err != nil || !bytes.Equal(onDisk, c.PNG) {
+			t.Errorf("%s: file differs from the chart (%v)", c.Path, err)
+		}
+	}
+	return kinds
+}
+
+// breakdownAll parses the "All" table of a breakdown.txt: transformation
+// and type → count and total runtime as printed.
+func breakdownAll(t *testing.T, path string) map[[2]string][2]string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[[2]string][2]string{}
+	in := false
+	for _, line := range strings.Split(string(b), "\n") {
+		switch {
+		case strings.HasPrefix(line, "# All (All)"):
+			in = true
+		case !in || strings.HasPrefix(line, "Transformation") || strings.TrimSpace(line) == "":
+		default:
+			f := strings.Fields(line)
+			out[[2]string{f[0], f[1]}] = [2]string{f[2], f[6]}
+		}
+	}
+	return out
+}
+
+// timeTables parses the first two tables of a time.txt (job instances
+// and invocations per day): date → count and runtime as printed.
+func timeTables(t *testing.T, path string) [2]map[string][2]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out [2]map[string][2]string
+	table := -1
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case strings.HasPrefix(line, "Date[") && !strings.Contains(line, "Host"):
+			table++
+			if table < 2 {
+				out[table] = map[string][2]string{}
+			}
+		case strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") || strings.HasPrefix(line, "Date["):
+		case table >= 0 && table < 2:
+			fs := strings.Fields(line)
+			if len(fs) == 3 {
+				out[table][fs[0]] = [2]string{fs[1], fs[2]}
+			}
+		}
+	}
+	return out
+}
+
+func fstr(x float64) string { return string(report.AppendFstr(nil, x)) }
+
+// checkCritical checks the critical path of a section: it follows
+// job_edge from parent to child, each job's predecessor is its parent
+// that ended last, and its segments cover [Start, End] back to back.
+func checkCritical(t *testing.T, db *stampede.DB, s *plots.Section) {
+	t.Helper()
+	cd := s.Critical
+	if cd == nil || len(cd.Jobs) == 0 {
+		t.Fatalf("%s: no critical path", s.Workflow.UUID)
+	}
+	ctx := context.Background()
+	// Every job's last event and every edge of the workflow.
+	ends := map[string]float64{}
+	rows, err := db.SQL.QueryContext(ctx, `SELECT j.exec_job_id, max(js.timestamp) FROM job j
+		JOIN job_instance ji ON ji.job_id = j.job_id JOIN jobstate js ON js.job_instance_id = ji.job_instance_id
+		WHERE j.wf_id = ? GROUP BY 1`, s.Workflow.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var j string
+		var e float64
+		if err := rows.Scan(&j, &e); err != nil {
+			t.Fatal(err)
+		}
+		ends[j] = e
+	}
+	rows.Close()
+	parents := map[string][]string{}
+	rows, err = db.SQL.QueryContext(ctx, `SELECT parent_exec_job_id, child_exec_job_id FROM job_edge WHERE wf_id = ?`, s.Workflow.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var p, c string
+		if err := rows.Scan(&p, &c); err != nil {
+			t.Fatal(err)
+		}
+		parents[c] = append(parents[c], p)
+	}
+	rows.Close()
+	for i, j := range cd.Jobs {
+		var latest string
+		for _, p := range parents[j] {
+			if _, ran := ends[p]; ran && (latest == "" || ends[p] > ends[latest] || ends[p] == ends[latest] && p > latest) {
+				latest = p
+			}
+		}
+		switch {
+		case i == 0 && latest != "":
+			t.Errorf("the critical path starts at %s, which has a parent that ran (%s)", j, latest)
+		case i > 0 && !contains(parents[j], cd.Jobs[i-1]):
+			t.Errorf("critical path step %s -> %s is no job_edge", cd.Jobs[i-1], j)
+		case i > 0 && ends[latest] > ends[cd.Jobs[i-1]]:
+			t.Errorf("%s: parent %s ended after %s, the path's choice", j, latest, cd.Jobs[i-1])
+		}
+	}
+	var last string
+	for j, e := range ends {
+		if last == "" || e > ends[last] {
+			last = j
+		}
+	}
+	if ends[last] > ends[cd.Jobs[len(cd.Jobs)-1]] {
+		t.Errorf("the critical path ends with %s, but %s ended later", cd.Jobs[len(cd.Jobs)-1], last)
+	}
+	at, sum := cd.Start, 0.0
+	for _, seg := range cd.Segments {
+		if math.Abs(seg.Start-at) > 1e-6 || seg.End < seg.Start {
+			t.Fatalf("segment %+v does not follow the previous one (at %v)", seg, at)
+		}
+		at = seg.End
+		sum += seg.Duration()
+	}
+	if math.Abs(at-cd.End) > 1e-6 || math.Abs(sum-cd.Makespan()) > 1e-6 {
+		t.Errorf("segments end at %v and add up to %v; the makespan is %v (end %v)", at, sum, cd.Makespan(), cd.End)
+	}
+	var tot float64
+	for _, v := range cd.PhaseTotals() {
+		tot += v
+	}
+	if math.Abs(tot-cd.Makespan()) > 1e-6 {
+		t.Errorf("phase totals add up to %v, makespan %v", tot, cd.Makespan())
+	}
+}
+
+var wallTimeRE = regexp.MustCompile(`(?m)^Workflow wall time\s+: (.+)$`)
+
+// TestSamples draws every sample run and checks each chart's data against
+// the real pegasus-statistics' output for that run.
+func TestSamples(t *testing.T) {
+	for _, r := range sampledb.All(t) {
+		t.Run(r.Name, func(t *testing.T) {
+			db := openDB(t, r.DB)
+			out := t.TempDir()
+			res := generate(t, db, plots.Options{OutputDir: out}) // no Graphviz
+			kinds := checkCharts(t, res, out)
+			root := res.Sections[0]
+			for _, k := range []string{"gantt", "host", "time", "breakdown", "critical"} {
+				if kinds[k] == 0 {
+					t.Errorf("no %s chart", k)
+				}
+			}
+			if n := len(res.Charts()); n < 5 {
+				t.Errorf("%d charts without Graphviz, want at least 5", n)
+			}
+
+			// Breakdown: the "All" table of breakdown.txt.
+			want := breakdownAll(t, filepath.Join(r.Expect, "statistics", "breakdown.txt"))
+			got := map[[2]string][2]string{}
+			for _, row := range root.Tree.Breakdown.Rows {
+				if row.SucceededPresent {
+					got[[2]string{row.Transformation, "successful"}] = [2]string{strconv.FormatInt(row.Succeeded, 10), fstr(row.SucceededRuntime)}
+				}
+				if row.FailedPresent {
+					got[[2]string{row.Transformation, "failed"}] = [2]string{strconv.FormatInt(row.Failed, 10), fstr(row.FailedRuntime)}
+				}
+			}
+			if len(got) != len(want) {
+				t.Errorf("breakdown has %d rows, breakdown.txt %d", len(got), len(want))
+			}
+			for k, w := range want {
+				if got[k] != w {
+					t.Errorf("breakdown %v: count and total %v, breakdown.txt %v", k, got[k], w)
+				}
+			}
+
+			// Time chart by day: the per-day tables of time.txt.
+			res2 := generate(t, db, plots.Options{Level: plots.Time, TimeFilter: plots.Day})
+			td := res2.Sections[0].Tree.Time
+			tables := timeTables(t, filepath.Join(r.Expect, "statistics", "time.txt"))
+			gotJobs, gotInv := map[string][2]string{}, map[string][2]string{}
+			for _, b := range td.Buckets {
+				if b.Jobs > 0 {
+					gotJobs[b.Label] = [2]string{strconv.FormatInt(b.Jobs, 10), fstr(b.JobRuntime)}
+				}
+				if b.Invocations > 0 {
+					gotInv[b.Label] = [2]string{strconv.FormatInt(b.Invocations, 10), fstr(b.InvRuntime)}
+				}
+			}
+			for i, got := range []map[string][2]string{gotJobs, gotInv} {
+				if len(got) != len(tables[i]) {
+					t.Errorf("time table %d: %v, time.txt %v", i, got, tables[i])
+				}
+				for day, w := range tables[i] {
+					if got[day] != w {
+						t.Errorf("time table %d, %s: %v, time.txt %v", i, day, got[day], w)
+					}
+				}
+			}
+
+			// Gantt: one bar per line of jobs.txt (the root workflow's tries).
+			jobs, err := os.ReadFile(filepath.Join(r.Expect, "statistics", "jobs.txt"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			lines := 0
+			for _, l := range strings.Split(string(jobs), "\n") {
+				if l != "" && !strings.HasPrefix(l, "#") && !strings.HasPrefix(l, "Job ") {
+					lines++
+				}
+			}
+			if root.Gantt == nil || len(root.Gantt.Tries) == 0 {
+				t.Fatal("no Gantt tries")
+			}
+			if n := len(root.Gantt.Tries); n > lines || n < 1 {
+				t.Errorf("Gantt has %d tries; jobs.txt lists %d", n, lines)
+			}
+
+			// Critical path: DAG edges, and the makespan is the workflow
+			// wall time of summary.txt.
+			checkCritical(t, db, root)
+			sum, err := os.ReadFile(filepath.Join(r.Expect, "statistics", "summary.txt"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := wallTimeRE.FindSubmatch(sum)
+			if m == nil {
+				t.Fatal("summary.txt has no wall time")
+			}
+			if got := report.FormatSeconds(sql.NullFloat64{Float64: root.Critical.Makespan(), Valid: true}); got != string(m[1]) {
+				t.Errorf("critical path makespan %s, summary.txt's workflow wall time %s", got, m[1])
+			}
+
+			// The page: the statistics summary, every chart embedded.
+			page, err := os.ReadFile(res.Index)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, line := range strings.Split(string(sum), "\n") {
+				if strings.HasPrefix(line, "Jobs ") && !strings.Contains(string(page), strings.TrimRight(line, " ")) {
+					t.Errorf("index.html lacks the summary row %q", strings.TrimRight(line, " "))
+				}
+			}
+			if got, want := strings.Count(string(page), `src="data:image/png;base64,`), kinds["gantt"]+kinds["host"]+kinds["time"]+kinds["breakdown"]+kinds["critical"]; got != want {
+				t.Errorf("index.html embeds %d images, want %d", got, want)
+			}
+			for _, s := range res.Sections[1:] {
+				if !strings.Contains(string(page), `id="wf-`+s.Workflow.UUID+`"`) {
+					t.Errorf("no section for sub-workflow %s", s.Workflow.UUID)
+				}
+				if s.Span.Tries == 0 && !strings.Contains(string(page), plots.NoJobData) {
+					t.Errorf("sub-workflow %s without jobs: the page does not say so", s.Workflow.UUID)
+				}
+			}
+		})
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
