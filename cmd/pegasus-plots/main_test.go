@@ -206,4 +206,3 @@ func nonBlank(t *testing.T, b []byte) {
 		t.Errorf("screenshot %dx%d looks blank: %.1f%% non-white, %d colours", w, h, 100*frac, len(colors))
 	}
 }
-
