@@ -41,3 +41,13 @@ for n in $SIZES; do
 		measure "pegasus-plots ($n jobs)" "$BIN/pegasus-plots" -o "$dir/plots" "$dir"
 	fi
 done
+
+# Planning: Montage-shaped workflows of PLAN_SIZES tasks, default options,
+# into a fresh directory each time (see BENCHMARKS.md on ext4 and deletions).
+for n in ${PLAN_SIZES:-10000 100000}; do
+	m=benchdata/montage-$n
+	[ -f "$m/montage.dax" ] || go run ./planner/montage/montage-dax -n "$n" -o "$m" >/dev/null
+	out=$m/submit-$(date +%s%N)
+	measure "pegasus-plan ($n tasks)" "$BIN/pegasus-plan" --conf "$m/pegasus.properties" --dax "$m/montage.dax" \
+		--dir "$out" --output-site local
+done
