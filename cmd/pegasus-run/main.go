@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/pegasus-go/pegasus/executor"
+	"github.com/pegasus-go/pegasus/planner/codegen"
 	"github.com/pegasus-go/pegasus/ingest"
 	"github.com/pegasus-go/pegasus/internal/cli"
 )
@@ -242,7 +243,7 @@ func writeCondorSub(dag, submitDir, pegasusDagman string) {
 	if _, err := os.Stat(dag + ".condor.sub"); err == nil {
 		return
 	}
-	c := &executor.CondorSubmit{DAG: dag, PegasusDAG: pegasusDagman}
+	c := &codegen.CondorSubmit{DAG: dag, PegasusDAG: pegasusDagman}
 	if p, err := exec.LookPath("condor_dagman"); err == nil {
 		c.CondorDAG = p
 	}
@@ -250,7 +251,7 @@ func writeCondorSub(dag, submitDir, pegasusDagman string) {
 		c.WfUUID, c.RootWfUUID, c.WfName = bd.WfUUID(), bd.RootUUID(), bd.Get("pegasus_wf_name")
 		c.WfTime, c.Version = bd.Get("timestamp"), bd.Get("planner_version")
 	}
-	c.Write()
+	executor.WriteCondorSubmit(c)
 }
 
 func drawProgress(w io.Writer, s *executor.Status, elapsed time.Duration) {

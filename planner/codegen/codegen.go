@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -66,7 +67,7 @@ func Write(ctx context.Context, dir string, m *Meta, wf *dax.Workflow, res *refi
 	steps := []func() error{
 		w.jobFiles(ctx), w.dag, w.staticBP, w.dot,
 		func() error {
-			for _, f := range []func() error{w.notify, w.replicaStore, w.cache, w.braindump, w.metrics,
+			for _, f := range []func() error{w.notify, w.replicaStore, w.cache, w.braindump, w.metrics, w.condorSub,
 				func() error { return w.props(props) }} {
 				if err := f(); err != nil {
 					return err
@@ -186,10 +187,19 @@ func (w *writer) dag() error {
 				b = append(b, "SUBDAG EXTERNAL "...)
 				b = append(b, j.Name...)
 				b = append(b, ' ')
-				b = append(b, j.Sub.DAGFile...)
-				if j.Sub.SubmitDir != "" && j.Type == ewf.DAGJob {
+				switch {
+				case j.Sub.SubmitDir != "" && j.Type == ewf.DAGJob:
+					b = append(b, j.Sub.DAGFile...)
 					b = append(b, " DIR "...)
 					b = append(b, j.Sub.SubmitDir...)
+				case j.Sub.RelSubmit != "":
+					// A planned sub-workflow runs in its own submit directory, so
+					// that its relative paths resolve there under DAGMan too.
+					b = append(b, filepath.Base(j.Sub.DAGFile)...)
+					b = append(b, " DIR "...)
+					b = append(b, j.Sub.RelSubmit...)
+				default:
+					b = append(b, j.Sub.DAGFile...)
 				}
 				b = append(b, '\n')
 			} else {
@@ -1006,5 +1016,22 @@ func (w *writer) props(p *properties.Properties) error {
 	return w.small(w.m.PropsName, func(b *bufio.Writer) error {
 		fmt.Fprintf(b, "# effective properties of workflow %s-%d (wf_uuid %s)\n", w.m.Label, w.m.Index, w.m.WfUUID)
 		return p.Write(b)
+	})
+}
+
+// condorSub writes <dag>.condor.sub: the scheduler-universe job that runs the
+// workflow under HTCondor with pegasus-dagman, which starts condor_dagman and
+// pegasus-monitord together.
+func (w *writer) condorSub() error {
+	m := w.m
+	c := &CondorSubmit{DAG: m.Basename + ".dag", PegasusDAG: filepath.Join(m.BinDir, "pegasus-dagman"),
+		WfUUID: m.WfUUID, RootWfUUID: m.RootUUID, WfName: m.Label + "-" + strconv.Itoa(m.Index),
+		WfTime: m.PlanTime.Format("20060102T150405-0700"), Version: m.Version}
+	if p, err := exec.LookPath("condor_dagman"); err == nil {
+		c.CondorDAG = p
+	}
+	return w.small(c.DAG+".condor.sub", func(b *bufio.Writer) error {
+		_, err := b.WriteString(c.Text())
+		return err
 	})
 }

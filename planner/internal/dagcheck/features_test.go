@@ -188,7 +188,11 @@ func crossCheck(t *testing.T, p *planned) {
 			t.Errorf("node %s has no job.info", n.Name)
 			continue
 		}
-		if jd.SubmitFile != n.SubmitFile || jd.MaxRetries != n.Retry {
+		sub := n.SubmitFile
+		if n.Kind == "SUBDAG" && n.Dir != "" && !filepath.IsAbs(sub) && !filepath.IsAbs(n.Dir) {
+			sub = filepath.Join(n.Dir, sub) // a planned sub-workflow: DIR <its submit dir>
+		}
+		if jd.SubmitFile != sub || jd.MaxRetries != n.Retry {
 			t.Errorf("job.info %s %+v disagrees with the .dag (%s, retry %d)", n.Name, jd, n.SubmitFile, n.Retry)
 		}
 		if jd.Clustered != (len(s.jobTasks[n.Name]) > 1) || jd.Clustered && jd.TaskCount != len(s.jobTasks[n.Name]) {
@@ -500,8 +504,8 @@ func TestHierarchical(t *testing.T) {
 	if dj == nil || dj.Kind != "SUBDAG" || dj.Category != "subwf" {
 		t.Fatalf("DAX job node %+v", dj)
 	}
-	if dj.SubmitFile != "00/00/inner_ID2/inner.dag" {
-		t.Fatalf("sub-workflow dag %s", dj.SubmitFile)
+	if dj.SubmitFile != "inner.dag" || dj.Dir != "00/00/inner_ID2" {
+		t.Fatalf("sub-workflow dag %s in %s, want inner.dag in its own submit directory", dj.SubmitFile, dj.Dir)
 	}
 	if dj.Pre == nil || dj.Pre.Executable != "/opt/pegasus/bin/pegasus-plan" {
 		t.Fatalf("PRE %+v", dj.Pre)
