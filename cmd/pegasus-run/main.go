@@ -20,9 +20,9 @@ import (
 	"time"
 
 	"github.com/pegasus-go/pegasus/executor"
-	"github.com/pegasus-go/pegasus/planner/codegen"
 	"github.com/pegasus-go/pegasus/ingest"
 	"github.com/pegasus-go/pegasus/internal/cli"
+	"github.com/pegasus-go/pegasus/planner/codegen"
 )
 
 const help = `

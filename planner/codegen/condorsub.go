@@ -71,4 +71,3 @@ func (c *CondorSubmit) Text() string {
 	b.WriteString("+pegasus_wf_xformation=\"pegasus::dagman\"\nqueue\n")
 	return b.String()
 }
-
