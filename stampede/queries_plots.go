@@ -114,11 +114,9 @@ type WorkflowSpan struct {
 	// Restarts is the number of WORKFLOW_STARTED rows beyond the first
 	// (rescue DAGs).
 	Restarts int64
-	// Tries and Jobs count the tries and the jobs with tries; FailedTries
-	// the tries with a non-zero exit code.
-	Tries, Jobs, FailedTries int64
-	// AllJobs counts every job of the workflow, tried or not.
-	AllJobs int64
+	// Tries counts the tries, FailedTries those with a non-zero exit code,
+	// and Jobs every job of the workflow, tried or not.
+	Tries, FailedTries, Jobs int64
 }
 
 // Start is when the workflow started: its first WORKFLOW_STARTED, or its
@@ -152,7 +150,7 @@ func (w WorkflowSpan) End() float64 {
 func (t *TryTable) Spans(ctx context.Context, s Scope) (map[int64]WorkflowSpan, error) {
 	out := map[int64]WorkflowSpan{}
 	rows, err := t.conn.QueryContext(ctx, `
-		WITH tr AS (SELECT wf_id, min(first_ts) AS f, max(last_ts) AS l, count(*) AS n, count(DISTINCT job_id) AS jobs,
+		WITH tr AS (SELECT wf_id, min(first_ts) AS f, max(last_ts) AS l, count(*) AS n,
 				count(*) FILTER (WHERE exitcode <> 0) AS failed FROM plot_try GROUP BY wf_id),
 			ws AS (SELECT wf_id, min(timestamp) FILTER (WHERE state = 'WORKFLOW_STARTED') AS s,
 				max(timestamp) FILTER (WHERE state = 'WORKFLOW_TERMINATED') AS e,
@@ -160,7 +158,7 @@ func (t *TryTable) Spans(ctx context.Context, s Scope) (map[int64]WorkflowSpan, 
 				FROM workflowstate WHERE `+s.in("wf_id")+` GROUP BY wf_id),
 			jb AS (SELECT wf_id, count(*) AS n FROM job WHERE `+s.in("wf_id")+` GROUP BY wf_id)
 		SELECT w.wf_id, coalesce(tr.f, 0), coalesce(tr.l, 0), ws.s, ws.e, coalesce(ws.restarts, 0),
-			coalesce(tr.n, 0), coalesce(tr.jobs, 0), coalesce(tr.failed, 0), coalesce(jb.n, 0)
+			coalesce(tr.n, 0), coalesce(tr.failed, 0), coalesce(jb.n, 0)
 		FROM workflow w LEFT JOIN tr ON tr.wf_id = w.wf_id LEFT JOIN ws ON ws.wf_id = w.wf_id
 			LEFT JOIN jb ON jb.wf_id = w.wf_id
 		WHERE `+s.in("w.wf_id"))
@@ -171,7 +169,7 @@ func (t *TryTable) Spans(ctx context.Context, s Scope) (map[int64]WorkflowSpan, 
 	for rows.Next() {
 		var w WorkflowSpan
 		if err := rows.Scan(&w.WfID, &w.First, &w.Last, &w.Started, &w.Ended, &w.Restarts,
-			&w.Tries, &w.Jobs, &w.FailedTries, &w.AllJobs); err != nil {
+			&w.Tries, &w.FailedTries, &w.Jobs); err != nil {
 			return nil, err
 		}
 		out[w.WfID] = w
@@ -511,13 +509,14 @@ func (t *TryTable) CriticalJobs(ctx context.Context, wfIDs []int64) (map[int64][
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	// The parent that ended last, of every job with parents.
+	// The parent that ended last, of every job with parents (jobs without
+	// tries drop out at the join with je).
 	rows, err = t.conn.QueryContext(ctx, `
-		WITH je AS (SELECT wf_id, job_id, max(last_ts) AS fin FROM plot_try WHERE `+in+` GROUP BY wf_id, job_id),
-		jn AS (SELECT j.wf_id, j.job_id, j.exec_job_id FROM job j SEMI JOIN je ON je.job_id = j.job_id),
+		WITH je AS (SELECT job_id, max(last_ts) AS fin FROM plot_try WHERE `+in+` GROUP BY job_id),
+		j AS (SELECT job_id, wf_id, exec_job_id FROM job WHERE `+in+`),
 		e AS (SELECT c.job_id AS child, p.job_id AS parent
-			FROM job_edge e JOIN jn c ON c.wf_id = e.wf_id AND c.exec_job_id = e.child_exec_job_id
-			JOIN jn p ON p.wf_id = e.wf_id AND p.exec_job_id = e.parent_exec_job_id
+			FROM job_edge e JOIN j c ON c.wf_id = e.wf_id AND c.exec_job_id = e.child_exec_job_id
+			JOIN j p ON p.wf_id = e.wf_id AND p.exec_job_id = e.parent_exec_job_id
 			WHERE e.`+in+`)
 		SELECT child, arg_max(parent, (fin, parent)) FROM e JOIN je ON je.job_id = e.parent GROUP BY child`)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/pegasus-go/pegasus/report"
@@ -126,7 +127,7 @@ func (g *gen) htmlSection(b *strings.Builder, s *Section) {
 		}
 	}
 	row("workflow wall time", report.FormatSeconds(sql.NullFloat64{Float64: s.WallTime.Seconds(), Valid: s.WallTime.Valid}))
-	row("jobs", fmt.Sprintf("%d, of which %d have run", s.Span.AllJobs, s.Span.Jobs))
+	row("jobs", strconv.FormatInt(s.Span.Jobs, 10))
 	row("job tries", fmt.Sprintf("%d (%d failed)", s.Span.Tries, s.Span.FailedTries))
 	b.WriteString("</table>\n")
 

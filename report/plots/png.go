@@ -3,17 +3,19 @@ package plots
 import (
 	"bufio"
 	"bytes"
-	"compress/zlib"
 	"encoding/binary"
 	"hash/crc32"
 	"image"
 	"io"
+
+	"github.com/klauspost/compress/zlib"
 )
 
 // encodePNG writes img as an 8-bit RGB PNG (the charts are opaque) with the
 // Sub filter on every row. image/png picks a filter per row by trying all
 // five, which costs more than drawing a chart; charts are flat colours and
-// text, where Sub does about as well.
+// text, where Sub does about as well. klauspost's zlib compresses about
+// twice as fast as the standard library's at the same level.
 func encodePNG(w io.Writer, img *image.RGBA) error {
 	b := img.Bounds()
 	width, height := b.Dx(), b.Dy()
