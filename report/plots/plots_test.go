@@ -10,6 +10,7 @@ import (
 	"image/png"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -67,12 +68,19 @@ func generate(t testing.TB, db *stampede.DB, opts plots.Options) *plots.Result {
 // not blank: enough non-white pixels in several colours.
 func checkPNG(t testing.TB, name string, b []byte) image.Image {
 	t.Helper()
+	return checkImage(t, name, b, 600, 150)
+}
+
+// checkImage is checkPNG with a smaller least size (Graphviz sizes its
+// images to the graph).
+func checkImage(t testing.TB, name string, b []byte, minW, minH int) image.Image {
+	t.Helper()
 	img, err := png.Decode(bytes.NewReader(b))
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
 	w, h := img.Bounds().Dx(), img.Bounds().Dy()
-	if w < 600 || w > 4000 || h < 150 || h > 4000 {
+	if w < minW || w > 4000 || h < minH || h > 4000 {
 		t.Errorf("%s: size %dx%d is not a screen size", name, w, h)
 	}
 	colors := map[color.RGBA]bool{}
@@ -385,4 +393,38 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// TestGraphviz renders the graphs with Graphviz's dot (skipped when it is
+// not installed), and leaves out graphs above the node limit.
+func TestGraphviz(t *testing.T) {
+	dot, err := exec.LookPath("dot")
+	if err != nil {
+		t.Skip("Graphviz is not installed (apt-get install graphviz): graphs were not rendered")
+	}
+	r := sampledb.Load(t, "process_wf_failure")
+	db := openDB(t, r.DB)
+	out := t.TempDir()
+	res := generate(t, db, plots.Options{OutputDir: out, Dot: dot, Level: plots.AllGraphs})
+	s := res.Sections[0]
+	if s.DAG == nil || s.DAG.PNG == "" || len(s.DAG.Graph.Nodes) != 5 || len(s.DAG.Graph.Edges) != 4 {
+		t.Fatalf("DAG graph: %+v", s.DAG)
+	}
+	if s.DAX == nil || s.DAX.PNG == "" || len(s.DAX.Graph.Nodes) != 1 {
+		t.Fatalf("DAX graph: %+v", s.DAX)
+	}
+	n := 0
+	for _, c := range res.Charts() {
+		if c.PNG != nil {
+			checkImage(t, c.Path, c.PNG, 60, 60)
+			n++
+		}
+	}
+	if n != 2 {
+		t.Errorf("%d graph images, want 2", n)
+	}
+	res = generate(t, db, plots.Options{Dot: dot, Level: plots.DAGGraph, MaxGraphNodes: 4})
+	if gd := res.Sections[0].DAG; gd.PNG != "" || gd.Dot != "" || !strings.Contains(gd.Skipped, "5 jobs, more than the limit of 4") {
+		t.Errorf("DAG of 5 jobs with -m 4: %+v", gd)
+	}
 }

@@ -267,3 +267,46 @@ func truncatedRun(t *testing.T, sample, marker string) string {
 	}
 	return dir
 }
+
+// TestMultipleRoots draws two runs of one database on one page, each with
+// its own time and breakdown charts.
+func TestMultipleRoots(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "two.duckdb")
+	db, err := stampede.Open(ctx, path, stampede.OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, u := range []string{"aaaa0000-0000-4000-8000-000000000001", "bbbb0000-0000-4000-8000-000000000002"} {
+		if err := db.FillSynthetic(ctx, stampede.SyntheticRun{UUID: u, Jobs: 1500 * (i + 1), Start: float64(1700000000 + i*86400)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	rdb := openDB(t, path)
+	out := t.TempDir()
+	res := generate(t, rdb, plots.Options{OutputDir: out, Location: time.UTC})
+	checkCharts(t, res, out)
+	if len(res.Sections) != 2 {
+		t.Fatalf("%d sections, want 2", len(res.Sections))
+	}
+	for i, s := range res.Sections {
+		if s.Tree == nil || len(s.Tree.Charts) != 2 {
+			t.Fatalf("root %d: want its time and breakdown charts", i)
+		}
+		var n int64
+		for _, r := range s.Tree.Breakdown.Rows {
+			if r.Transformation != "dagman::post" {
+				n += r.Count()
+			}
+		}
+		if n != s.Span.Tries {
+			t.Errorf("root %d: %d kickstart invocations in the breakdown, %d tries", i, n, s.Span.Tries)
+		}
+	}
+	if !strings.Contains(string(res.Summary), "Jobs ") {
+		t.Errorf("no summary: %q", res.Summary)
+	}
+}
