@@ -211,6 +211,8 @@ type Section struct {
 	Charts []*Chart
 	// Drawn is false for workflows beyond MaxSections (listed only).
 	Drawn bool
+
+	pending [4]*Chart // the charts being drawn, by sectionKinds
 }
 
 // TreeData is what is drawn for a whole hierarchy.

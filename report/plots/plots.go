@@ -57,7 +57,7 @@ func Generate(ctx context.Context, db *stampede.DB, sel Selection, opts Options)
 	if len(sel.Workflows) == 0 {
 		return nil, ErrNoWorkflow
 	}
-	g := &gen{db: db, sel: sel, opts: opts, res: &Result{}}
+	g := &gen{db: db, sel: sel, opts: opts, res: &Result{}, ctx: ctx, sem: make(chan struct{}, runtime.GOMAXPROCS(0))}
 	if err := g.resolve(ctx); err != nil {
 		return nil, err
 	}
@@ -65,6 +65,7 @@ func Generate(ctx context.Context, db *stampede.DB, sel Selection, opts Options)
 		return nil, err
 	}
 	if err := g.collect(ctx); err != nil {
+		g.drawing.Wait()
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
@@ -89,6 +90,19 @@ type gen struct {
 	scope stampede.Scope
 
 	mu sync.Mutex // guards res.Warnings
+
+	ctx     context.Context // Generate's
+	sem     chan struct{}   // limits the drawing goroutines
+	drawing sync.WaitGroup  // the charts being drawn
+}
+
+func contains(ids stampede.Scope, id int64) bool {
+	for _, v := range ids {
+		if v == id {
+			return true
+		}
+	}
+	return false
 }
 
 func (g *gen) warn(format string, a ...any) {
@@ -233,6 +247,13 @@ func (g *gen) treeStats(ctx context.Context, root *Section, tree stampede.Scope)
 			}
 		}
 	}
+	g.drawTree(ctx, root)
+	for _, s := range g.res.Sections {
+		if bd := s.Breakdown; bd != nil && len(bd.Rows) > 0 && contains(tree, s.Workflow.ID) {
+			title := "Invocations per transformation (this workflow)"
+			g.chart(ctx, s, "breakdown", title, "breakdown_chart", func() ([]byte, int, int, error) { return drawBreakdown(bd, title) })
+		}
+	}
 	return nil
 }
 
@@ -268,17 +289,38 @@ func (g *gen) tries(ctx context.Context) error {
 			return err
 		}
 	}
-	var states map[int64]*stampede.StateBins
-	if g.opts.Level&Gantt != 0 {
-		if states, err = tt.StateBins(ctx, large, Bins); err != nil {
-			return err
+	// Each kind's charts are drawn as soon as its data is there.
+	drawn := func(fn func(s *Section, tries []stampede.Try, small bool)) {
+		for _, s := range g.res.Sections {
+			if s.Drawn && s.Span.Tries > 0 {
+				tries, isSmall := detail[s.Workflow.ID]
+				fn(s, tries, isSmall)
+			}
 		}
 	}
-	var hosts map[int64]*stampede.HostBins
-	if g.opts.Level&Host != 0 {
-		if hosts, err = tt.HostBins(ctx, large, Bins, MaxHosts); err != nil {
+	if g.opts.Level&Gantt != 0 {
+		states, err := tt.StateBins(ctx, large, Bins)
+		if err != nil {
 			return err
 		}
+		drawn(func(s *Section, tries []stampede.Try, _ bool) {
+			gd := &GanttData{Start: s.Span.Start(), End: s.Span.End(), Tries: tries, Bins: states[s.Workflow.ID], Total: s.Span.Tries}
+			s.Gantt = gd
+			g.chart(ctx, s, "gantt", "Workflow execution Gantt chart", "gantt_chart",
+				func() ([]byte, int, int, error) { return drawGantt(gd, g.opts.Location) })
+		})
+	}
+	if g.opts.Level&Host != 0 {
+		hosts, err := tt.HostBins(ctx, large, Bins, MaxHosts)
+		if err != nil {
+			return err
+		}
+		drawn(func(s *Section, tries []stampede.Try, _ bool) {
+			hd := &HostData{Start: s.Span.Start(), End: s.Span.End(), Tries: tries, Bins: hosts[s.Workflow.ID]}
+			s.Host = hd
+			g.chart(ctx, s, "host", "Host over time chart", "host_chart",
+				func() ([]byte, int, int, error) { return drawHost(hd, g.opts.Location) })
+		})
 	}
 	var paths map[int64][]int64
 	pathTries := map[int64][]stampede.Try{}
@@ -297,21 +339,8 @@ func (g *gen) tries(ctx context.Context) error {
 				return err
 			}
 		}
-	}
-	for _, s := range g.res.Sections {
-		if !s.Drawn || s.Span.Tries == 0 {
-			continue
-		}
-		id := s.Workflow.ID
-		start, end := s.Span.Start(), s.Span.End()
-		tries, isSmall := detail[id]
-		if g.opts.Level&Gantt != 0 {
-			s.Gantt = &GanttData{Start: start, End: end, Tries: tries, Bins: states[id], Total: s.Span.Tries}
-		}
-		if g.opts.Level&Host != 0 {
-			s.Host = &HostData{Start: start, End: end, Tries: tries, Bins: hosts[id]}
-		}
-		if g.opts.Level&CriticalPath != 0 {
+		drawn(func(s *Section, tries []stampede.Try, isSmall bool) {
+			id := s.Workflow.ID
 			path := pathTries[id]
 			if isSmall {
 				in := map[int64]bool{}
@@ -325,8 +354,13 @@ func (g *gen) tries(ctx context.Context) error {
 					}
 				}
 			}
-			s.Critical = criticalPath(start, end, paths[id], path)
-		}
+			cd := criticalPath(s.Span.Start(), s.Span.End(), paths[id], path)
+			s.Critical = cd
+			if len(cd.Jobs) > 0 {
+				g.chart(ctx, s, "critical", "Critical path", "critical_path",
+					func() ([]byte, int, int, error) { return drawCritical(cd, g.opts.Location) })
+			}
+		})
 	}
 	return nil
 }
@@ -479,56 +513,85 @@ func breakdownData(rows []stampede.TransformationStat, wf int64) *BreakdownData 
 	return bd
 }
 
-// draw renders every chart, on as many goroutines as there are CPUs.
-func (g *gen) draw(ctx context.Context) {
-	type task struct {
-		c  *Chart
-		fn func() ([]byte, int, int, error)
-	}
-	var tasks []task
-	add := func(list *[]*Chart, kind, title, path string, fn func() ([]byte, int, int, error)) {
+// drawTree renders the charts of a hierarchy as soon as their data is
+// there, while the other queries run.
+func (g *gen) drawTree(ctx context.Context, s *Section) {
+	t, u := s.Tree, s.Workflow.UUID
+	add := func(kind, title, path string, fn func() ([]byte, int, int, error)) {
 		c := &Chart{Kind: kind, Title: title, Path: path}
-		*list = append(*list, c)
-		tasks = append(tasks, task{c, fn})
+		t.Charts = append(t.Charts, c)
+		g.render(ctx, c, fn)
 	}
+	if td := t.Time; td != nil && len(td.Buckets) > 0 {
+		add("time", "Jobs and invocations per "+map[TimeFilter]string{Hour: "hour", Day: "day"}[td.Filter],
+			filepath.Join("time_chart", u+".png"), func() ([]byte, int, int, error) { return drawTime(td, g.opts.Location) })
+	}
+	if bd := t.Breakdown; bd != nil && len(bd.Rows) > 0 {
+		name := u + ".png"
+		title := "Invocations per transformation"
+		if s.Breakdown != nil {
+			name = u + "_all.png"
+			title += " (all workflows of the run)"
+		}
+		add("breakdown", title, filepath.Join("breakdown_chart", name),
+			func() ([]byte, int, int, error) { return drawBreakdown(bd, title) })
+	}
+}
+
+// render draws a chart on the pool of drawing goroutines (as many as
+// CPUs), so that charts are drawn while the queries of others still run;
+// Generate waits for them all.
+func (g *gen) render(_ context.Context, c *Chart, fn func() ([]byte, int, int, error)) {
+	// Not the collecting context: errgroup cancels it when the queries
+	// are done, while charts may still wait for a drawing goroutine.
+	ctx := g.ctx
+	g.drawing.Add(1)
+	go func() {
+		defer g.drawing.Done()
+		select {
+		case g.sem <- struct{}{}:
+		case <-ctx.Done():
+			return
+		}
+		defer func() { <-g.sem }()
+		c.PNG, c.Width, c.Height, c.Err = fn()
+		if c.Err != nil {
+			c.PNG = nil
+			g.warn("%s: %v", c.Path, c.Err)
+		}
+	}()
+}
+
+// chart starts drawing one of a section's charts.
+func (g *gen) chart(ctx context.Context, s *Section, kind, title, dir string, fn func() ([]byte, int, int, error)) {
+	c := &Chart{Kind: kind, Title: title, Path: filepath.Join(dir, s.Workflow.UUID+".png")}
+	// Each kind has its own slot: the slots are written by different
+	// goroutines.
+	s.pending[indexOf(sectionKinds, kind)] = c
+	g.render(ctx, c, fn)
+}
+
+// sectionKinds are the kinds of a section's own charts, in page order.
+var sectionKinds = []string{"gantt", "host", "critical", "breakdown"}
+
+func indexOf(list []string, s string) int {
+	for i, v := range list {
+		if v == s {
+			return i
+		}
+	}
+	panic("plots: unknown chart kind " + s)
+}
+
+// draw puts each section's charts in page order once they are drawn: the
+// Gantt, host, critical path and breakdown charts, then the graphs.
+func (g *gen) draw(ctx context.Context) {
+	g.drawing.Wait()
 	for _, s := range g.res.Sections {
-		u := s.Workflow.UUID
-		if t := s.Tree; t != nil {
-			if t.Time != nil && len(t.Time.Buckets) > 0 {
-				td := t.Time
-				add(&t.Charts, "time", "Jobs and invocations per "+map[TimeFilter]string{Hour: "hour", Day: "day"}[td.Filter],
-					filepath.Join("time_chart", u+".png"), func() ([]byte, int, int, error) { return drawTime(td, g.opts.Location) })
+		for _, c := range s.pending {
+			if c != nil {
+				s.Charts = append(s.Charts, c)
 			}
-			if bd := t.Breakdown; bd != nil && len(bd.Rows) > 0 {
-				name := u + ".png"
-				title := "Invocations per transformation"
-				if s.Breakdown != nil {
-					name = u + "_all.png"
-					title += " (all workflows of the run)"
-				}
-				add(&t.Charts, "breakdown", title, filepath.Join("breakdown_chart", name),
-					func() ([]byte, int, int, error) { return drawBreakdown(bd, title) })
-			}
-		}
-		if !s.Drawn {
-			continue
-		}
-		if gd := s.Gantt; gd != nil {
-			add(&s.Charts, "gantt", "Workflow execution Gantt chart", filepath.Join("gantt_chart", u+".png"),
-				func() ([]byte, int, int, error) { return drawGantt(gd, g.opts.Location) })
-		}
-		if hd := s.Host; hd != nil {
-			add(&s.Charts, "host", "Host over time chart", filepath.Join("host_chart", u+".png"),
-				func() ([]byte, int, int, error) { return drawHost(hd, g.opts.Location) })
-		}
-		if cd := s.Critical; cd != nil && len(cd.Jobs) > 0 {
-			add(&s.Charts, "critical", "Critical path", filepath.Join("critical_path", u+".png"),
-				func() ([]byte, int, int, error) { return drawCritical(cd, g.opts.Location) })
-		}
-		if bd := s.Breakdown; bd != nil && len(bd.Rows) > 0 {
-			title := "Invocations per transformation (this workflow)"
-			add(&s.Charts, "breakdown", title, filepath.Join("breakdown_chart", u+".png"),
-				func() ([]byte, int, int, error) { return drawBreakdown(bd, title) })
 		}
 		for _, gd := range []*GraphData{s.DAG, s.DAX} {
 			if gd == nil {
@@ -542,24 +605,6 @@ func (g *gen) draw(ctx context.Context) {
 			s.Charts = append(s.Charts, c)
 		}
 	}
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	var wg sync.WaitGroup
-	for _, t := range tasks {
-		if ctx.Err() != nil {
-			break
-		}
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			t.c.PNG, t.c.Width, t.c.Height, t.c.Err = t.fn()
-			if t.c.Err != nil {
-				t.c.PNG = nil
-				g.warn("%s: %v", t.c.Path, t.c.Err)
-			}
-		}()
-	}
-	wg.Wait()
 }
 
 // write writes the PNG files and index.html.
