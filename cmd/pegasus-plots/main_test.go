@@ -80,7 +80,12 @@ func TestInputs(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
+	props := filepath.Join(t.TempDir(), "pegasus.properties")
+	if err := os.WriteFile(props, []byte("pegasus.monitord.output = duckdb:///"+strings.TrimPrefix(r.DB, "/")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for name, args := range map[string][]string{
+		"conf":          {"--conf", props, "--multiple-wf"},
 		"database file": {r.DB},
 		"dest and uuid": {"--dest", "duckdb://" + r.DB, "-u", roots[0].UUID},
 		"archive":       {archive},
