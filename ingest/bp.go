@@ -54,7 +54,15 @@ func (s *BPScanner) Next() bool {
 		return false
 	}
 	for {
-		raw, err := s.r.ReadBytes('\n')
+		raw, err := s.r.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			long := append([]byte(nil), raw...)
+			for err == bufio.ErrBufferFull {
+				raw, err = s.r.ReadSlice('\n')
+				long = append(long, raw...)
+			}
+			raw = long
+		}
 		if len(raw) == 0 && err != nil {
 			if err != io.EOF {
 				s.err = &ParseError{File: s.name, Line: s.line + 1, Err: err}
@@ -69,7 +77,7 @@ func (s *BPScanner) Next() bool {
 			}
 			continue
 		}
-		attrs, perr := ParseBPLine(line)
+		attrs, perr := parseBP(string(line), s.rec.Attrs[:0])
 		if perr == nil {
 			if _, ok := find(attrs, "event"); !ok {
 				perr = fmt.Errorf("%w: no event attribute", ErrSyntax)
@@ -108,7 +116,13 @@ func find(attrs []KV, key string) (string, bool) {
 
 // ParseBPLine splits one BP line into its attributes.
 func ParseBPLine(line []byte) ([]KV, error) {
-	attrs := make([]KV, 0, 12)
+	return parseBP(string(line), make([]KV, 0, 12))
+}
+
+// parseBP splits a BP line into attrs (appended to dst). Keys and values
+// are substrings of line: one string per line, not one per attribute.
+func parseBP(line string, dst []KV) ([]KV, error) {
+	attrs := dst
 	i := 0
 	n := len(line)
 	for {
@@ -127,33 +141,37 @@ func ParseBPLine(line []byte) ([]KV, error) {
 			i++
 		}
 		if i >= n || i == st {
-			return nil, fmt.Errorf("%w: expected name=value at %q", ErrSyntax, truncate(string(line[st:]), 40))
+			return nil, fmt.Errorf("%w: expected name=value at %q", ErrSyntax, truncate(line[st:], 40))
 		}
-		key := string(line[st:i])
+		key := line[st:i]
 		i++ // '='
 		if i < n && line[i] == '"' {
 			i++
-			var b strings.Builder
+			vs := i
+			escaped := false
 			closed := false
 			for i < n {
 				c := line[i]
 				if c == '\\' && i+1 < n && line[i+1] == '"' {
-					b.WriteByte('"')
+					escaped = true
 					i += 2
 					continue
 				}
 				if c == '"' {
 					closed = true
-					i++
 					break
 				}
-				b.WriteByte(c)
 				i++
 			}
 			if !closed {
 				return nil, fmt.Errorf("%w: unterminated quoted value of %s", ErrSyntax, key)
 			}
-			attrs = append(attrs, KV{key, b.String()})
+			v := line[vs:i]
+			if escaped {
+				v = strings.ReplaceAll(v, `\"`, `"`)
+			}
+			i++ // closing quote
+			attrs = append(attrs, KV{key, v})
 			continue
 		}
 		st = i
@@ -166,7 +184,7 @@ func ParseBPLine(line []byte) ([]KV, error) {
 		if i == st {
 			return nil, fmt.Errorf("%w: empty value of %s", ErrSyntax, key)
 		}
-		attrs = append(attrs, KV{key, string(line[st:i])})
+		attrs = append(attrs, KV{key, line[st:i]})
 	}
 }
 

@@ -80,10 +80,26 @@ func ReadDAGFile(path string) (*DAG, error) {
 	return ReadDAG(f, path)
 }
 
+// ReadDAGNodes reads the DAG file at path without its PARENT/CHILD and VARS
+// lines: the nodes, their scripts, retries, priorities and categories. It is
+// what monitord needs, at a fraction of the cost for large DAGs.
+func ReadDAGNodes(path string) (*DAG, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return readDAG(f, path, true)
+}
+
 // ReadDAG parses a DAG file. Keywords are case-insensitive. Unknown keywords
 // are an error (DAGMan rejects them too); blank and comment lines are skipped.
 // A rescue DAG's DONE lines mark nodes done.
 func ReadDAG(r io.Reader, name string) (*DAG, error) {
+	return readDAG(r, name, false)
+}
+
+func readDAG(r io.Reader, name string, nodesOnly bool) (*DAG, error) {
 	d := &DAG{byName: map[string]*DAGNode{}, MaxJobs: map[string]int{}}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 64*1024*1024)
@@ -168,7 +184,11 @@ func ReadDAG(r io.Reader, name string) (*DAG, error) {
 			d.JobstateLog = arg1(fields)
 		case "NODE_STATUS_FILE":
 			d.NodeStatus = arg1(fields)
-		case "SCRIPT", "RETRY", "VARS", "PRIORITY", "CATEGORY", "PARENT", "ABORT-DAG-ON", "PRE_SKIP", "DONE":
+		case "PARENT", "VARS":
+			if !nodesOnly {
+				later = append(later, pending{lineNo, line})
+			}
+		case "SCRIPT", "RETRY", "PRIORITY", "CATEGORY", "ABORT-DAG-ON", "PRE_SKIP", "DONE":
 			later = append(later, pending{lineNo, line})
 		case "DATA", "SPLICE", "SET_JOB_ATTR", "REJECT", "ENV", "SUBMIT-DESCRIPTION", "SAVE_POINT_FILE", "CONNECT", "PIN_IN", "PIN_OUT", "INCLUDE":
 			// Valid DAGMan syntax that Pegasus does not write; accepted and ignored.

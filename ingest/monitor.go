@@ -165,12 +165,19 @@ func run(ctx context.Context, dagmanOut string, opts Options, sink func([]*Event
 				trackErr = fmt.Errorf("internal error while replaying %s: %v", dagmanOut, r)
 			}
 		}()
+		t0 := time.Now()
 		w, err := m.openWorkflow(dir, abs, nil, nil)
 		if err != nil {
 			trackErr = err
 			return
 		}
+		if os.Getenv("PEGASUS_TRACE") != "" {
+			fmt.Fprintf(os.Stderr, "open workflow %v\n", time.Since(t0))
+		}
 		trackErr = m.follow(w)
+		if os.Getenv("PEGASUS_TRACE") != "" {
+			fmt.Fprintf(os.Stderr, "follow done %v\n", time.Since(t0))
+		}
 		m.subs.Wait() // live sub-workflows (their problems are warnings)
 	}()
 	var events int64
@@ -252,7 +259,13 @@ func (m *Monitor) openWorkflow(dir, dagmanOut string, parent *workflow, parentIn
 		w.root = bd.RootUUID()
 	}
 	w.dagPath = filepath.Join(dir, filepath.Base(dagName))
-	if d, err := ReadDAGFile(w.dagPath); err == nil {
+	tdag := time.Now()
+	defer func() {
+		if os.Getenv("PEGASUS_TRACE") != "" {
+			fmt.Fprintf(os.Stderr, "dag+static %v\n", time.Since(tdag))
+		}
+	}()
+	if d, err := ReadDAGNodes(w.dagPath); err == nil {
 		w.dag = d
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return nil, err

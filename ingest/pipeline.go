@@ -19,6 +19,7 @@ type pipeline struct {
 	stopped sync.Once
 }
 
+// item is a run of ready events, then (optionally) a job end's events.
 type item struct {
 	evs []*Event
 	fut *future
@@ -79,21 +80,36 @@ func (p *pipeline) flushLocked() {
 		return
 	}
 	p.send(item{evs: p.cur})
-	p.cur = make([]*Event, 0, p.batch)
+	p.cur = p.newBatch(len(p.cur))
 }
 
-// future queues the events of a finished job, computed by a worker.
+// newBatch returns an empty batch sized after the last one: job ends cut
+// batches short, and a full-size batch per job end would be mostly waste.
+func (p *pipeline) newBatch(last int) []*Event {
+	n := 2 * last
+	if n < 32 {
+		n = 32
+	}
+	if n > p.batch {
+		n = p.batch
+	}
+	return make([]*Event, 0, n)
+}
+
+// future queues the events of a finished job, computed by a worker, after
+// the events queued so far.
 func (p *pipeline) future(j *jobEnd) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.flushLocked()
 	f := &future{job: j, done: make(chan struct{})}
 	select {
 	case p.work <- f:
 	case <-p.stop:
 		return
 	}
-	p.send(item{fut: f})
+	evs := p.cur
+	p.cur = p.newBatch(len(evs))
+	p.send(item{evs: evs, fut: f})
 }
 
 // discard drops the queued events (ReadLogStates keeps none).
@@ -124,16 +140,18 @@ func (p *pipeline) drain(ctx context.Context, sink func([]*Event) error) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		evs := it.evs
+		if len(it.evs) > 0 {
+			if err := sink(it.evs); err != nil {
+				return err
+			}
+		}
 		if it.fut != nil {
 			<-it.fut.done
-			evs = it.fut.evs
-		}
-		if len(evs) == 0 {
-			continue
-		}
-		if err := sink(evs); err != nil {
-			return err
+			if len(it.fut.evs) > 0 {
+				if err := sink(it.fut.evs); err != nil {
+					return err
+				}
+			}
 		}
 	}
 	p.wg.Wait()

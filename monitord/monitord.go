@@ -323,7 +323,7 @@ func dagJobstateLog(dir string) string {
 	if err != nil || bd.DagFile() == "" {
 		return ""
 	}
-	d, err := ingest.ReadDAGFile(filepath.Join(dir, filepath.Base(bd.DagFile())))
+	d, err := ingest.ReadDAGNodes(filepath.Join(dir, filepath.Base(bd.DagFile())))
 	if err != nil || d.JobstateLog == "" {
 		return ""
 	}

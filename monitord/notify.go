@@ -86,7 +86,7 @@ func (n *notifier) workflow(e *ingest.Event) {
 	if w.origDir == "" {
 		w.origDir = dir
 	}
-	if d, err := ingest.ReadDAGFile(filepath.Join(dir, filepath.Base(bd.DagFile()))); err == nil {
+	if d, err := ingest.ReadDAGNodes(filepath.Join(dir, filepath.Base(bd.DagFile()))); err == nil {
 		for _, node := range d.Nodes {
 			w.hasPost[node.Name] = node.Post != nil
 		}

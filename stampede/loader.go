@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
@@ -123,7 +125,8 @@ type loader struct {
 	hosts map[hostKey]int64
 	seq   int64 // order of staged rc rows
 	stats LoadStats
-	used  map[string]bool // tables that got a key in this transaction
+	used  map[string]bool  // tables that got a key in this transaction
+	lfns  map[string]int64 // LFNs referenced in this transaction -> staging index
 }
 
 func (l *loader) exec(q string, args ...any) error {
@@ -209,19 +212,31 @@ func (l *loader) begin() error {
 		l.next = map[string]int64{}
 	}
 	l.used = map[string]bool{}
+	l.lfns = map[string]int64{}
 	if err := l.nextIDs(); err != nil {
 		return err
 	}
 	for _, q := range []string{
-		`CREATE TEMP TABLE _load_rc_meta (seq BIGINT, wf_id BIGINT, lfn VARCHAR, key VARCHAR, value VARCHAR)`,
-		`CREATE TEMP TABLE _load_rc_pfn (seq BIGINT, wf_id BIGINT, lfn VARCHAR, pfn VARCHAR, site VARCHAR)`,
-		`CREATE TEMP TABLE _load_wf_files (seq BIGINT, wf_id BIGINT, task_id BIGINT, lfn VARCHAR)`,
+		`CREATE TEMP TABLE _load_names (idx BIGINT, lfn VARCHAR)`,
+		`CREATE TEMP TABLE _load_rc_meta (seq BIGINT, wf_id BIGINT, idx BIGINT, key VARCHAR, value VARCHAR)`,
+		`CREATE TEMP TABLE _load_rc_pfn (seq BIGINT, wf_id BIGINT, idx BIGINT, pfn VARCHAR, site VARCHAR)`,
+		`CREATE TEMP TABLE _load_wf_files (seq BIGINT, wf_id BIGINT, task_id BIGINT, idx BIGINT)`,
 	} {
 		if err := l.exec(q); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// lfnIndex numbers the LFNs this transaction references (staged once each).
+func (l *loader) lfnIndex(lfn string) (int64, error) {
+	if idx, ok := l.lfns[lfn]; ok {
+		return idx, nil
+	}
+	idx := int64(len(l.lfns)) + 1
+	l.lfns[lfn] = idx
+	return idx, l.append("_load_names", idx, lfn)
 }
 
 func (l *loader) id(table string) int64 {
@@ -377,14 +392,26 @@ func (l *loader) event(e *ingest.Event) error {
 		}
 	case ingest.RCMeta:
 		l.seq++
-		return l.append("_load_rc_meta", l.seq, w.id, e.LFN, e.Key, e.Value)
+		idx, err := l.lfnIndex(e.LFN)
+		if err != nil {
+			return err
+		}
+		return l.append("_load_rc_meta", l.seq, w.id, idx, e.Key, e.Value)
 	case ingest.RCPFN:
 		l.seq++
-		return l.append("_load_rc_pfn", l.seq, w.id, e.LFN, e.PFN, nz(e.Site))
+		idx, err := l.lfnIndex(e.LFN)
+		if err != nil {
+			return err
+		}
+		return l.append("_load_rc_pfn", l.seq, w.id, idx, e.PFN, nz(e.Site))
 	case ingest.WfMapFile:
 		if tid, ok := w.tasks[e.TaskID]; ok {
 			l.seq++
-			return l.append("_load_wf_files", l.seq, w.id, tid, e.LFN)
+			idx, err := l.lfnIndex(e.LFN)
+			if err != nil {
+				return err
+			}
+			return l.append("_load_wf_files", l.seq, w.id, tid, idx)
 		}
 	case ingest.WfMetrics:
 		return l.metrics(w, e.Metrics)
@@ -835,7 +862,16 @@ func (l *loader) rewriteInst(ir *instRow) error {
 	return err
 }
 
+// trace prints how long a load step took when PEGASUS_TRACE is set.
+func trace(what string, t0 time.Time) {
+	if os.Getenv("PEGASUS_TRACE") != "" {
+		fmt.Fprintf(os.Stderr, "%8.3fs %s\n", time.Since(t0).Seconds(), what)
+	}
+}
+
 func (l *loader) commit() error {
+	t0 := time.Now()
+	defer trace("commit total", t0)
 	// Instances still open (running jobs, or jobs whose end was not seen).
 	for _, w := range l.wfs {
 		if err := l.writeTasks(w); err != nil {
@@ -849,15 +885,20 @@ func (l *loader) commit() error {
 			}
 		}
 	}
+	trace("open instances", t0)
 	for name, a := range l.apps {
+		t1 := time.Now()
 		if err := a.Close(); err != nil {
 			return fmt.Errorf("write %s: %w", name, err)
 		}
+		trace("close "+name, t1)
 	}
 	l.apps = map[string]*duckdb.Appender{}
 	if err := l.resolveReplicas(); err != nil {
 		return err
 	}
+	t1 := time.Now()
+	defer trace("COMMIT", t1)
 	return l.exec("COMMIT")
 }
 
@@ -867,36 +908,36 @@ func (l *loader) commit() error {
 func (l *loader) resolveReplicas() error {
 	lfnID, pfnID := l.next["rc_lfn"], l.next["rc_pfn"]
 	stmts := []string{
-		`CREATE TEMP TABLE _load_lfn AS
-			SELECT lfn, min(seq) AS seq FROM (
-				SELECT lfn, seq FROM _load_rc_meta UNION ALL SELECT lfn, seq FROM _load_rc_pfn
-				UNION ALL SELECT lfn, seq FROM _load_wf_files) GROUP BY lfn`,
+		// LFNs of this load, numbered in order of first reference.
 		fmt.Sprintf(`INSERT INTO rc_lfn
-			SELECT %d + row_number() OVER (ORDER BY seq) - 1, lfn FROM _load_lfn
-			WHERE lfn NOT IN (SELECT lfn FROM rc_lfn)`, lfnID),
+			SELECT %d + row_number() OVER (ORDER BY idx) - 1, lfn FROM _load_names n
+			WHERE NOT EXISTS (SELECT 1 FROM rc_lfn r WHERE r.lfn = n.lfn)`, lfnID),
+		`CREATE TEMP TABLE _load_map AS SELECT n.idx, r.lfn_id FROM _load_names n JOIN rc_lfn r ON r.lfn = n.lfn`,
 		`DELETE FROM rc_meta WHERE (lfn_id, key) IN (
-			SELECT r.lfn_id, m.key FROM _load_rc_meta m JOIN rc_lfn r ON r.lfn = m.lfn)`,
+			SELECT m.lfn_id, s.key FROM _load_rc_meta s JOIN _load_map m ON m.idx = s.idx)`,
 		`INSERT INTO rc_meta
-			SELECT r.lfn_id, m.key, arg_max(m.value, m.seq) FROM _load_rc_meta m JOIN rc_lfn r ON r.lfn = m.lfn
-			GROUP BY r.lfn_id, m.key`,
+			SELECT m.lfn_id, s.key, arg_max(s.value, s.seq) FROM _load_rc_meta s JOIN _load_map m ON m.idx = s.idx
+			GROUP BY m.lfn_id, s.key`,
 		fmt.Sprintf(`INSERT INTO rc_pfn
-			SELECT %d + row_number() OVER (ORDER BY s) - 1, lfn_id, pfn, site FROM (
-				SELECT r.lfn_id, p.pfn, p.site, min(p.seq) AS s
-				FROM _load_rc_pfn p JOIN rc_lfn r ON r.lfn = p.lfn GROUP BY r.lfn_id, p.pfn, p.site) x
+			SELECT %d + row_number() OVER (ORDER BY first) - 1, lfn_id, pfn, site FROM (
+				SELECT m.lfn_id, p.pfn, p.site, min(p.seq) AS first
+				FROM _load_rc_pfn p JOIN _load_map m ON m.idx = p.idx GROUP BY m.lfn_id, p.pfn, p.site) x
 			WHERE NOT EXISTS (SELECT 1 FROM rc_pfn q WHERE q.lfn_id = x.lfn_id AND q.pfn = x.pfn
 				AND q.site IS NOT DISTINCT FROM x.site)`, pfnID),
 		`INSERT INTO workflow_files
-			SELECT DISTINCT f.wf_id, f.task_id, r.lfn_id, NULL FROM _load_wf_files f JOIN rc_lfn r ON r.lfn = f.lfn`,
+			SELECT DISTINCT f.wf_id, f.task_id, m.lfn_id, NULL FROM _load_wf_files f JOIN _load_map m ON m.idx = f.idx`,
 		`INSERT INTO lfn_workflow
-			SELECT DISTINCT r.lfn_id, s.wf_id FROM (
-				SELECT lfn, wf_id FROM _load_rc_meta UNION SELECT lfn, wf_id FROM _load_rc_pfn
-				UNION SELECT lfn, wf_id FROM _load_wf_files) s JOIN rc_lfn r ON r.lfn = s.lfn`,
-		`DROP TABLE _load_lfn`, `DROP TABLE _load_rc_meta`, `DROP TABLE _load_rc_pfn`, `DROP TABLE _load_wf_files`,
+			SELECT DISTINCT m.lfn_id, s.wf_id FROM (
+				SELECT idx, wf_id FROM _load_rc_meta UNION SELECT idx, wf_id FROM _load_rc_pfn
+				UNION SELECT idx, wf_id FROM _load_wf_files) s JOIN _load_map m ON m.idx = s.idx`,
+		`DROP TABLE _load_map`, `DROP TABLE _load_names`, `DROP TABLE _load_rc_meta`, `DROP TABLE _load_rc_pfn`, `DROP TABLE _load_wf_files`,
 	}
 	for _, q := range stmts {
+		t1 := time.Now()
 		if err := l.exec(q); err != nil {
 			return err
 		}
+		trace(firstLine(q), t1)
 	}
 	return nil
 }

@@ -20,10 +20,16 @@ var Tables = []string{
 // database has one writer at a time); uniqueness of natural keys is kept by
 // the loader rather than by indexes, which would slow bulk loading.
 //
+// workflowstate.state and the type_desc columns are ENUMs, as in Pegasus's
+// schema: they compare and print as text, and cost a byte a row.
+//
 // Our additions: workflow_metrics (the planner's metrics file, one row per
 // counter), lfn_workflow (which workflows referenced each LFN, so the global
 // rc_* tables can be archived per run) and the analyst views below.
-const schemaSQL = `
+var schemaSQL = `
+CREATE TYPE IF NOT EXISTS workflow_state AS ENUM ('WORKFLOW_STARTED', 'WORKFLOW_TERMINATED');
+CREATE TYPE IF NOT EXISTS type_desc AS ENUM ('unknown', 'compute', 'stage-in-tx', 'stage-out-tx', 'registration',
+	'inter-site-tx', 'create-dir', 'staged-compute', 'cleanup', 'chmod', 'dax', 'dag');
 CREATE TABLE IF NOT EXISTS dbversion (
 	id BIGINT, version_number INTEGER, version VARCHAR NOT NULL, version_timestamp BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS workflow (
@@ -32,7 +38,7 @@ CREATE TABLE IF NOT EXISTS workflow (
 	grid_dn VARCHAR, planner_version VARCHAR, dax_label VARCHAR, dax_version VARCHAR, dax_file VARCHAR,
 	db_url VARCHAR, parent_wf_id BIGINT, root_wf_id BIGINT);
 CREATE TABLE IF NOT EXISTS workflowstate (
-	wf_id BIGINT NOT NULL, state VARCHAR NOT NULL, timestamp DOUBLE NOT NULL,
+	wf_id BIGINT NOT NULL, state workflow_state NOT NULL, timestamp DOUBLE NOT NULL,
 	restart_count INTEGER NOT NULL, status INTEGER, reason VARCHAR);
 CREATE TABLE IF NOT EXISTS workflow_meta (
 	wf_id BIGINT NOT NULL, key VARCHAR NOT NULL, value VARCHAR NOT NULL);
@@ -43,7 +49,7 @@ CREATE TABLE IF NOT EXISTS host (
 	ip VARCHAR NOT NULL, uname VARCHAR, total_memory BIGINT);
 CREATE TABLE IF NOT EXISTS job (
 	job_id BIGINT NOT NULL, wf_id BIGINT NOT NULL, exec_job_id VARCHAR NOT NULL, submit_file VARCHAR NOT NULL,
-	type_desc VARCHAR NOT NULL, clustered BOOLEAN NOT NULL, max_retries INTEGER NOT NULL,
+	type_desc type_desc NOT NULL, clustered BOOLEAN NOT NULL, max_retries INTEGER NOT NULL,
 	executable VARCHAR NOT NULL, argv VARCHAR, task_count INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS job_edge (
 	wf_id BIGINT NOT NULL, parent_exec_job_id VARCHAR NOT NULL, child_exec_job_id VARCHAR NOT NULL);
@@ -61,7 +67,7 @@ CREATE TABLE IF NOT EXISTS tag (
 	name VARCHAR NOT NULL, count INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS task (
 	task_id BIGINT NOT NULL, wf_id BIGINT NOT NULL, job_id BIGINT, abs_task_id VARCHAR NOT NULL,
-	transformation VARCHAR NOT NULL, argv VARCHAR, type_desc VARCHAR NOT NULL);
+	transformation VARCHAR NOT NULL, argv VARCHAR, type_desc type_desc NOT NULL);
 CREATE TABLE IF NOT EXISTS task_edge (
 	wf_id BIGINT NOT NULL, parent_abs_task_id VARCHAR NOT NULL, child_abs_task_id VARCHAR NOT NULL);
 CREATE TABLE IF NOT EXISTS task_meta (
