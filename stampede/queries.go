@@ -457,7 +457,7 @@ type TransformationStat struct {
 // Every invocation counts: PRE and POST scripts (dagman::pre, dagman::post),
 // sub-workflow DAGMan records (condor::dagman) and every retry.
 const transformationStatsSQL = `
-SELECT CASE WHEN grouping(inv.wf_id) = 1 THEN 0 ELSE inv.wf_id END, inv.transformation,
+SELECT %[4]s, inv.transformation,
 	CASE WHEN inv.exitcode = 0 THEN 'successful' ELSE 'failed' END AS type,
 	count(*), min(x), max(x), sum(x %[3]s) / count(x), sum(x %[3]s),
 	min(inv.maxrss), max(inv.maxrss), avg(inv.maxrss),
@@ -478,9 +478,11 @@ ORDER BY 1, inv.transformation, type`
 // orderedFor set, only those transformations are listed, their sums added
 // in invocation_id order (slower).
 func (q *Scoped) TransformationStats(ctx context.Context, perWorkflow bool, orderedFor []string) ([]TransformationStat, error) {
-	sets := "(inv.transformation, type)"
+	// grouping(inv.wf_id) is only allowed when wf_id is in a grouping set.
+	sets, wf := "(inv.transformation, type)", "0"
 	if perWorkflow {
 		sets = "(inv.wf_id, inv.transformation, type), " + sets
+		wf = "CASE WHEN grouping(inv.wf_id) = 1 THEN 0 ELSE inv.wf_id END"
 	}
 	order, extra := "", ""
 	if orderedFor != nil {
@@ -490,7 +492,7 @@ func (q *Scoped) TransformationStats(ctx context.Context, perWorkflow bool, orde
 			extra = "AND inv.transformation IN (" + quoteList(orderedFor) + ")"
 		}
 	}
-	rows, err := q.db.SQL.QueryContext(ctx, fmt.Sprintf(transformationStatsSQL, q.invocationsX(extra), sets, order))
+	rows, err := q.db.SQL.QueryContext(ctx, fmt.Sprintf(transformationStatsSQL, q.invocationsX(extra), sets, order, wf))
 	if err != nil {
 		return nil, fmt.Errorf("%s: transformation statistics: %w", q.db.Path, err)
 	}
