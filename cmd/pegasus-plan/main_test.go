@@ -114,7 +114,7 @@ func TestSubWorkflowPreScript(t *testing.T) {
 		t.Fatal(err)
 	}
 	var pre []string
-	var subdag string
+	var subdag, subdir string
 	for _, l := range strings.Split(string(dag), "\n") {
 		f := strings.Fields(l)
 		switch {
@@ -122,9 +122,15 @@ func TestSubWorkflowPreScript(t *testing.T) {
 			pre = f[3:]
 		case len(f) > 3 && f[0] == "SUBDAG":
 			subdag = f[3]
+			// SUBDAG EXTERNAL <node> <file> [DIR <dir>]: DAGMan looks for
+			// the file in DIR, relative to the parent DAG's directory.
+			if len(f) > 5 && f[4] == "DIR" {
+				subdag = filepath.Join(f[5], subdag)
+				subdir = f[5]
+			}
 		}
 	}
-	if len(pre) == 0 || !strings.HasSuffix(pre[0], "pegasus-plan") || subdag == "" {
+	if len(pre) == 0 || !strings.HasSuffix(pre[0], "pegasus-plan") || subdag == "" || subdir == "" {
 		t.Fatalf("no PRE script or SUBDAG line in\n%s", dag)
 	}
 	// DAGMan runs the PRE script in the DAG's directory.
