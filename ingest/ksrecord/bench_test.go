@@ -3,6 +3,8 @@ package ksrecord_test
 import (
 	"bytes"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -189,6 +191,167 @@ func synthYAML(n int) []byte {
 	return []byte(b.String())
 }
 
+// realYAML builds a record shaped like those of a generated or real 5.x run
+// (about 4.5 KB): one output file, stdin/stdout/stderr/metadata entries, a
+// one-line stdout, no environment or limits.
+func realYAML(n int) []byte {
+	var b strings.Builder
+	stamp := func(s int) string { return fmt.Sprintf("2023-01-17T10:%02d:%02d+00:00", (s/60)%60, s%60) }
+	fmt.Fprintf(&b, `- invocation: True
+  version: 3.0
+  start: 2023-01-17T10:24:%02d.610+00:00
+  duration: 22.364
+  transformation: "score"
+  derivation: "ID%07d"
+  resource: "condorpool"
+  wf-label: "synth"
+  wf-stamp: "2023-01-17T09:59:27+00:00"
+  interface: eth0
+  hostaddr: 10.21.0.%d
+  hostname: node%03d.cluster.synth.example.org
+  pid: %d
+  uid: 2001
+  user: pegasus
+  gid: 2001
+  group: pegasus
+  umask: 0o0022
+  mainjob:
+    start: 2023-01-17T10:24:%02d.703+00:00
+    duration: 22.266
+    pid: %d
+    usage:
+      utime: 17.926
+      stime: 3.672
+      maxrss: %d
+      minflt: 50833
+      majflt: 0
+      nswap: 0
+      inblock: 0
+      outblock: 3129
+      msgsnd: 0
+      msgrcv: 0
+      nsignals: 0
+      nvcsw: 4913
+      nivcsw: 8
+    status:
+      raw: 0
+      regular_exitcode: 0
+    executable:
+      file_name: /opt/synth/bin/score
+      mode: 0o100755
+      size: 160852
+      inode: 209459002
+      nlink: 1
+      blksize: 4096
+      blocks: 320
+      mtime: 2022-12-08T01:12:04+00:00
+      atime: 2023-01-17T05:00:00+00:00
+      ctime: 2022-12-11T01:12:04+00:00
+      uid: 0
+      user: root
+      gid: 0
+      group: root
+    argument_vector:
+      - "--input"
+      - "preprocess_ID%07d.dat"
+      - "--output"
+      - "score_ID%07d.dat"
+      - "--seed"
+      - "%d"
+    procs:
+  jobids:
+    condor: %d.0
+  cwd: /var/lib/condor/execute/dir_%d
+  usage:
+    utime: 0.019
+    stime: 0.066
+    maxrss: 2500
+    minflt: 141
+    majflt: 0
+    nswap: 0
+    inblock: 0
+    outblock: 0
+    msgsnd: 0
+    msgrcv: 0
+    nsignals: 0
+    nvcsw: 1
+    nivcsw: 3
+  machine:
+    page-size: 4096
+    uname_system: linux
+    uname_nodename: node%03d.cluster.synth.example.org
+    uname_release: 5.14.0-162.6.1.el9_1.x86_64
+    uname_machine: x86_64
+    ram_total: 131533373
+    ram_free: 43406013
+    ram_shared: 217081
+    ram_buffer: 10616
+    swap_total: 4194304
+    swap_free: 4194304
+    cpu_count: 32
+    cpu_speed: 1599
+    cpu_vendor: GenuineIntel
+    cpu_model: Intel(R) Xeon(R) Silver 4214 CPU @ 2.20GHz
+    load_min1: 25.65
+    load_min5: 25.90
+    load_min15: 15.90
+    procs_total: 495
+    procs_running: 4
+    procs_sleeping: 302
+    procs_other: 189
+    procs_vmsize: 104579198
+    procs_rss: 9499926
+    task_total: 1469
+    task_running: 4
+    task_sleeping: 1276
+    task_other: 189
+  files:
+    score_ID%07d.dat:
+      lfn: "score_ID%07d.dat"
+      file_name: /var/lib/condor/execute/dir_%d/score_ID%07d.dat
+      mode: 0o100644
+      size: %d
+      inode: 154209569
+      nlink: 1
+      blksize: 4096
+      blocks: 19520
+      mtime: %s
+      atime: %s
+      ctime: %s
+      uid: 2001
+      user: pegasus
+      gid: 2001
+      group: pegasus
+      output: True
+      sha256: %064x
+      checksum_timing: 0.%d
+`, n%60, n, n%250, n%200, 100000+n, n%60, 100007+n, 600000+n%5000, n-8, n, n, 900+n, 100000+n-17,
+		n%200, n, n, 100000+n-17, n, 9000000+n*13%1000000, stamp(n), stamp(n), stamp(n), uint64(n)*2654435761, n%90+10)
+	for _, s := range []string{"stdin", "stdout", "stderr", "metadata"} {
+		fmt.Fprintf(&b, `    %s:
+      temporary_name: /var/lib/condor/execute/dir_%d/ks.%s.s2r6Bq
+      descriptor: 3
+      mode: 0o100600
+      size: 29
+      inode: 227063460
+      nlink: 1
+      blksize: 4096
+      blocks: 8
+      mtime: %s
+      atime: %s
+      ctime: %s
+      uid: 2001
+      user: pegasus
+      gid: 2001
+      group: pegasus
+`, s, 100000+n-17, s, stamp(n), stamp(n), stamp(n))
+		if s == "stdout" {
+			fmt.Fprintf(&b, "      data_truncated: false\n      data: |\n        score: mean 0.%04d sd 0.3393\n\n", n%10000)
+		}
+	}
+	return []byte(b.String())
+}
+
 func BenchmarkParseYAML(b *testing.B) {
 	rec := synthYAML(4242)
 	f, err := ksrecord.Parse(bytes.NewReader(rec), "bench")
@@ -278,4 +441,83 @@ func synthXML(n int) []byte {
 	}
 	b.WriteString("  </environment>\n</invocation>\n")
 	return []byte(b.String())
+}
+
+// BenchmarkParseYAMLReal parses records of the size and shape of a generated
+// run's, in memory.
+func BenchmarkParseYAMLReal(b *testing.B) {
+	recs := make([][]byte, 64)
+	for i := range recs {
+		recs[i] = realYAML(1000 + i)
+	}
+	f, err := ksrecord.Parse(bytes.NewReader(recs[0]), "bench")
+	if err != nil || len(f.Records) != 1 || len(f.Records[0].Outputs) != 1 || !f.Records[0].HasStdout {
+		b.Fatalf("synthetic record does not parse as expected: %v", err)
+	}
+	p := ksrecord.NewParser()
+	var rd bytes.Reader
+	b.SetBytes(int64(len(recs[0])))
+	b.ReportAllocs()
+	defer cpuPerOp(b)()
+	i := 0
+	for b.Loop() {
+		rd.Reset(recs[i%len(recs)])
+		if _, err := p.Parse(&rd, "bench"); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+// BenchmarkParseFile parses job output files of the shape of a generated
+// run's with ParseFile, as pegasus-monitord does (open and read included).
+func BenchmarkParseFile(b *testing.B) {
+	dir := b.TempDir()
+	paths := make([]string, 256)
+	for i := range paths {
+		paths[i] = filepath.Join(dir, fmt.Sprintf("score_ID%07d.out.000", i))
+		if err := os.WriteFile(paths[i], realYAML(1000+i), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	benchFiles(b, paths)
+}
+
+// BenchmarkParseFilesDir parses the *.out* files found under
+// $KSRECORD_BENCH_DIR (at most 2000), e.g. a run written by
+// "pegasus-synth --jobs 2000 --out DIR"; skipped when it is not set.
+func BenchmarkParseFilesDir(b *testing.B) {
+	dir := os.Getenv("KSRECORD_BENCH_DIR")
+	if dir == "" {
+		b.Skip("KSRECORD_BENCH_DIR is not set")
+	}
+	var paths []string
+	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.Contains(d.Name(), ".out.") && len(paths) < 2000 {
+			paths = append(paths, path)
+		}
+		return err
+	})
+	if err != nil || len(paths) == 0 {
+		b.Fatalf("no job output file under %s: %v", dir, err)
+	}
+	benchFiles(b, paths)
+}
+
+func benchFiles(b *testing.B, paths []string) {
+	p := ksrecord.NewParser()
+	for _, path := range paths {
+		if _, err := p.ParseFile(path); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportAllocs()
+	defer cpuPerOp(b)()
+	i := 0
+	for b.Loop() {
+		if _, err := p.ParseFile(paths[i%len(paths)]); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
 }
