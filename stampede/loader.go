@@ -123,10 +123,9 @@ type loader struct {
 	next  map[string]int64
 	wfs   map[string]*wfState
 	hosts map[hostKey]int64
-	seq   int64 // order of staged rc rows
 	stats LoadStats
-	used  map[string]bool  // tables that got a key in this transaction
-	lfns  map[string]int64 // LFNs referenced in this transaction -> staging index
+	used  map[string]bool // tables that got a key in this transaction
+	rc    *replicas       // replica rows of this transaction
 }
 
 func (l *loader) exec(q string, args ...any) error {
@@ -212,31 +211,11 @@ func (l *loader) begin() error {
 		l.next = map[string]int64{}
 	}
 	l.used = map[string]bool{}
-	l.lfns = map[string]int64{}
 	if err := l.nextIDs(); err != nil {
 		return err
 	}
-	for _, q := range []string{
-		`CREATE TEMP TABLE _load_names (idx BIGINT, lfn VARCHAR)`,
-		`CREATE TEMP TABLE _load_rc_meta (seq BIGINT, wf_id BIGINT, idx BIGINT, key VARCHAR, value VARCHAR)`,
-		`CREATE TEMP TABLE _load_rc_pfn (seq BIGINT, wf_id BIGINT, idx BIGINT, pfn VARCHAR, site VARCHAR)`,
-		`CREATE TEMP TABLE _load_wf_files (seq BIGINT, wf_id BIGINT, task_id BIGINT, idx BIGINT)`,
-	} {
-		if err := l.exec(q); err != nil {
-			return err
-		}
-	}
+	l.beginReplicas()
 	return nil
-}
-
-// lfnIndex numbers the LFNs this transaction references (staged once each).
-func (l *loader) lfnIndex(lfn string) (int64, error) {
-	if idx, ok := l.lfns[lfn]; ok {
-		return idx, nil
-	}
-	idx := int64(len(l.lfns)) + 1
-	l.lfns[lfn] = idx
-	return idx, l.append("_load_names", idx, lfn)
 }
 
 func (l *loader) id(table string) int64 {
@@ -391,27 +370,12 @@ func (l *loader) event(e *ingest.Event) error {
 			return l.append("task_meta", tid, e.Key, e.Value)
 		}
 	case ingest.RCMeta:
-		l.seq++
-		idx, err := l.lfnIndex(e.LFN)
-		if err != nil {
-			return err
-		}
-		return l.append("_load_rc_meta", l.seq, w.id, idx, e.Key, e.Value)
+		return l.rcMeta(w.id, e.LFN, e.Key, e.Value)
 	case ingest.RCPFN:
-		l.seq++
-		idx, err := l.lfnIndex(e.LFN)
-		if err != nil {
-			return err
-		}
-		return l.append("_load_rc_pfn", l.seq, w.id, idx, e.PFN, nz(e.Site))
+		return l.rcPFN(w.id, e.LFN, e.PFN, nz(e.Site))
 	case ingest.WfMapFile:
 		if tid, ok := w.tasks[e.TaskID]; ok {
-			l.seq++
-			idx, err := l.lfnIndex(e.LFN)
-			if err != nil {
-				return err
-			}
-			return l.append("_load_wf_files", l.seq, w.id, tid, idx)
+			return l.wfFile(w.id, tid, e.LFN)
 		}
 	case ingest.WfMetrics:
 		return l.metrics(w, e.Metrics)
@@ -900,44 +864,4 @@ func (l *loader) commit() error {
 	t1 := time.Now()
 	defer trace("COMMIT", t1)
 	return l.exec("COMMIT")
-}
-
-// resolveReplicas turns the staged replica rows (keyed by LFN) into rc_lfn,
-// rc_meta, rc_pfn, workflow_files and lfn_workflow rows. rc_meta is merged
-// (a later value replaces an earlier one), rc_pfn rows are added once.
-func (l *loader) resolveReplicas() error {
-	lfnID, pfnID := l.next["rc_lfn"], l.next["rc_pfn"]
-	stmts := []string{
-		// LFNs of this load, numbered in order of first reference.
-		fmt.Sprintf(`INSERT INTO rc_lfn
-			SELECT %d + row_number() OVER (ORDER BY idx) - 1, lfn FROM _load_names n
-			WHERE NOT EXISTS (SELECT 1 FROM rc_lfn r WHERE r.lfn = n.lfn)`, lfnID),
-		`CREATE TEMP TABLE _load_map AS SELECT n.idx, r.lfn_id FROM _load_names n JOIN rc_lfn r ON r.lfn = n.lfn`,
-		`DELETE FROM rc_meta WHERE (lfn_id, key) IN (
-			SELECT m.lfn_id, s.key FROM _load_rc_meta s JOIN _load_map m ON m.idx = s.idx)`,
-		`INSERT INTO rc_meta
-			SELECT m.lfn_id, s.key, arg_max(s.value, s.seq) FROM _load_rc_meta s JOIN _load_map m ON m.idx = s.idx
-			GROUP BY m.lfn_id, s.key`,
-		fmt.Sprintf(`INSERT INTO rc_pfn
-			SELECT %d + row_number() OVER (ORDER BY first) - 1, lfn_id, pfn, site FROM (
-				SELECT m.lfn_id, p.pfn, p.site, min(p.seq) AS first
-				FROM _load_rc_pfn p JOIN _load_map m ON m.idx = p.idx GROUP BY m.lfn_id, p.pfn, p.site) x
-			WHERE NOT EXISTS (SELECT 1 FROM rc_pfn q WHERE q.lfn_id = x.lfn_id AND q.pfn = x.pfn
-				AND q.site IS NOT DISTINCT FROM x.site)`, pfnID),
-		`INSERT INTO workflow_files
-			SELECT DISTINCT f.wf_id, f.task_id, m.lfn_id, NULL FROM _load_wf_files f JOIN _load_map m ON m.idx = f.idx`,
-		`INSERT INTO lfn_workflow
-			SELECT DISTINCT m.lfn_id, s.wf_id FROM (
-				SELECT idx, wf_id FROM _load_rc_meta UNION SELECT idx, wf_id FROM _load_rc_pfn
-				UNION SELECT idx, wf_id FROM _load_wf_files) s JOIN _load_map m ON m.idx = s.idx`,
-		`DROP TABLE _load_map`, `DROP TABLE _load_names`, `DROP TABLE _load_rc_meta`, `DROP TABLE _load_rc_pfn`, `DROP TABLE _load_wf_files`,
-	}
-	for _, q := range stmts {
-		t1 := time.Now()
-		if err := l.exec(q); err != nil {
-			return err
-		}
-		trace(firstLine(q), t1)
-	}
-	return nil
 }

@@ -67,8 +67,13 @@ file and line), 2 usage error, 43 another monitord follows this workflow,
 func main() {
 	// Loading allocates many short-lived objects: trade memory for less GC
 	// work, within a bound well under the 1 GiB a 100,000-job replay may use.
-	debug.SetGCPercent(400)
-	debug.SetMemoryLimit(768 << 20)
+	// GOGC and GOMEMLIMIT in the environment win.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(768 << 20)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()

@@ -1,0 +1,232 @@
+package stampede
+
+import (
+	"fmt"
+	"strings"
+)
+
+// replicas collects the replica-catalog rows of one load (rc.meta, rc.pfn,
+// wf.map.file events, keyed by LFN) and writes rc_lfn, rc_meta, rc_pfn,
+// workflow_files and lfn_workflow rows. rc_meta is merged (a later value of
+// a key replaces an earlier one), rc_pfn and the mapping rows are added once.
+//
+// When the database has no LFN yet (a run loaded into its own database, the
+// common case) the keys are known at once and rows go straight to their
+// tables; otherwise they are staged in temporary tables and resolved against
+// the existing LFNs in SQL at commit.
+type replicas struct {
+	direct  bool             // no LFN in the database at the start of the load
+	lfnBase int64            // first new lfn_id (direct mode)
+	pfnNext int64            // next pfn_id (direct mode)
+	lfns    map[string]int64 // LFN -> staging index, 1-based, in order of first reference
+	staged  bool             // temporary tables exist (staged mode)
+	seq     int64            // order of staged rows
+
+	// Direct mode: what was written, to write each row once.
+	keys     map[string]int32 // rc_meta key -> small id
+	meta     map[[2]int64]struct{}
+	override map[[2]int64]string // later values of a (lfn, key) already written
+	pfns     map[pfnKey]struct{}
+	files    map[[3]int64]struct{}
+	lfnWf    map[[2]int64]struct{}
+}
+
+type pfnKey struct {
+	lfn       int64
+	pfn, site string
+}
+
+func (l *loader) beginReplicas() {
+	r := &replicas{lfns: map[string]int64{}}
+	// nextIDs gives 1 for an empty rc_lfn.
+	if l.next["rc_lfn"] == 1 {
+		r.direct = true
+		r.lfnBase = 1
+		r.pfnNext = l.next["rc_pfn"]
+		r.keys = map[string]int32{}
+		r.meta = map[[2]int64]struct{}{}
+		r.override = map[[2]int64]string{}
+		r.pfns = map[pfnKey]struct{}{}
+		r.files = map[[3]int64]struct{}{}
+		r.lfnWf = map[[2]int64]struct{}{}
+	}
+	l.rc = r
+}
+
+// lfn returns the LFN's staging index and, in direct mode, its lfn_id.
+func (l *loader) lfn(wf int64, name string) (idx, id int64, err error) {
+	r := l.rc
+	idx, ok := r.lfns[name]
+	if !ok {
+		idx = int64(len(r.lfns)) + 1
+		name = strings.Clone(name)
+		r.lfns[name] = idx
+		if r.direct {
+			l.used["rc_lfn"] = true
+			if err := l.append("rc_lfn", r.lfnBase+idx-1, name); err != nil {
+				return 0, 0, err
+			}
+		} else {
+			if err := l.stage(); err != nil {
+				return 0, 0, err
+			}
+			if err := l.append("_load_names", idx, name); err != nil {
+				return 0, 0, err
+			}
+		}
+	}
+	if r.direct {
+		id = r.lfnBase + idx - 1
+		k := [2]int64{id, wf}
+		if _, ok := r.lfnWf[k]; !ok {
+			r.lfnWf[k] = struct{}{}
+			if err := l.append("lfn_workflow", id, wf); err != nil {
+				return 0, 0, err
+			}
+		}
+	}
+	return idx, id, nil
+}
+
+// stage creates the temporary tables of staged mode.
+func (l *loader) stage() error {
+	if l.rc.staged {
+		return nil
+	}
+	for _, q := range []string{
+		`CREATE TEMP TABLE _load_names (idx BIGINT, lfn VARCHAR)`,
+		`CREATE TEMP TABLE _load_rc_meta (seq BIGINT, wf_id BIGINT, idx BIGINT, key VARCHAR, value VARCHAR)`,
+		`CREATE TEMP TABLE _load_rc_pfn (seq BIGINT, wf_id BIGINT, idx BIGINT, pfn VARCHAR, site VARCHAR)`,
+		`CREATE TEMP TABLE _load_wf_files (seq BIGINT, wf_id BIGINT, task_id BIGINT, idx BIGINT)`,
+	} {
+		if err := l.exec(q); err != nil {
+			return err
+		}
+	}
+	l.rc.staged = true
+	return nil
+}
+
+func (l *loader) rcMeta(wf int64, lfn, key, value string) error {
+	idx, id, err := l.lfn(wf, lfn)
+	if err != nil {
+		return err
+	}
+	r := l.rc
+	if !r.direct {
+		r.seq++
+		return l.append("_load_rc_meta", r.seq, wf, idx, key, value)
+	}
+	kid, ok := r.keys[key]
+	if !ok {
+		kid = int32(len(r.keys))
+		r.keys[strings.Clone(key)] = kid
+	}
+	k := [2]int64{id, int64(kid)}
+	if _, ok := r.meta[k]; ok {
+		r.override[k] = strings.Clone(value)
+		return nil
+	}
+	r.meta[k] = struct{}{}
+	return l.append("rc_meta", id, key, value)
+}
+
+func (l *loader) rcPFN(wf int64, lfn, pfn string, site any) error {
+	idx, id, err := l.lfn(wf, lfn)
+	if err != nil {
+		return err
+	}
+	r := l.rc
+	if !r.direct {
+		r.seq++
+		return l.append("_load_rc_pfn", r.seq, wf, idx, pfn, site)
+	}
+	s, _ := site.(string)
+	k := pfnKey{id, pfn, s}
+	if _, ok := r.pfns[k]; ok {
+		return nil
+	}
+	r.pfns[pfnKey{id, strings.Clone(pfn), strings.Clone(s)}] = struct{}{}
+	pid := r.pfnNext
+	r.pfnNext++
+	l.used["rc_pfn"] = true
+	return l.append("rc_pfn", pid, id, pfn, site)
+}
+
+func (l *loader) wfFile(wf, task int64, lfn string) error {
+	idx, id, err := l.lfn(wf, lfn)
+	if err != nil {
+		return err
+	}
+	r := l.rc
+	if !r.direct {
+		r.seq++
+		return l.append("_load_wf_files", r.seq, wf, task, idx)
+	}
+	k := [3]int64{wf, task, id}
+	if _, ok := r.files[k]; ok {
+		return nil
+	}
+	r.files[k] = struct{}{}
+	return l.append("workflow_files", wf, task, id, nil)
+}
+
+// resolveReplicas finishes the replica rows at commit (appenders closed).
+func (l *loader) resolveReplicas() error {
+	r := l.rc
+	if r == nil {
+		return nil
+	}
+	if r.direct {
+		if len(r.override) == 0 {
+			return nil
+		}
+		keys := make([]string, len(r.keys))
+		for k, id := range r.keys {
+			keys[id] = k
+		}
+		for k, v := range r.override {
+			if err := l.exec("UPDATE rc_meta SET value = ? WHERE lfn_id = ? AND key = ?", v, k[0], keys[k[1]]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if !r.staged {
+		return nil
+	}
+	lfnID, pfnID := l.next["rc_lfn"], l.next["rc_pfn"]
+	stmts := []string{
+		// LFNs of this load, numbered in order of first reference.
+		fmt.Sprintf(`INSERT INTO rc_lfn
+			SELECT %d + row_number() OVER (ORDER BY idx) - 1, lfn FROM _load_names n
+			WHERE NOT EXISTS (SELECT 1 FROM rc_lfn r WHERE r.lfn = n.lfn)`, lfnID),
+		`CREATE TEMP TABLE _load_map AS SELECT n.idx, r.lfn_id FROM _load_names n JOIN rc_lfn r ON r.lfn = n.lfn`,
+		`DELETE FROM rc_meta WHERE (lfn_id, key) IN (
+			SELECT m.lfn_id, s.key FROM _load_rc_meta s JOIN _load_map m ON m.idx = s.idx)`,
+		`INSERT INTO rc_meta
+			SELECT m.lfn_id, s.key, arg_max(s.value, s.seq) FROM _load_rc_meta s JOIN _load_map m ON m.idx = s.idx
+			GROUP BY m.lfn_id, s.key ORDER BY min(s.seq)`,
+		fmt.Sprintf(`INSERT INTO rc_pfn
+			SELECT %d + row_number() OVER (ORDER BY first) - 1, lfn_id, pfn, site FROM (
+				SELECT m.lfn_id, p.pfn, p.site, min(p.seq) AS first
+				FROM _load_rc_pfn p JOIN _load_map m ON m.idx = p.idx GROUP BY m.lfn_id, p.pfn, p.site) x
+			WHERE NOT EXISTS (SELECT 1 FROM rc_pfn q WHERE q.lfn_id = x.lfn_id AND q.pfn = x.pfn
+				AND q.site IS NOT DISTINCT FROM x.site)`, pfnID),
+		`INSERT INTO workflow_files
+			SELECT f.wf_id, f.task_id, m.lfn_id, NULL FROM _load_wf_files f JOIN _load_map m ON m.idx = f.idx
+			GROUP BY f.wf_id, f.task_id, m.lfn_id ORDER BY min(f.seq)`,
+		`INSERT INTO lfn_workflow
+			SELECT m.lfn_id, s.wf_id FROM (
+				SELECT idx, wf_id, seq FROM _load_rc_meta UNION ALL SELECT idx, wf_id, seq FROM _load_rc_pfn
+				UNION ALL SELECT idx, wf_id, seq FROM _load_wf_files) s JOIN _load_map m ON m.idx = s.idx
+			GROUP BY m.lfn_id, s.wf_id ORDER BY min(s.seq)`,
+		`DROP TABLE _load_map`, `DROP TABLE _load_names`, `DROP TABLE _load_rc_meta`, `DROP TABLE _load_rc_pfn`, `DROP TABLE _load_wf_files`,
+	}
+	for _, q := range stmts {
+		if err := l.exec(q); err != nil {
+			return err
+		}
+	}
+	return nil
+}
