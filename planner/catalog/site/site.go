@@ -141,6 +141,11 @@ func joinURL(prefix, rel string) string {
 	if rel == "" {
 		return prefix
 	}
+	if strings.HasSuffix(prefix, "://") {
+		// A bare scheme (sc-3.0 url="file://" with a mount point): the
+		// path follows the authority, file:///path.
+		return prefix + "/" + strings.TrimLeft(rel, "/")
+	}
 	return strings.TrimRight(prefix, "/") + "/" + strings.TrimLeft(rel, "/")
 }
 
