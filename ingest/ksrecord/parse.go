@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math/bits"
-	"os"
 	"unicode/utf8"
 )
 
@@ -14,6 +13,14 @@ import (
 const (
 	maxLine   = 64 << 20  // longest line
 	maxRecord = 256 << 20 // largest record
+)
+
+// The input window: reads never fill its last winPad bytes, so that the
+// scanners, which read eight bytes at a time, may read past the end of any
+// line in it.
+const (
+	window = 64 << 10
+	winPad = 8
 )
 
 // Markers of FORMATS.md §5.1 (read-only).
@@ -58,14 +65,24 @@ type Parser struct {
 	lastNL  bool // the last line kept in the open YAML record ended with "\n"
 	garbage int  // first line of binary data seen outside records
 
+	// The YAML record being read by the fast path (fast.go), unless
+	// noFast or fastSkip: the general path reads this one.
+	fast        bool
+	fastSkip    bool
+	noFast      bool
+	fs          fastState
+	fastRecords int // records of the last input read by the fast path
+
 	y    yparser
 	xbuf []byte
 	ubuf []byte
+
+	fd fileReader // ParseFile's input
 }
 
 // NewParser returns a Parser.
 func NewParser() *Parser {
-	return &Parser{in: make([]byte, 64<<10)}
+	return &Parser{in: make([]byte, window+winPad)}
 }
 
 // Parse reads one job output file with a new Parser. See the package
@@ -79,14 +96,14 @@ func ParseFile(path string) (*File, error) {
 	return NewParser().ParseFile(path)
 }
 
-// ParseFile parses the job output file at path.
+// ParseFile parses the job output file at path. An error opening or reading
+// it is an *fs.PathError, as os.Open and (*os.File).Read give.
 func (p *Parser) ParseFile(path string) (*File, error) {
-	fh, err := os.Open(path)
-	if err != nil {
+	if err := p.fd.open(path); err != nil {
 		return nil, err
 	}
-	defer fh.Close()
-	return p.Parse(fh, path)
+	defer p.fd.close()
+	return p.Parse(&p.fd, path)
 }
 
 // Parse reads one job output file from r; name is used in errors. Malformed
@@ -96,10 +113,45 @@ func (p *Parser) Parse(r io.Reader, name string) (*File, error) {
 	defer p.release()
 	p.name, p.lineNo = name, 0
 	p.mode, p.state, p.garbage = modeUnknown, stNone, 0
+	p.fast, p.fastSkip, p.fastRecords = false, false, 0
 	p.y.name = name
 	f := &File{}
 	for {
-		if p.state == stYAML || p.state == stMultipart {
+		err := p.scan(f)
+		if err == errBail {
+			// The fast path met something it does not handle: the
+			// general path reads the record again from its first line.
+			p.rewind()
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		break
+	}
+	if f.Format == "" && f.Cluster == nil && len(f.ClusterTasks) == 0 && len(f.Multipart) == 0 && p.garbage > 0 {
+		return nil, &ParseError{File: name, Line: p.garbage,
+			Err: causef(ErrGarbage, "no kickstart record in the file")}
+	}
+	return f, nil
+}
+
+// scan reads the input to its end, adding to f what it finds.
+func (p *Parser) scan(f *File) error {
+	for {
+		switch {
+		case p.state == stYAML && p.fast:
+			more, err := p.fastScan()
+			if err != nil {
+				return err
+			}
+			if more && !p.eof {
+				if err := p.fillLine(); err != nil {
+					return err
+				}
+				continue
+			}
+		case p.state == stYAML || p.state == stMultipart:
 			p.yamlFast()
 		}
 		line, nl, err := p.readLine()
@@ -107,7 +159,7 @@ func (p *Parser) Parse(r io.Reader, name string) (*File, error) {
 			break
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if p.mode != modeXML {
 			// Python reads text files with universal newlines: a lone CR
@@ -118,29 +170,23 @@ func (p *Parser) Parse(r io.Reader, name string) (*File, error) {
 					break
 				}
 				if err := p.feed(f, line[:k], true); err != nil {
-					return nil, err
+					return err
 				}
 				line = line[k+1:]
 			}
 		}
 		if err := p.feed(f, line, nl); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	switch p.state {
 	case stYAML, stMultipart:
-		if err := p.finishYAML(f, true); err != nil {
-			return nil, err
-		}
+		return p.finishYAML(f, true)
 	case stXML:
-		return nil, &ParseError{File: name, Line: p.recLine,
+		return &ParseError{File: p.name, Line: p.recLine,
 			Err: causef(ErrTruncated, "no </invocation> before the end of the file")}
 	}
-	if f.Format == "" && f.Cluster == nil && len(f.ClusterTasks) == 0 && len(f.Multipart) == 0 && p.garbage > 0 {
-		return nil, &ParseError{File: name, Line: p.garbage,
-			Err: causef(ErrGarbage, "no kickstart record in the file")}
-	}
-	return f, nil
+	return nil
 }
 
 // release drops the reader and any buffer grown far beyond the usual size
@@ -148,7 +194,7 @@ func (p *Parser) Parse(r io.Reader, name string) (*File, error) {
 func (p *Parser) release() {
 	p.r = nil
 	if cap(p.in) > 4<<20 {
-		p.in = make([]byte, 64<<10)
+		p.in = make([]byte, window+winPad)
 	}
 	if cap(p.y.lines) > 1<<16 {
 		p.y.lines = nil
@@ -184,20 +230,43 @@ func (p *Parser) readLine() ([]byte, bool, error) {
 			p.lineNo++
 			return line, false, nil
 		}
-		// When the window is full, make room: drop what was consumed, but
-		// keep an open YAML record, whose lines point into the window; grow
-		// it if that frees nothing. (Compacting only when full keeps the
-		// cost linear whatever the size of the reads.)
-		if p.wpos == len(p.in) {
-			keep := p.rpos
+		if err := p.fill(); err != nil {
+			return nil, false, err
+		}
+	}
+}
+
+// fillLine reads until the window holds a whole line after rpos, or to the
+// end of the input.
+func (p *Parser) fillLine() error {
+	scanned := 0
+	for !p.eof && bytes.IndexByte(p.in[p.rpos+scanned:p.wpos], '\n') < 0 {
+		scanned = p.wpos - p.rpos
+		if err := p.fill(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fill reads more input into the window, or sets eof.
+func (p *Parser) fill() error {
+	// When the window is full, make room: drop what was consumed, but
+	// keep an open YAML record, whose lines point into the window; grow
+	// it if that frees nothing. (Compacting only when full keeps the
+	// cost linear whatever the size of the reads.)
+	limit := len(p.in) - winPad
+	if p.wpos == limit {
+		keep := p.rpos
+		if p.recBase >= 0 {
+			keep = p.recBase
+		}
+		if keep > 0 {
+			p.wpos = copy(p.in, p.in[keep:p.wpos])
+			p.rpos -= keep
 			if p.recBase >= 0 {
-				keep = p.recBase
-			}
-			if keep > 0 {
-				p.wpos = copy(p.in, p.in[keep:p.wpos])
-				p.rpos -= keep
-				if p.recBase >= 0 {
-					p.recBase = 0
+				p.recBase = 0
+				if !p.fast { // the fast path's offsets are relative to recBase
 					for i := range p.y.lines {
 						p.y.lines[i].off -= int32(keep)
 						p.y.lines[i].end -= int32(keep)
@@ -205,33 +274,35 @@ func (p *Parser) readLine() ([]byte, bool, error) {
 				}
 			}
 		}
-		if p.wpos == len(p.in) {
-			if p.wpos-p.rpos >= maxLine {
-				return nil, false, &ParseError{File: p.name, Line: p.lineNo + 1,
-					Err: causef(ErrTooLong, "line longer than %d bytes", maxLine)}
-			}
-			if p.recBase >= 0 && p.wpos >= maxRecord {
-				return nil, false, &ParseError{File: p.name, Line: p.recLine,
-					Err: causef(ErrTooLong, "record larger than %d bytes", maxRecord)}
-			}
-			p.in = append(p.in, make([]byte, len(p.in))...)
-		}
-		var n int
-		var err error
-		for tries := 0; n == 0 && err == nil; tries++ {
-			if tries == 100 {
-				err = io.ErrNoProgress
-				break
-			}
-			n, err = p.r.Read(p.in[p.wpos:])
-		}
-		p.wpos += n
-		if err == io.EOF {
-			p.eof = true
-		} else if err != nil {
-			return nil, false, fmt.Errorf("%s: %w", p.name, err)
-		}
 	}
+	if p.wpos == limit {
+		if p.wpos-p.rpos >= maxLine {
+			return &ParseError{File: p.name, Line: p.lineNo + 1,
+				Err: causef(ErrTooLong, "line longer than %d bytes", maxLine)}
+		}
+		if p.recBase >= 0 && p.wpos >= maxRecord {
+			return &ParseError{File: p.name, Line: p.recLine,
+				Err: causef(ErrTooLong, "record larger than %d bytes", maxRecord)}
+		}
+		p.in = append(p.in, make([]byte, len(p.in)-winPad)...)
+		limit = len(p.in) - winPad
+	}
+	var n int
+	var err error
+	for tries := 0; n == 0 && err == nil; tries++ {
+		if tries == 100 {
+			err = io.ErrNoProgress
+			break
+		}
+		n, err = p.r.Read(p.in[p.wpos:limit])
+	}
+	p.wpos += n
+	if err == io.EOF {
+		p.eof = true
+	} else if err != nil {
+		return fmt.Errorf("%s: %w", p.name, err)
+	}
+	return nil
 }
 
 // feed handles one line.
@@ -281,6 +352,9 @@ func (p *Parser) outside(f *File, line []byte, nl bool) error {
 		if bytes.Contains(line, yamlStart) {
 			p.mode = modeYAML
 			p.beginYAML(stYAML, p.offsetOf(line))
+			if !p.noFast && !p.fastSkip && nl && p.fastBegin(line) {
+				return nil
+			}
 			return p.appendYAML(line, nl)
 		}
 	}
@@ -428,6 +502,9 @@ func (p *Parser) yamlFast() {
 // appendYAML keeps a line of the open YAML record, checking that it holds
 // only characters YAML allows (as PyYAML's reader does).
 func (p *Parser) appendYAML(line []byte, nl bool) error {
+	if p.fast {
+		return errBail // a line the fast path leaves to the general path
+	}
 	flags := uint8(0)
 	ascii, hash := scanASCII(line)
 	if hash {
@@ -528,6 +605,10 @@ func badYAMLChar(line []byte) int {
 
 // finishYAML parses the open YAML record or multipart block.
 func (p *Parser) finishYAML(f *File, atEOF bool) error {
+	if p.fast {
+		return p.fastFinish(f)
+	}
+	p.fastSkip = false
 	y := &p.y
 	st := p.state
 	p.state, p.recBase = stNone, -1
@@ -536,12 +617,7 @@ func (p *Parser) finishYAML(f *File, atEOF bool) error {
 			Err: causef(ErrTruncated, "the record's last line is cut off")}
 	}
 	y.atEOF = atEOF
-	// The lines point into the window; eight-byte reads may run up to
-	// eight bytes past the last one.
-	if n := len(y.lines); n > 0 && int(y.lines[n-1].end)+8 > len(p.in) {
-		p.in = append(p.in, make([]byte, 8)...)
-	}
-	y.buf = p.in
+	y.buf = p.in // eight-byte reads past a line's end stay in it (winPad)
 	y.resetRecord()
 	if st == stMultipart {
 		if err := y.parseDocument(pctx{k: kMPRoot}); err != nil {
