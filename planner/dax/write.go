@@ -34,11 +34,12 @@ func Write(w io.Writer, wf *Workflow) error {
 		x.s("<file")
 		x.attr("name", f.Name)
 		x.s(">\n")
-		for _, m := range f.Metadata {
-			x.metadata(2, m)
-		}
+		// dax-3.6.xsd CatalogType: profile*, metadata*, pfn*.
 		for _, p := range f.Profiles {
 			x.profile(2, p)
+		}
+		for _, m := range f.Metadata {
+			x.metadata(2, m)
 		}
 		for _, p := range f.PFNs {
 			x.pfn(2, p)
@@ -59,11 +60,11 @@ func Write(w io.Writer, wf *Workflow) error {
 		x.opt("glibc", e.Glibc)
 		x.attr("installed", strconv.FormatBool(e.Installed))
 		x.s(">\n")
-		for _, m := range e.Metadata {
-			x.metadata(2, m)
-		}
 		for _, p := range e.Profiles {
 			x.profile(2, p)
+		}
+		for _, m := range e.Metadata {
+			x.metadata(2, m)
 		}
 		for _, p := range e.PFNs {
 			x.pfn(2, p)
@@ -226,14 +227,16 @@ func (x *xw) job(j *Job) {
 	}
 	x.opt("node-label", j.NodeLabel)
 	x.s(">\n")
-	for _, m := range j.Metadata {
-		x.metadata(2, m)
-	}
+	// dax-3.6.xsd AbstractJobType: argument?, metadata*, profile*, stdin?,
+	// stdout?, stderr?, uses*, invoke*.
 	if j.Argument != "" {
 		x.indent(2)
 		x.s("<argument>")
 		x.esc(j.Argument)
 		x.s("</argument>\n")
+	}
+	for _, m := range j.Metadata {
+		x.metadata(2, m)
 	}
 	for _, p := range j.Profiles {
 		x.profile(2, p)

@@ -1,5 +1,6 @@
 // Package daxapi builds abstract workflows from Go and writes them as DAX
-// 3.6, as the Pegasus DAX APIs do: jobs, files, executables, profiles,
+// 3.6, as the Pegasus DAX APIs do: jobs, sub-workflow (DAX and DAG) jobs,
+// files, executables, compound transformations, profiles, metadata,
 // dependencies and invoke notifications. What it writes, dax.Parse reads
 // back to the same workflow.
 //
@@ -72,21 +73,127 @@ func (w *Workflow) File(lfn string) *File {
 
 // AddPFN records a physical location of the file in the DAX.
 func (f *File) AddPFN(url, site string) *File {
-	for i := range f.w.wf.Files {
-		if f.w.wf.Files[i].Name == f.Name {
-			f.w.wf.Files[i].PFNs = append(f.w.wf.Files[i].PFNs, dax.PFN{URL: url, Site: site})
-			return f
-		}
-	}
-	f.w.wf.Files = append(f.w.wf.Files, dax.File{Name: f.Name, PFNs: []dax.PFN{{URL: url, Site: site}}})
+	e := f.entry()
+	e.PFNs = append(e.PFNs, dax.PFN{URL: url, Site: site})
 	return f
 }
 
-// Executable adds an executable (transformation catalog) entry.
+// entry returns the DAX file entry of f, creating it.
+func (f *File) entry() *dax.File {
+	for i := range f.w.wf.Files {
+		if f.w.wf.Files[i].Name == f.Name {
+			return &f.w.wf.Files[i]
+		}
+	}
+	f.w.wf.Files = append(f.w.wf.Files, dax.File{Name: f.Name})
+	return &f.w.wf.Files[len(f.w.wf.Files)-1]
+}
+
+// Profile adds a profile to the file's catalog entry.
+func (f *File) Profile(ns, key, value string) *File {
+	e := f.entry()
+	e.Profiles = append(e.Profiles, dax.Profile{Namespace: ns, Key: key, Value: value})
+	return f
+}
+
+// Metadata adds a metadata pair to the file's catalog entry.
+func (f *File) Metadata(k, v string) *File {
+	e := f.entry()
+	e.Metadata = append(e.Metadata, dax.KV{Key: k, Value: v})
+	return f
+}
+
+// Executable adds an executable (transformation catalog) entry with one PFN.
 func (w *Workflow) Executable(ns, name, version, pfn, site string, installed bool) *Workflow {
-	w.wf.Executables = append(w.wf.Executables, dax.Executable{Namespace: ns, Name: name, Version: version, Installed: installed,
-		Arch: "x86_64", OS: "linux", PFNs: []dax.PFN{{URL: pfn, Site: site}}})
+	w.AddExecutable(ns, name, version, installed).AddPFN(pfn, site)
 	return w
+}
+
+// Executable is an executable entry of the workflow (a transformation
+// catalog entry that wins over the catalog's).
+type Executable struct {
+	w *Workflow
+	i int
+}
+
+// AddExecutable adds an executable entry (x86_64, linux) without PFN.
+func (w *Workflow) AddExecutable(ns, name, version string, installed bool) *Executable {
+	w.wf.Executables = append(w.wf.Executables, dax.Executable{Namespace: ns, Name: name, Version: version, Installed: installed,
+		Arch: "x86_64", OS: "linux"})
+	return &Executable{w: w, i: len(w.wf.Executables) - 1}
+}
+
+func (e *Executable) e() *dax.Executable { return &e.w.wf.Executables[e.i] }
+
+// AddPFN adds a location of the executable.
+func (e *Executable) AddPFN(url, site string) *Executable {
+	x := e.e()
+	x.PFNs = append(x.PFNs, dax.PFN{URL: url, Site: site})
+	return e
+}
+
+// System sets the architecture and operating system.
+func (e *Executable) System(arch, os string) *Executable {
+	x := e.e()
+	x.Arch, x.OS = arch, os
+	return e
+}
+
+// Profile adds a profile, applied to every job of the executable.
+func (e *Executable) Profile(ns, key, value string) *Executable {
+	x := e.e()
+	x.Profiles = append(x.Profiles, dax.Profile{Namespace: ns, Key: key, Value: value})
+	return e
+}
+
+// Invoke adds a notification for every job of the executable.
+func (e *Executable) Invoke(when, command string) *Executable {
+	x := e.e()
+	x.Invokes = append(x.Invokes, dax.Invoke{When: when, Command: command})
+	return e
+}
+
+// Metadata adds a metadata pair.
+func (e *Executable) Metadata(k, v string) *Executable {
+	x := e.e()
+	x.Metadata = append(x.Metadata, dax.KV{Key: k, Value: v})
+	return e
+}
+
+// Transformation is a compound transformation: the files and executables a
+// job of that transformation needs besides its own executable.
+type Transformation struct {
+	w *Workflow
+	i int
+}
+
+// Transformation adds a compound transformation ns::name:version.
+func (w *Workflow) Transformation(ns, name, version string) *Transformation {
+	w.wf.Transformations = append(w.wf.Transformations, dax.Transformation{Namespace: ns, Name: name, Version: version})
+	return &Transformation{w: w, i: len(w.wf.Transformations) - 1}
+}
+
+func (t *Transformation) t() *dax.Transformation { return &t.w.wf.Transformations[t.i] }
+
+// Uses adds a data file the transformation's jobs need.
+func (t *Transformation) Uses(f *File) *Transformation {
+	x := t.t()
+	x.Uses = append(x.Uses, dax.TransformationUse{Name: f.Name})
+	return t
+}
+
+// UsesExecutable adds an executable the transformation's jobs need.
+func (t *Transformation) UsesExecutable(ns, name, version string) *Transformation {
+	x := t.t()
+	x.Uses = append(x.Uses, dax.TransformationUse{Namespace: ns, Name: name, Version: version, Executable: true})
+	return t
+}
+
+// Invoke adds a notification for every job of the transformation.
+func (t *Transformation) Invoke(when, command string) *Transformation {
+	x := t.t()
+	x.Invokes = append(x.Invokes, dax.Invoke{When: when, Command: command})
+	return t
 }
 
 // Job is a task of the workflow.
@@ -172,6 +279,26 @@ func (j *Job) Invoke(when, command string) *Job {
 	j.j.Invokes = append(j.j.Invokes, dax.Invoke{When: when, Command: command})
 	return j
 }
+
+// UsesExecutable declares a user executable ns::name:version the job
+// needs staged (uses executable="true").
+func (j *Job) UsesExecutable(ns, name, version string) *Job {
+	j.j.Uses = append(j.j.Uses, dax.Use{Name: name, Namespace: ns, Version: version, Link: dax.LinkInput, Register: false,
+		Transfer: dax.TransferTrue, Executable: true})
+	return j
+}
+
+// Metadata adds a metadata pair to the job.
+func (j *Job) Metadata(k, v string) *Job {
+	j.j.Metadata = append(j.j.Metadata, dax.KV{Key: k, Value: v})
+	return j
+}
+
+// NodeLabel sets the job's node label.
+func (j *Job) NodeLabel(l string) *Job { j.j.NodeLabel = l; return j }
+
+// Stderr binds the job's standard error to f.
+func (j *Job) Stderr(f *File) *Job { j.j.Stderr = f.Name; return j }
 
 // Stdout binds the job's standard output to f.
 func (j *Job) Stdout(f *File) *Job { j.j.Stdout = f.Name; return j }

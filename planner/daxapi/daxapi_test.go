@@ -16,15 +16,21 @@ import (
 
 func diamond() *daxapi.Workflow {
 	w := daxapi.New("diamond").Invoke("at_end", "/bin/mail -s done me@example.org").Metadata("creator", "test")
-	a, b1, b2 := w.File("f.a").AddPFN("file:///data/f.a", "local"), w.File("f.b1"), w.File("f.b2")
+	a, b1, b2 := w.File("f.a").AddPFN("file:///data/f.a", "local").Profile("pegasus", "checksum.type", "sha256").Metadata("size", "1024"), w.File("f.b1"), w.File("f.b2")
 	c1, c2, d := w.File("f.c1"), w.File("f.c2"), w.File("f.d")
 	w.Executable("diamond", "preprocess", "4.0", "file:///usr/bin/keg", "local", true)
+	w.AddExecutable("diamond", "findrange", "4.0", false).AddPFN("http://example.org/keg", "web").System("x86_64", "linux").
+		Profile("env", "KEG_MODE", "range").Invoke("on_error", "/bin/exe-failed").Metadata("owner", "me")
+	w.Transformation("diamond", "analyze", "4.0").UsesExecutable("diamond", "helper", "1.0").Uses(w.File("analyze.conf")).Invoke("on_success", "/bin/ok")
 	pre := w.Job("diamond", "preprocess", "4.0").AddArguments("-a preprocess -i", a, "-o", b1, b2).
-		Uses(a, daxapi.Input).Uses(b1, daxapi.Output).Uses(b2, daxapi.Output).Profile("condor", "request_memory", "100")
+		Uses(a, daxapi.Input).Uses(b1, daxapi.Output).Uses(b2, daxapi.Output).Profile("condor", "request_memory", "100").
+		Stdin(w.File("f.in")).Stdout(w.File("pre.out")).Stderr(w.File("pre.err")).Metadata("time", "60").NodeLabel("pre")
 	l := w.Job("diamond", "findrange", "4.0").AddArguments("-i", b1, "-o", c1).Uses(b1, daxapi.Input).Uses(c1, daxapi.Output).Depends(pre)
 	r := w.Job("diamond", "findrange", "4.0").AddArguments("-i", b2, "-o", c2).Uses(b2, daxapi.Input).Uses(c2, daxapi.Output).Depends(pre)
-	w.Job("diamond", "analyze", "4.0").AddArguments("-i", c1, c2, "-o", d).Uses(c1, daxapi.Input).Uses(c2, daxapi.Input).
-		UsesWith(d, daxapi.Output, true, dax.TransferTrue, false).Invoke("on_error", "/bin/date").Depends(l, r)
+	an := w.Job("diamond", "analyze", "4.0").AddArguments("-i", c1, c2, "-o", d).Uses(c1, daxapi.Input).Uses(c2, daxapi.Input).
+		UsesWith(d, daxapi.Output, true, dax.TransferTrue, false).UsesExecutable("diamond", "helper", "1.0").Invoke("on_error", "/bin/date").Depends(l, r)
+	sub := w.DAX("ID0000010", "sub.dax").AddArguments("--cluster", "horizontal").Invoke("start", "/bin/sub-started").Depends(an)
+	w.DAG("ID0000011", "other.dag").Profile("dagman", "DIR", "/elsewhere").Depends(sub)
 	return w
 }
 
@@ -51,6 +57,9 @@ func TestRoundTrip(t *testing.T) {
 		}
 		for i := range got.Executables {
 			got.Executables[i].Line = 0
+		}
+		for i := range got.Transformations {
+			got.Transformations[i].Line = 0
 		}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: read back differs\n got %+v\nwant %+v", name, got, want)
