@@ -250,7 +250,9 @@ WITH ji AS (
 // code of its last try (highest job_submit_seq). The jobs with tries are
 // counted with a bitmap (bitstring_agg) rather than a hash of every job.
 func (rd *dbReader) counts(ctx context.Context, sc jobScope, w *Workflow) error {
-	distinct := fmt.Sprintf("bit_count(bitstring_agg(job_id, %d, %d))", sc.lo, sc.hi)
+	// A workflow whose jobs never ran (a sub-workflow loaded from its
+	// static.bp alone) has no try: bitstring_agg is then NULL.
+	distinct := fmt.Sprintf("coalesce(bit_count(bitstring_agg(job_id, %d, %d)), 0)", sc.lo, sc.hi)
 	if sc.hi-sc.lo > 1<<31 {
 		distinct = "count(DISTINCT job_id)"
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/pegasus-go/pegasus/ingest"
+	"github.com/pegasus-go/pegasus/internal/sampledb"
 	"github.com/pegasus-go/pegasus/stampede"
 )
 
@@ -221,4 +222,37 @@ func TestSubWorkflowsFiles(t *testing.T) {
 		t.Errorf("inner counts %+v", c)
 	}
 	golden(t, filepath.Join("..", "..", "testdata", "analyzer", "hierarchy-files.md"), textOf(t, rep, TextOptions{Examples: 3, Recurse: true}))
+}
+
+// TestTraverseAllSample: -T on the real hierarchical sample, whose
+// sub-workflow's DAGMan log was never published, so that monitord loads its
+// jobs (from its static.bp) without a single try: the sub-workflow is
+// reported with every job unsubmitted and an unknown status, and the report
+// is not a success.
+func TestTraverseAllSample(t *testing.T) {
+	r := sampledb.Load(t, "hierarchical_wf_success")
+	rep := analyseSample(t, r, Options{TraverseAll: true})
+	if len(rep.Workflows) != 2 || rep.OK() {
+		t.Fatalf("%d workflows, ok %v", len(rep.Workflows), rep.OK())
+	}
+	root, child := rep.Workflows[0], rep.Workflows[1]
+	if c := root.Counts; root.Key != "root" || root.Status != StatusSuccess || c.Total != 13 || c.Success != 13 {
+		t.Errorf("root %s: status %s, counts %+v", root.Key, root.Status, c)
+	}
+	if c := child.Counts; child.Key != child.UUID || child.ParentUUID != root.UUID || child.Name != "blackdiamond" ||
+		child.Status != StatusUnknown || c.Total != 15 || c.Success != 0 || c.Failed != 0 || c.Unsubmitted != 15 {
+		t.Errorf("child %s (%s, parent %s): status %s, counts %+v", child.Key, child.Name, child.ParentUUID, child.Status, c)
+	}
+	if !hasNote(child.Notes, "did not start") {
+		t.Errorf("child notes %q", child.Notes)
+	}
+	m := jsonOf(t, rep)
+	wfs := m["workflows"].(map[string]any)
+	if _, ok := wfs[child.UUID]; !ok || len(wfs) != 2 {
+		t.Errorf("JSON workflows %v", wfs)
+	}
+	// Without -T, the top workflow alone, a success.
+	if rep := analyseSample(t, r, Options{}); len(rep.Workflows) != 1 || !rep.OK() {
+		t.Errorf("without -T: %d workflows, ok %v", len(rep.Workflows), rep.OK())
+	}
 }
