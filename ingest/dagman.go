@@ -574,18 +574,48 @@ rule5:
 		}
 		return dl
 	}
-	if f := bytes.Fields(direct); len(f) >= 7 {
-		counts := make([]int, 0, len(f))
-		for _, x := range f {
-			n, err := strconv.Atoi(string(x))
-			if err != nil {
-				return dl
-			}
-			counts = append(counts, n)
-		}
+	if counts := nodeCounts(direct); len(counts) >= 7 {
 		dl.Kind, dl.Counts = LineNodeCounts, counts
 	}
 	return dl
+}
+
+// nodeCounts reads a line of blank-separated numbers (the rows of DAGMan's
+// node-count table); nil for any other line, without allocating.
+func nodeCounts(b []byte) []int {
+	n := 0
+	inNum := false
+	for _, c := range b {
+		switch {
+		case c >= '0' && c <= '9':
+			if !inNum {
+				n++
+				inNum = true
+			}
+		case c == ' ' || c == '\t' || c == '\r' || c == '\n':
+			inNum = false
+		default:
+			return nil
+		}
+	}
+	if n < 7 {
+		return nil
+	}
+	counts := make([]int, 0, n)
+	v, inNum := 0, false
+	for _, c := range b {
+		if c >= '0' && c <= '9' {
+			v = v*10 + int(c-'0')
+			inNum = true
+		} else if inNum {
+			counts = append(counts, v)
+			v, inNum = 0, false
+		}
+	}
+	if inNum {
+		counts = append(counts, v)
+	}
+	return counts
 }
 
 func (dc *DagmanClassifier) scriptEnd(dl DagmanLine, pre bool, r []byte) DagmanLine {

@@ -82,6 +82,8 @@ func TestClassify(t *testing.T) {
 		{"dag-status", "03/03/23 23:11:24 DAG status: 2 (DAG_STATUS_NODE_FAILED)", DagmanLine{Kind: LineDAGStatus, Status: 2, Text: "DAG_STATUS_NODE_FAILED"}, "2023-03-03 23:11:24"},
 		{"counts", "03/03/23 23:11:24     1       0        0       0       0          0        1        3",
 			DagmanLine{Kind: LineNodeCounts, Counts: []int{1, 0, 0, 0, 0, 0, 1, 3}}, "2023-03-03 23:11:24"},
+		{"counts-with-words", "03/03/23 23:11:24     1       0        0       0       0          0        1        x3", DagmanLine{}, "2023-03-03 23:11:24"},
+		{"counts-too-few", "03/03/23 23:11:24     1       0        0       0       0          0", DagmanLine{}, "2023-03-03 23:11:24"},
 		{"ignored-retrying", "03/03/23 23:11:09 Retrying node ls_ID0000001 (retry #1 of 1)...", DagmanLine{}, "2023-03-03 23:11:09"},
 		{"iso-stamp", "2023-03-04T11:56:38-08:00 Submitting HTCondor Node a job(s)...", DagmanLine{Kind: LineSubmitting, Node: "a"}, "2023-03-04 11:56:38"},
 		{"no-stamp", "Submitting HTCondor Node a job(s)...", DagmanLine{}, ""},

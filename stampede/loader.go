@@ -332,7 +332,7 @@ func (l *loader) event(e *ingest.Event) error {
 		if old, ok := w.tasks[e.TaskID]; ok {
 			delete(w.taskRow, old)
 		}
-		w.tasks[e.TaskID] = t.id
+		w.tasks[strings.Clone(e.TaskID)] = t.id // not the whole event line
 		w.taskRow[t.id] = t
 		w.order = append(w.order, t.id)
 	case ingest.TaskEdge:
@@ -340,7 +340,7 @@ func (l *loader) event(e *ingest.Event) error {
 	case ingest.JobInfo:
 		j := e.JobDef
 		id := l.id("job")
-		w.jobs[e.Job] = id
+		w.jobs[strings.Clone(e.Job)] = id // not the whole event line
 		l.stats.Jobs++
 		var argv any
 		if j.HasArgv {
