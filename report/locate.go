@@ -1,12 +1,14 @@
 package report
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/pegasus-go/pegasus/ingest"
 	"github.com/pegasus-go/pegasus/internal/properties"
@@ -186,4 +188,113 @@ func startedPID(b []byte) int {
 		}
 	}
 	return 0
+}
+
+// DatabasePath picks the database of a command's selection: dest (the
+// --dest value) when given; else, without submit directories, the one conf
+// names (confDir is the directory of the properties file, for relative
+// paths); else the database of each submit directory, which must all be
+// the same.
+func DatabasePath(dest string, conf *properties.Properties, confDir string, dirs []*SubmitDir) (string, error) {
+	if dest != "" {
+		return stampede.ParseDest(dest), nil
+	}
+	if len(dirs) == 0 {
+		if conf != nil {
+			if p := DatabaseFromProperties(conf, confDir); p != "" {
+				return p, nil
+			}
+		}
+		return "", fmt.Errorf("%w: no database named: set pegasus.monitord.output (a DuckDB file) in the properties, or use --dest", ErrNoDatabase)
+	}
+	path := ""
+	for _, d := range dirs {
+		p, err := d.Database(conf)
+		if err != nil {
+			return "", err
+		}
+		if path != "" && !samePath(p, path) {
+			return "", fmt.Errorf("workflows are distributed across multiple databases (%s, %s), which is not supported", path, p)
+		}
+		path = p
+	}
+	return path, nil
+}
+
+func samePath(a, b string) bool {
+	aa, err1 := filepath.Abs(a)
+	bb, err2 := filepath.Abs(b)
+	return err1 == nil && err2 == nil && aa == bb
+}
+
+// OpenDatabase opens a Stampede database for reading: a DuckDB file,
+// read-only, waiting up to wait while a loading pegasus-monitord holds it
+// (then the error wraps stampede.ErrLocked), or a Parquet archive
+// directory. Errors name the path.
+func OpenDatabase(ctx context.Context, path string, wait time.Duration) (*stampede.DB, error) {
+	fi, err := os.Stat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("database %s: no such file or directory", path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("database %s: %w", path, err)
+	}
+	if fi.IsDir() {
+		if !stampede.IsArchive(path) {
+			return nil, fmt.Errorf("%s: a directory, but not a Parquet archive of Stampede tables", path)
+		}
+		return stampede.OpenArchive(ctx, path)
+	}
+	db, err := stampede.Open(ctx, path, stampede.OpenOptions{ReadOnly: true, Wait: wait})
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	var n int
+	if err := db.SQL.QueryRowContext(ctx, `SELECT count(*) FROM workflow`).Scan(&n); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("%s: not a Stampede database: %w", path, err)
+	}
+	return db, nil
+}
+
+// SelectWorkflows looks up the workflows a command reports on. With no
+// uuids (nil) it returns every root workflow of the database, which must
+// hold one unless multi. With multi, the workflows named must be roots.
+func SelectWorkflows(ctx context.Context, db *stampede.DB, uuids []string, multi bool) ([]stampede.WorkflowInfo, error) {
+	if uuids == nil {
+		roots, err := db.RootWorkflows(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if len(roots) == 0 {
+			return nil, fmt.Errorf("%s: no workflow in the database", db.Path)
+		}
+		if !multi && len(roots) > 1 {
+			return nil, fmt.Errorf("%s holds %d root workflows: name one (a submit directory, or a UUID with -u), or use --multiple-wf for all", db.Path, len(roots))
+		}
+		return roots, nil
+	}
+	var out []stampede.WorkflowInfo
+	var missing []string
+	for _, u := range uuids {
+		w, err := db.WorkflowByUUID(ctx, u)
+		if errors.Is(err, stampede.ErrWorkflowNotFound) {
+			missing = append(missing, u)
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if multi && !w.IsRoot() {
+			return nil, fmt.Errorf("workflow %s is a sub-workflow: only root level workflows are supported with several workflows", u)
+		}
+		out = append(out, w)
+	}
+	switch {
+	case len(missing) == 1 && len(uuids) == 1:
+		return nil, fmt.Errorf("workflow '%s' not found in database '%s'", missing[0], db.Path)
+	case len(missing) > 0:
+		return nil, fmt.Errorf("some workflows were not found in database '%s': %s", db.Path, strings.Join(missing, ", "))
+	}
+	return out, nil
 }

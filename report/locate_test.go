@@ -1,14 +1,18 @@
 package report
 
 import (
+	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pegasus-go/pegasus/internal/properties"
+	"github.com/pegasus-go/pegasus/stampede"
 )
 
 func writeFile(t *testing.T, path, content string) {
@@ -118,5 +122,161 @@ func TestCheckLoaded(t *testing.T) {
 				t.Fatalf("got %v, want %v", err, tc.want)
 			}
 		})
+	}
+}
+
+// twoRuns writes a database with two root workflows, the first with two
+// sub-workflows.
+func twoRuns(t *testing.T) string {
+	t.Helper()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "two.duckdb")
+	db, err := stampede.Open(ctx, path, stampede.OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range []stampede.SyntheticRun{
+		{UUID: "aaaa0000-0000-4000-8000-000000000001", Jobs: 30, SubWorkflows: 2},
+		{UUID: "bbbb0000-0000-4000-8000-000000000002", Jobs: 20, Start: 1700000000},
+	} {
+		if err := db.FillSynthetic(ctx, r); err != nil {
+			t.Fatalf("run %d: %v", i, err)
+		}
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestOpenDatabase(t *testing.T) {
+	ctx := context.Background()
+	path := twoRuns(t)
+	db, err := OpenDatabase(ctx, path, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	archive := filepath.Join(t.TempDir(), "archive")
+	if _, err := db.Archive(ctx, archive, "bbbb0000-0000-4000-8000-000000000002"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	adb, err := OpenDatabase(ctx, archive, time.Second)
+	if err != nil {
+		t.Fatalf("archive: %v", err)
+	}
+	roots, err := adb.RootWorkflows(ctx)
+	adb.Close()
+	if err != nil || len(roots) != 1 || roots[0].UUID != "bbbb0000-0000-4000-8000-000000000002" {
+		t.Errorf("archive roots %v, %v", roots, err)
+	}
+
+	dir := t.TempDir()
+	other := filepath.Join(dir, "other.duckdb")
+	sqldb, err := sql.Open("duckdb", other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sqldb.Exec(`CREATE TABLE t (a INTEGER)`); err != nil {
+		t.Fatal(err)
+	}
+	sqldb.Close()
+	garbage := filepath.Join(dir, "garbage.duckdb")
+	writeFile(t, garbage, "not a database\n")
+	for _, tc := range []struct{ path, msg string }{
+		{filepath.Join(dir, "missing.duckdb"), "no such file or directory"},
+		{dir, "not a Parquet archive"},
+		{other, "not a Stampede database"},
+		{garbage, "open " + garbage},
+	} {
+		db, err := OpenDatabase(ctx, tc.path, time.Second)
+		if err == nil {
+			db.Close()
+			t.Errorf("%s: opened", tc.path)
+			continue
+		}
+		if !strings.Contains(err.Error(), tc.msg) || !strings.Contains(err.Error(), tc.path) {
+			t.Errorf("%s: error %q, want it to name the path and say %q", tc.path, err, tc.msg)
+		}
+	}
+}
+
+func TestSelectWorkflows(t *testing.T) {
+	ctx := context.Background()
+	db, err := OpenDatabase(ctx, twoRuns(t), time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	const a, b, sub = "aaaa0000-0000-4000-8000-000000000001", "bbbb0000-0000-4000-8000-000000000002", "aaaa0000-0000-4000-8000-000000000001-sub-1"
+	uuids := func(ws []stampede.WorkflowInfo) string {
+		var out []string
+		for _, w := range ws {
+			out = append(out, w.UUID)
+		}
+		return strings.Join(out, " ")
+	}
+	tests := []struct {
+		name  string
+		uuids []string
+		multi bool
+		want  string // the UUIDs selected
+		err   string // or the error
+	}{
+		{name: "every root", multi: true, want: a + " " + b},
+		{name: "one root wanted", err: "holds 2 root workflows: name one (a submit directory, or a UUID with -u), or use --multiple-wf for all"},
+		{name: "a sub-workflow alone", uuids: []string{sub}, want: sub},
+		{name: "a sub-workflow among several", uuids: []string{a, sub}, multi: true, err: "workflow " + sub + " is a sub-workflow"},
+		{name: "named roots", uuids: []string{b, a}, multi: true, want: b + " " + a},
+		{name: "one missing", uuids: []string{"nope"}, err: "workflow 'nope' not found in database '" + db.Path + "'"},
+		{name: "some missing", uuids: []string{a, "nope", "nada"}, multi: true, err: "some workflows were not found in database '" + db.Path + "': nope, nada"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ws, err := SelectWorkflows(ctx, db, tc.uuids, tc.multi)
+			switch {
+			case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)):
+				t.Errorf("got %q, %v; want the error %q", uuids(ws), err, tc.err)
+			case tc.err == "" && (err != nil || uuids(ws) != tc.want):
+				t.Errorf("got %q, %v; want %q", uuids(ws), err, tc.want)
+			}
+		})
+	}
+}
+
+func TestDatabasePath(t *testing.T) {
+	mk := func(db string) *SubmitDir {
+		dir := t.TempDir()
+		writeFile(t, filepath.Join(dir, "braindump.yml"), "wf_uuid: \"u\"\ndag: \"run-0.dag\"\n")
+		if db != "" {
+			writeFile(t, filepath.Join(dir, db), "")
+		}
+		sd, err := OpenSubmitDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sd
+	}
+	a, b := mk("run-0.stampede.duckdb"), mk("run-0.stampede.duckdb")
+	conf := properties.New()
+	conf.Set("pegasus.monitord.output", "runs.duckdb")
+
+	if got, err := DatabasePath("duckdb:///data/x.duckdb", conf, "/etc", []*SubmitDir{a, b}); got != "/data/x.duckdb" || err != nil {
+		t.Errorf("--dest: %q, %v", got, err)
+	}
+	if got, err := DatabasePath("", conf, "/etc/pegasus", nil); got != "/etc/pegasus/runs.duckdb" || err != nil {
+		t.Errorf("--conf: %q, %v", got, err)
+	}
+	if _, err := DatabasePath("", nil, "", nil); !errors.Is(err, ErrNoDatabase) {
+		t.Errorf("nothing named: %v", err)
+	}
+	if got, err := DatabasePath("", nil, "", []*SubmitDir{a, a}); got != filepath.Join(a.Dir, "run-0.stampede.duckdb") || err != nil {
+		t.Errorf("one submit directory twice: %q, %v", got, err)
+	}
+	if _, err := DatabasePath("", nil, "", []*SubmitDir{a, b}); err == nil || !strings.Contains(err.Error(), "distributed across multiple databases") {
+		t.Errorf("two databases: %v", err)
+	}
+	if _, err := DatabasePath("", nil, "", []*SubmitDir{a, mk("")}); !errors.Is(err, ErrNoDatabase) {
+		t.Errorf("a directory without database: %v", err)
 	}
 }
