@@ -39,6 +39,11 @@ type Options struct {
 	Progress func(done, total int64)
 	// BatchSize is the number of events per batch handed to the sink (default 1024).
 	BatchSize int
+	// Jobstate, if set, receives each jobstate.log line as its workflow's
+	// tracker makes it (possibly from several goroutines, one per
+	// workflow), instead of a JobstateLine event in the stream: the cheaper
+	// way for a caller that only writes the lines out.
+	Jobstate func(r JobstateRecord, wf string)
 	// JobstateInput, if set, is a jobstate log written by HTCondor's DAGMan
 	// (the DAG's JOBSTATE_LOG) read instead of the root workflow's dagman.out.
 	JobstateInput string
@@ -165,19 +170,12 @@ func run(ctx context.Context, dagmanOut string, opts Options, sink func([]*Event
 				trackErr = fmt.Errorf("internal error while replaying %s: %v", dagmanOut, r)
 			}
 		}()
-		t0 := time.Now()
 		w, err := m.openWorkflow(dir, abs, nil, nil)
 		if err != nil {
 			trackErr = err
 			return
 		}
-		if os.Getenv("PEGASUS_TRACE") != "" {
-			fmt.Fprintf(os.Stderr, "open workflow %v\n", time.Since(t0))
-		}
 		trackErr = m.follow(w)
-		if os.Getenv("PEGASUS_TRACE") != "" {
-			fmt.Fprintf(os.Stderr, "follow done %v\n", time.Since(t0))
-		}
 		m.subs.Wait() // live sub-workflows (their problems are warnings)
 	}()
 	var events int64
@@ -259,12 +257,6 @@ func (m *Monitor) openWorkflow(dir, dagmanOut string, parent *workflow, parentIn
 		w.root = bd.RootUUID()
 	}
 	w.dagPath = filepath.Join(dir, filepath.Base(dagName))
-	tdag := time.Now()
-	defer func() {
-		if os.Getenv("PEGASUS_TRACE") != "" {
-			fmt.Fprintf(os.Stderr, "dag+static %v\n", time.Since(tdag))
-		}
-	}()
 	if d, err := ReadDAGNodes(w.dagPath); err == nil {
 		w.dag = d
 	} else if !errors.Is(err, os.ErrNotExist) {

@@ -389,6 +389,10 @@ func (w *workflow) jobEvent(k Kind, inst *instance, ts float64, js bool) *Event 
 }
 
 func (w *workflow) jsLine(ts float64, text string) {
+	if f := w.m.opts.Jobstate; f != nil {
+		f(JobstateRecord{Dir: w.dir, Text: text}, w.uuid)
+		return
+	}
 	w.m.out.event(&Event{Kind: JobstateLine, TS: ts, Wf: w.uuid, Src: Pos{File: w.outPath, Line: w.lineNo}, Line: &JobstateRecord{Dir: w.dir, Text: text}})
 }
 

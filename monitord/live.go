@@ -164,6 +164,7 @@ func runLive(ctx context.Context, cfg Config, abs, dir string, bd *ingest.Braind
 	}
 
 	cfg.Ingest.JobstateInput = cfg.JobstateInput
+	cfg.Ingest.Jobstate = js.add
 	var sinkErr error
 	r, err := ingest.Follow(ctx, abs, cfg.Ingest, func(batch []*ingest.Event) error {
 		select {
@@ -171,7 +172,7 @@ func runLive(ctx context.Context, cfg Config, abs, dir string, bd *ingest.Braind
 			return err
 		default:
 		}
-		if err := js.write(batch); err != nil {
+		if err := js.flush(); err != nil {
 			return err
 		}
 		stMu.Lock()
@@ -343,45 +344,69 @@ func previousLines(dir string, cfg Config, uuid string) map[string]int {
 	return out
 }
 
-// liveJobstates appends each workflow's jobstate.log as events arrive; the
-// previous log is rotated once, when the run is loaded again from the start.
+// liveJobstates appends each workflow's jobstate.log as lines arrive (written
+// out with each batch of events); the previous log is rotated once, when the
+// run is loaded again from the start.
 type liveJobstates struct {
 	cfg   Config
-	files map[string]*os.File
+	mu    sync.Mutex
+	files map[string]*liveJS
+	err   error // first write error
+}
+
+type liveJS struct {
+	f *os.File
+	w *bufio.Writer
 }
 
 func newLiveJobstates(cfg Config) *liveJobstates {
-	return &liveJobstates{cfg: cfg, files: map[string]*os.File{}}
+	return &liveJobstates{cfg: cfg, files: map[string]*liveJS{}}
 }
 
-func (j *liveJobstates) write(batch []*ingest.Event) error {
-	bufs := map[*os.File][]byte{}
-	for _, e := range batch {
-		if e.Kind != ingest.JobstateLine {
-			continue
-		}
-		f := j.files[e.Line.Dir]
-		if f == nil {
-			p := (&jobstates{cfg: j.cfg}).path(e.Line.Dir, e.Wf)
-			if dagLog := dagJobstateLog(e.Line.Dir); dagLog != "" && sameFile(dagLog, p) {
-				p = strings.TrimSuffix(p, ".log") + ".monitord.log"
-			}
-			if _, err := os.Stat(p); err == nil {
-				if _, err := Rotate(p); err != nil {
-					return err
-				}
-			}
-			var err error
-			f, err = os.OpenFile(p, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-			if err != nil {
-				return err
-			}
-			j.files[e.Line.Dir] = f
-		}
-		bufs[f] = append(append(bufs[f], e.Line.Text...), '\n')
+// add buffers one line (called by the workflows' trackers, possibly at once).
+func (j *liveJobstates) add(r ingest.JobstateRecord, wf string) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.err != nil {
+		return
 	}
-	for f, b := range bufs {
-		if _, err := f.Write(b); err != nil {
+	lf := j.files[r.Dir]
+	if lf == nil {
+		p := (&jobstates{cfg: j.cfg}).path(r.Dir, wf)
+		if dagLog := dagJobstateLog(r.Dir); dagLog != "" && sameFile(dagLog, p) {
+			p = strings.TrimSuffix(p, ".log") + ".monitord.log"
+		}
+		if _, err := os.Stat(p); err == nil {
+			if _, err := Rotate(p); err != nil {
+				j.err = err
+				return
+			}
+		}
+		f, err := os.OpenFile(p, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+		if err != nil {
+			j.err = err
+			return
+		}
+		lf = &liveJS{f: f, w: bufio.NewWriterSize(f, 64*1024)}
+		j.files[r.Dir] = lf
+	}
+	if _, err := lf.w.WriteString(r.Text); err != nil {
+		j.err = err
+		return
+	}
+	j.err = lf.w.WriteByte('\n')
+}
+
+// flush writes the buffered lines out.
+func (j *liveJobstates) flush() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.err != nil {
+		return j.err
+	}
+	for _, lf := range j.files {
+		if err := lf.w.Flush(); err != nil {
+			j.err = err
 			return err
 		}
 	}
@@ -389,9 +414,11 @@ func (j *liveJobstates) write(batch []*ingest.Event) error {
 }
 
 func (j *liveJobstates) close() error {
-	var first error
-	for d, f := range j.files {
-		if err := f.Close(); err != nil && first == nil {
+	first := j.flush()
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	for d, lf := range j.files {
+		if err := lf.f.Close(); err != nil && first == nil {
 			first = err
 		}
 		delete(j.files, d)

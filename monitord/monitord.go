@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pegasus-go/pegasus/ingest"
@@ -146,11 +147,12 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 
 	js := newJobstates(cfg, dir)
 	defer js.abort()
+	cfg.Ingest.Jobstate = js.add
 
 	var replayErr error
 	produce := func(sink func([]*ingest.Event) error) error {
 		r, err := ingest.Replay(ctx, abs, cfg.Ingest, func(batch []*ingest.Event) error {
-			if err := js.write(batch); err != nil {
+			if err := js.error(); err != nil {
 				return err
 			}
 			if sink != nil {
@@ -260,8 +262,10 @@ func runBP(dest string, cfg Config, produce func(func([]*ingest.Event) error) er
 type jobstates struct {
 	cfg   Config
 	root  string
+	mu    sync.Mutex
 	files map[string]*jsFile
 	order []string
+	err   error // first write error
 }
 
 type jsFile struct {
@@ -284,37 +288,46 @@ func (j *jobstates) path(dir, uuid string) string {
 	return filepath.Join(dir, j.cfg.JobstateName)
 }
 
-func (j *jobstates) write(batch []*ingest.Event) error {
-	for _, e := range batch {
-		if e.Kind != ingest.JobstateLine {
-			continue
-		}
-		jf := j.files[e.Line.Dir]
-		if jf == nil {
-			final := j.path(e.Line.Dir, e.Wf)
-			if dagLog := dagJobstateLog(e.Line.Dir); dagLog != "" && sameFile(dagLog, final) {
-				// DAGMan writes its own jobstate log there: do not clobber it.
-				final = strings.TrimSuffix(final, ".log") + ".monitord.log"
-			}
-			if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
-				return err
-			}
-			f, err := os.CreateTemp(filepath.Dir(final), ".jobstate-*.tmp")
-			if err != nil {
-				return err
-			}
-			jf = &jsFile{final: final, tmp: f.Name(), f: f, w: bufio.NewWriterSize(f, 64*1024)}
-			j.files[e.Line.Dir] = jf
-			j.order = append(j.order, e.Line.Dir)
-		}
-		if _, err := jf.w.WriteString(e.Line.Text); err != nil {
-			return err
-		}
-		if err := jf.w.WriteByte('\n'); err != nil {
-			return err
-		}
+// add writes one line (called by the workflows' trackers, possibly at once).
+func (j *jobstates) add(r ingest.JobstateRecord, wf string) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.err != nil {
+		return
 	}
-	return nil
+	j.err = j.addLocked(r, wf)
+}
+
+func (j *jobstates) addLocked(r ingest.JobstateRecord, wf string) error {
+	jf := j.files[r.Dir]
+	if jf == nil {
+		final := j.path(r.Dir, wf)
+		if dagLog := dagJobstateLog(r.Dir); dagLog != "" && sameFile(dagLog, final) {
+			// DAGMan writes its own jobstate log there: do not clobber it.
+			final = strings.TrimSuffix(final, ".log") + ".monitord.log"
+		}
+		if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
+			return err
+		}
+		f, err := os.CreateTemp(filepath.Dir(final), ".jobstate-*.tmp")
+		if err != nil {
+			return err
+		}
+		jf = &jsFile{final: final, tmp: f.Name(), f: f, w: bufio.NewWriterSize(f, 64*1024)}
+		j.files[r.Dir] = jf
+		j.order = append(j.order, r.Dir)
+	}
+	if _, err := jf.w.WriteString(r.Text); err != nil {
+		return err
+	}
+	return jf.w.WriteByte('\n')
+}
+
+// error returns the first write error.
+func (j *jobstates) error() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.err
 }
 
 // dagJobstateLog returns the JOBSTATE_LOG file named by the DAG in dir, if any.
@@ -340,6 +353,9 @@ func sameFile(a, b string) bool {
 }
 
 func (j *jobstates) commit() error {
+	if err := j.error(); err != nil {
+		return err
+	}
 	for _, d := range j.order {
 		jf := j.files[d]
 		if err := jf.w.Flush(); err != nil {
