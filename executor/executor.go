@@ -872,7 +872,13 @@ func (e *engine) runJob(n *node, js *jobSpec, cluster int) {
 				}
 			}
 			if err != nil {
-				hold(fmt.Sprintf("Error from slot1@localhost: STARTER failed to send file(s): error reading from %s: %s; SHADOW failed to receive file(s)", src, errnoText(err)))
+				var de *destError
+				if errors.As(err, &de) {
+					// The submit side could not store it (a full disk...).
+					hold(fmt.Sprintf("Error from slot1@localhost: SHADOW failed to receive file(s): failed to write to file %s: %s", de.path, errnoText(de.err)))
+				} else {
+					hold(fmt.Sprintf("Error from slot1@localhost: STARTER failed to send file(s): error reading from %s: %s; SHADOW failed to receive file(s)", src, errnoText(err)))
+				}
 				return
 			}
 		}
@@ -1090,11 +1096,17 @@ func (e *engine) runScript(n *node, s *ingest.DAGScript, post bool, pr *proc) {
 			exe = p
 		}
 	}
-	null, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
 	kind := evPre
 	if post {
 		kind = evPost
 	}
+	// DAGMan runs a node's scripts in its DIR: a missing one is a script
+	// that cannot start (said plainly, not as exec's "no such file").
+	if err := checkDir(dir); err != nil {
+		e.events <- event{n: n, kind: kind, info: exitInfo{startErr: fmt.Errorf("cannot change to the node's directory %s: %w", dir, err)}, at: time.Now()}
+		return
+	}
+	null, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
 	if err != nil {
 		e.events <- event{n: n, kind: kind, info: exitInfo{startErr: err}, at: time.Now()}
 		return

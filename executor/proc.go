@@ -115,6 +115,23 @@ func runProcess(pr *proc, exe string, argv []string, dir string, env []string, f
 	return info
 }
 
+// checkDir says why dir cannot be a working directory (nil if it can):
+// the errno alone, for messages that name the directory themselves.
+func checkDir(dir string) error {
+	fi, err := os.Stat(dir)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return pe.Err
+		}
+		return err
+	}
+	if !fi.IsDir() {
+		return syscall.ENOTDIR
+	}
+	return nil
+}
+
 // errnoText renders an exec error as HTCondor's hold reasons do:
 // "(errno=2: 'No such file or directory')".
 func errnoText(err error) string {
@@ -226,7 +243,8 @@ func copyIn(src, scratch string) error {
 }
 
 // copyFile copies src to dst (replacing it), syncing nothing but checking
-// every write: a full disk is an error, not a short file.
+// every write: a full disk is an error, not a short file. Errors on the
+// destination side are *DestError.
 func copyFile(src, dst string, mode fs.FileMode) error {
 	in, err := os.Open(src)
 	if err != nil {
@@ -236,16 +254,49 @@ func copyFile(src, dst string, mode fs.FileMode) error {
 	tmp := dst + ".pegasus-tmp"
 	out, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, mode.Perm()|0o200)
 	if err != nil {
-		return err
+		return &destError{dst, err}
 	}
-	if _, err := io.Copy(out, in); err != nil {
+	w := &destWriter{f: out}
+	_, err = io.CopyBuffer(w, struct{ io.Reader }{in}, make([]byte, 256<<10))
+	if w.err != nil {
+		err = &destError{dst, w.err}
+	}
+	if err != nil {
 		out.Close()
 		os.Remove(tmp)
 		return err
 	}
 	if err := out.Close(); err != nil {
 		os.Remove(tmp)
-		return err
+		return &destError{dst, err}
 	}
-	return os.Rename(tmp, dst)
+	if err := os.Rename(tmp, dst); err != nil {
+		os.Remove(tmp)
+		return &destError{dst, err}
+	}
+	return nil
+}
+
+// destError is a failure to write a copy's destination.
+type destError struct {
+	path string
+	err  error
+}
+
+func (e *destError) Error() string { return "writing " + e.path + ": " + e.err.Error() }
+func (e *destError) Unwrap() error { return e.err }
+
+// destWriter remembers its write error, so a copy's failure can be told
+// from a failure to read its source.
+type destWriter struct {
+	f   *os.File
+	err error
+}
+
+func (w *destWriter) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	if err != nil {
+		w.err = err
+	}
+	return n, err
 }

@@ -128,6 +128,10 @@ func readJobSpec(path, submitDir string, vars map[string]string, getenv func(str
 			js.iwd = d
 		}
 	}
+	// condor_submit refuses a job whose initial directory is missing.
+	if err := checkDir(js.iwd); err != nil {
+		return nil, fmt.Errorf("%s: No such directory: %s (%v)", path, js.iwd, err)
+	}
 	js.executable = get("executable")
 	if js.executable == "" {
 		return nil, fmt.Errorf("%s: no executable", path)

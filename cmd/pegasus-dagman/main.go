@@ -52,6 +52,8 @@ Own options:
   --monitord PATH      the pegasus-monitord to run (default: beside this program, else PATH)
   --bin DIR            put DIR first on the PATH of jobs (default: this program's directory)
   --scratch DIR        where jobs that transfer files get their private directory
+  --conf FILE          properties for pegasus-monitord (over the run's own)
+  --define KEY=VALUE   one property for pegasus-monitord (repeatable)
   -h, --help
 
 Environment: _CONDOR_DAGMAN_LOG names dagman.out (default <dag>.dagman.out).
@@ -80,6 +82,8 @@ type runtime struct {
 
 type options struct {
 	dag, dagman, monitord, bin, scratch string
+	conf                                string   // --conf, for monitord
+	defines                             []string // --define k=v, for monitord
 	local, noMonitord, autoRescue       bool
 	maxJobs, maxPre, maxPost, rescueFrm int
 }
@@ -120,6 +124,16 @@ func parseArgs(args []string) (*options, error) {
 			o.bin, err = val()
 		case "scratch":
 			o.scratch, err = val()
+		case "conf":
+			o.conf, err = val()
+		case "define":
+			var d string
+			if d, err = val(); err == nil {
+				if !strings.Contains(d, "=") {
+					return nil, cli.Usagef("--define %s: want key=value", d)
+				}
+				o.defines = append(o.defines, d)
+			}
 		case "dag":
 			o.dag, err = val()
 		case "dagman":
@@ -190,7 +204,17 @@ func (rt *runtime) run(ctx context.Context, args []string, stdout, stderr io.Wri
 		if path == "" {
 			fmt.Fprintln(stderr, "pegasus-dagman: warning: pegasus-monitord not found beside this program nor on PATH; the run is not monitored")
 		} else {
-			mon = &executor.Monitord{Path: path, DagmanOut: outAbs, Dir: filepath.Dir(dagAbs),
+			var margs []string
+			if o.conf != "" {
+				c, _ := filepath.Abs(o.conf)
+				margs = append(margs, "--conf", c)
+			}
+			for _, d := range o.defines {
+				margs = append(margs, "-D", d)
+			}
+			// Notification hooks named without a path (pegasus-notify-email)
+			// are found beside this program, as jobs find the Pegasus tools.
+			mon = &executor.Monitord{Path: path, Args: margs, DagmanOut: outAbs, Dir: filepath.Dir(dagAbs), Env: pathFirst(os.Environ(), o.bin),
 				LogFile: filepath.Join(filepath.Dir(dagAbs), "monitord.log"),
 				Logf:    func(f string, a ...any) { fmt.Fprintf(stderr, "pegasus-dagman: "+f+"\n", a...) }}
 		}
@@ -211,6 +235,20 @@ func (rt *runtime) run(ctx context.Context, args []string, stdout, stderr io.Wri
 	return nil
 }
 
+// pathFirst returns env with dir first on its PATH.
+func pathFirst(env []string, dir string) []string {
+	out := make([]string, 0, len(env)+1)
+	path := "/usr/local/bin:/usr/bin:/bin"
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "PATH="); ok {
+			path = v
+			continue
+		}
+		out = append(out, kv)
+	}
+	return append(out, "PATH="+dir+":"+path)
+}
+
 func findTool(dir, name string) string {
 	p := filepath.Join(dir, name)
 	if fi, err := os.Stat(p); err == nil && !fi.IsDir() && fi.Mode()&0o111 != 0 {
@@ -227,10 +265,16 @@ func finishMonitord(mon *executor.Monitord, stderr io.Writer) {
 	if mon == nil {
 		return
 	}
-	// Monitord reads what is left of the log; give it time, but not forever.
+	// Monitord reads what is left of the log; give it time, but not forever,
+	// and say what is awaited when it takes a while.
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
-	if err := mon.Finish(ctx); err != nil {
+	slow := time.AfterFunc(5*time.Second, func() {
+		fmt.Fprintf(stderr, "pegasus-dagman: the workflow has ended; waiting for pegasus-monitord (process %d) to finish loading it (see monitord.log)\n", mon.Pid())
+	})
+	err := mon.Finish(ctx)
+	slow.Stop()
+	if err != nil {
 		fmt.Fprintf(stderr, "pegasus-dagman: warning: %v\n", err)
 	}
 }
@@ -279,7 +323,7 @@ func (rt *runtime) runCondor(ctx context.Context, o *options, args []string, mon
 		switch strings.ToLower(strings.TrimLeft(args[i], "-")) {
 		case "local", "no-monitord":
 			continue
-		case "monitord", "bin", "scratch":
+		case "monitord", "bin", "scratch", "conf", "define":
 			i++
 			continue
 		}

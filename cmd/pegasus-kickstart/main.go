@@ -25,7 +25,8 @@ Runs application and writes an invocation record describing it to stdout:
 start, duration, exit status (or signal, or why it could not start),
 resource usage, the executable, stdout/stderr, files, and the machine.
 The exit code is the application's; 128+n when it died on signal n; 127
-when it could not be started.
+when it could not be started (the reason is also printed on stderr); 1
+when the record could not be written after the application succeeded.
 
 Options:
   -n tr       transformation name (namespace::name:version)
@@ -103,8 +104,20 @@ func run(ctx context.Context, args []string, stdin *os.File, stdout, stderr io.W
 	} else {
 		err = kickstart.WriteYAML(out, inv)
 	}
-	if err != nil {
-		fmt.Fprintf(stderr, "pegasus-kickstart: write record: %v\n", err)
+	st := inv.Main.Status
+	if st.Failed {
+		// Said on kickstart's own stderr too (the job's .err file), so the
+		// reason is in plain sight, not only in the record.
+		fmt.Fprintf(stderr, "pegasus-kickstart: cannot run %s\n", st.Message)
 	}
-	return inv.Main.Status.KickstartExit()
+	code := st.KickstartExit()
+	if err != nil {
+		// The record is kickstart's output: a job whose record is lost
+		// (a full disk...) has not succeeded.
+		fmt.Fprintf(stderr, "pegasus-kickstart: cannot write the invocation record: %v\n", err)
+		if code == 0 {
+			code = 1
+		}
+	}
+	return code
 }

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -27,7 +28,7 @@ func TestRun(t *testing.T) {
 		{name: "success", args: []string{"-n", "t", "/bin/sh", "-c", "echo hi"}, code: 0, format: "yaml", taskOut: "hi\n"},
 		{name: "exit-code", args: []string{"/bin/sh", "-c", "exit 7"}, code: 7, format: "yaml"},
 		{name: "signal", args: []string{"/bin/sh", "-c", "kill -9 $$"}, code: 137, format: "yaml"},
-		{name: "missing", args: []string{"/no/such/program"}, code: 127, format: "yaml"},
+		{name: "missing", args: []string{"/no/such/program"}, code: 127, format: "yaml", stderr: "pegasus-kickstart: cannot run /no/such/program: no such file or directory\n"},
 		{name: "xml", args: []string{"--xml", "/bin/sh", "-c", "echo hi"}, code: 0, format: "xml", taskOut: "hi\n"},
 		{name: "help", args: []string{"--help"}, code: 0, stdout: "Usage: pegasus-kickstart"},
 		{name: "version", args: []string{"-V"}, code: 0, stdout: "pegasus-kickstart"},
@@ -55,6 +56,35 @@ func TestRun(t *testing.T) {
 				t.Errorf("task stdout %q, want %q", r.Stdout, tc.taskOut)
 			}
 		})
+	}
+}
+
+// fullDisk fails every write, as a file on a full disk does.
+type fullDisk struct{}
+
+func (fullDisk) Write([]byte) (int, error) { return 0, syscall.ENOSPC }
+
+// A record that cannot be written (a full disk) makes a successful job a
+// failed one, with the reason on stderr; a failed job keeps its own code.
+func TestRecordWriteError(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"/bin/true"}, 1},
+		{[]string{"/bin/sh", "-c", "exit 5"}, 5},
+		{[]string{"--xml", "/bin/true"}, 1},
+	} {
+		var errb bytes.Buffer
+		code := run(context.Background(), tc.args, os.Stdin, fullDisk{}, &errb, nil)
+		if code != tc.code || errb.String() != "pegasus-kickstart: cannot write the invocation record: no space left on device\n" {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d and the reason", tc.args, code, errb.String(), tc.code)
+		}
+	}
+	// A log file on a full disk too.
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"-l", "/dev/full", "/bin/true"}, os.Stdin, &out, &errb, nil); code != 1 || !strings.Contains(errb.String(), "no space left on device") {
+		t.Errorf("-l /dev/full: exit %d, stderr %q", code, errb.String())
 	}
 }
 

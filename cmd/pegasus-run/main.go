@@ -5,6 +5,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -155,6 +156,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *noMonitord {
 		dargs = append(dargs, "--no-monitord")
 	}
+	// Properties given here also reach monitord (notifications, output...).
+	if *conf != "" {
+		c, _ := filepath.Abs(*conf)
+		dargs = append(dargs, "--conf", c)
+	}
+	for _, d := range *defines {
+		dargs = append(dargs, "--define", d)
+	}
 	var startOff int64
 	if fi, err := os.Stat(dagmanOut); err == nil {
 		startOff = fi.Size()
@@ -181,12 +190,31 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		cmd.Process.Release()
 		return nil
 	}
-	cmd.Stdout, cmd.Stderr = stderr, stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	start := time.Now()
-	if err := cmd.Start(); err != nil {
+	// pegasus-dagman's messages come through a pipe, so that they are
+	// printed on their own lines, not over the progress line.
+	pr, pw, err := os.Pipe()
+	if err != nil {
 		return err
 	}
+	cmd.Stdout, cmd.Stderr = pw, pw
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	start := time.Now()
+	err = cmd.Start()
+	pw.Close()
+	if err != nil {
+		pr.Close()
+		return err
+	}
+	msgs := make(chan string)
+	go func() {
+		defer close(msgs)
+		defer pr.Close()
+		sc := bufio.NewScanner(pr)
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		for sc.Scan() {
+			msgs <- sc.Text()
+		}
+	}()
 	waited := make(chan error, 1)
 	go func() { waited <- cmd.Wait() }()
 	st := &executor.StatusReader{Path: dagmanOut, Off: startOff}
@@ -194,27 +222,49 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	tick := time.NewTicker(300 * time.Millisecond)
 	defer tick.Stop()
 	interrupted := false
+	drawn := false // the progress line is on the screen
+	say := func(line string) {
+		if drawn {
+			fmt.Fprint(stderr, "\r\x1b[K")
+			drawn = false
+		}
+		fmt.Fprintln(stderr, line)
+	}
 	var werr error
-loop:
-	for {
+	exited := false
+	stop := ctx.Done()
+	for !exited || msgs != nil {
 		select {
 		case werr = <-waited:
-			break loop
-		case <-ctx.Done():
-			if !interrupted {
-				interrupted = true
-				fmt.Fprintln(stderr, "\npegasus-run: stopping the workflow (its jobs are removed, a rescue DAG is written)...")
-				cmd.Process.Signal(syscall.SIGTERM)
+			exited = true
+			// What pegasus-dagman wrote last, but do not wait for
+			// descendants that may hold the pipe.
+			tick.Reset(time.Second)
+		case line, ok := <-msgs:
+			if !ok {
+				msgs = nil
+				continue
 			}
+			say(line)
+		case <-stop:
+			stop = nil
+			interrupted = true
+			say("pegasus-run: stopping the workflow (its jobs are removed, a rescue DAG is written)...")
+			cmd.Process.Signal(syscall.SIGTERM)
 		case <-tick.C:
+			if exited {
+				msgs = nil
+				continue
+			}
 			if showProgress {
 				st.Update()
 				drawProgress(stderr, &st.St, time.Since(start))
+				drawn = true
 			}
 		}
 	}
 	st.Update()
-	if showProgress {
+	if drawn {
 		fmt.Fprint(stderr, "\r\x1b[K")
 	}
 	code := -1
@@ -259,11 +309,12 @@ func drawProgress(w io.Writer, s *executor.Status, elapsed time.Duration) {
 		fmt.Fprintf(w, "\r\x1b[Kstarting... %s", elapsed.Round(time.Second))
 		return
 	}
+	// pegasus-status's columns, on one line redrawn in place.
 	const width = 30
 	filled := s.Done * width / s.Total
 	bar := strings.Repeat("=", filled) + strings.Repeat(" ", width-filled)
-	fmt.Fprintf(w, "\r\x1b[K[%s] %d/%d done, %d running, %d in scripts, %d ready, %d failed  %s",
-		bar, s.Done, s.Total, s.Queued, s.Pre+s.Post, s.Ready, s.Failed, elapsed.Round(time.Second))
+	fmt.Fprintf(w, "\r\x1b[K[%s] %5.1f%% %d/%d done, %d running, %d in scripts, %d ready, %d failed  %s",
+		bar, float64(s.Done)*100/float64(s.Total), s.Done, s.Total, s.Queued, s.Pre+s.Post, s.Ready, s.Failed, elapsed.Round(time.Second))
 }
 
 func report(stdout, stderr io.Writer, r *executor.StatusReader, submitDir, dag string, elapsed time.Duration, quiet bool) {
