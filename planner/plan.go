@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"os"
+	osuser "os/user"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -170,7 +171,11 @@ func Plan(ctx context.Context, opts Options) (_ *Outcome, err error) {
 	}
 	user := getenv("USER")
 	if user == "" {
-		user = "pegasus"
+		if u, err := osuser.Current(); err == nil && u.Username != "" {
+			user = u.Username
+		} else {
+			user = "pegasus"
+		}
 	}
 	group := opts.Group
 	if group == "" {
@@ -238,7 +243,7 @@ func Plan(ctx context.Context, opts Options) (_ *Outcome, err error) {
 	case sitesFile == "":
 		return nil, fmt.Errorf("%w: no site catalog (set pegasus.catalog.site.file, or put sites.xml in the working directory)", ErrCatalog)
 	default:
-		if sites, err = readSites(sitesFile); err != nil {
+		if sites, err = readSites(sitesFile, getenv); err != nil {
 			return nil, err
 		}
 	}
@@ -253,7 +258,7 @@ func Plan(ctx context.Context, opts Options) (_ *Outcome, err error) {
 		}
 	}
 	if tcFile != "" {
-		if tcat, err = readTC(tcFile); err != nil {
+		if tcat, err = readTC(tcFile, getenv); err != nil {
 			return nil, err
 		}
 	}
@@ -270,7 +275,7 @@ func Plan(ctx context.Context, opts Options) (_ *Outcome, err error) {
 	}
 	reps := &refine.Replicas{}
 	for _, c := range opts.Cache {
-		cat, err := readRC(c)
+		cat, err := readRC(c, nil)
 		if err != nil {
 			return nil, fmt.Errorf("cache file: %w", err)
 		}
@@ -289,7 +294,7 @@ func Plan(ctx context.Context, opts Options) (_ *Outcome, err error) {
 		reps.Add("workflow replica catalog "+daxFile, embedded.rc)
 	}
 	for _, c := range opts.InheritedRC {
-		cat, err := readRC(c)
+		cat, err := readRC(c, nil)
 		if err != nil {
 			return nil, fmt.Errorf("inherited replica file: %w", err)
 		}
@@ -312,7 +317,7 @@ func Plan(ctx context.Context, opts Options) (_ *Outcome, err error) {
 		default:
 			return nil, fmt.Errorf("%w: pegasus.catalog.replica %q (supported: File, YAML)", ErrCatalog, rcType)
 		}
-		cat, err := readRC(rcFile)
+		cat, err := readRC(rcFile, getenv)
 		if err != nil && !os.IsNotExist(err) {
 			return nil, err
 		}

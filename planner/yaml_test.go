@@ -68,6 +68,14 @@ func TestYAMLProcessSample(t *testing.T) {
 			t.Errorf("priority of %s: %s, real planner %s", n, got.priority[n], p)
 		}
 	}
+	// The node blocks (POST script line with its spacing, PRIORITY, RETRY,
+	// CATEGORY, VARS) are the real planner's, up to the bin directory.
+	gotBlocks := nodeBlocks(t, filepath.Join(out.SubmitDir, "process-0.dag"))
+	for n, w := range nodeBlocks(t, filepath.Join(sample, "process-0.dag")) {
+		if g := gotBlocks[n]; g != w {
+			t.Errorf("node %s:\n%s\nreal planner:\n%s", n, g, w)
+		}
+	}
 	sub, _ := os.ReadFile(filepath.Join(out.SubmitDir, "00", "00", "ls_ID0000001.sub"))
 	for _, l := range []string{`+pegasus_site = "condorpool"`, "universe = vanilla", "transfer_output_files = listing.txt"} {
 		if !strings.Contains(string(sub), l) {
@@ -84,6 +92,32 @@ func TestYAMLProcessSample(t *testing.T) {
 	if api != "python" {
 		t.Errorf("wf.api %q, want python (x-pegasus apiLang)", api)
 	}
+}
+
+// nodeBlocks returns the lines of each node's block of a .dag after the JOB
+// line, with the directory of pegasus-exitcode replaced by <B>.
+func nodeBlocks(t *testing.T, path string) map[string]string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, l := range strings.Split(string(data), "\n") {
+		f := strings.Fields(l)
+		switch {
+		case len(f) > 2 && f[0] == "SCRIPT":
+			i := strings.Index(l, "/pegasus-exitcode")
+			k := strings.LastIndexByte(l[:max(i, 0)], ' ')
+			if i > 0 && k > 0 {
+				l = l[:k+1] + "<B>" + l[i:]
+			}
+			out[f[2]] += l + "\n"
+		case len(f) > 2 && (f[0] == "PRIORITY" || f[0] == "RETRY" || f[0] == "CATEGORY" || f[0] == "VARS"):
+			out[f[1]] += l + "\n"
+		}
+	}
+	return out
 }
 
 func TestYAMLHierarchicalSample(t *testing.T) {

@@ -431,19 +431,73 @@ func (p *planner) selectSites() error {
 		}
 		if c.stageable {
 			j.Stageable = true
-			lfn := sanitize(strings.ReplaceAll(fqn, "::", "_"))
-			lfn = strings.ReplaceAll(lfn, ":", "_")
+			lfn := exeLFN(fqn)
 			j.Executable = lfn
-			url := c.pfn
-			if !strings.Contains(url, "://") {
-				url = "file://" + url
-			}
-			j.Inputs = append(j.Inputs, ewf.FileUse{LFN: lfn, Transfer: dax.TransferTrue, Executable: true, ExeSrc: &ewf.URL{Site: c.pfnSite, URL: url}})
+			j.Inputs = append(j.Inputs, ewf.FileUse{LFN: lfn, Transfer: dax.TransferTrue, Executable: true, ExeSrc: &ewf.URL{Site: c.pfnSite, URL: asURL(c.pfn)}})
 		} else {
 			j.Executable = strings.TrimPrefix(c.pfn, "file://")
 		}
+		if err := p.compound(j); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// exeLFN is the file name a staged executable gets in the work directory.
+func exeLFN(fqn string) string { return sanitize(strings.ReplaceAll(fqn, "::", "_")) }
+
+func asURL(pfn string) string {
+	if !strings.Contains(pfn, "://") {
+		return "file://" + pfn
+	}
+	return pfn
+}
+
+// compound adds to job j the files of its compound transformation (a DAX
+// <transformation> of the same name): data files are staged in like
+// inputs, executables are staged when they are not installed on the job's
+// site (PLANNER.md §1.3).
+func (p *planner) compound(j *ewf.Job) error {
+	if p.compounds == nil {
+		p.compounds = map[string][]*dax.Transformation{}
+		for i := range p.cfg.DAX.Transformations {
+			tr := &p.cfg.DAX.Transformations[i]
+			p.compounds[tr.FQN()] = append(p.compounds[tr.FQN()], tr)
+		}
+	}
+	for _, tr := range p.compounds[j.XForm] {
+		for _, u := range tr.Uses {
+			if !u.Executable {
+				if !hasInput(j, u.Name) {
+					j.Inputs = append(j.Inputs, ewf.FileUse{LFN: u.Name, Transfer: dax.TransferTrue})
+				}
+				continue
+			}
+			fqn := dax.FQN(u.Namespace, u.Name, u.Version)
+			choices := p.entriesOn(fqn, j.Site)
+			if len(choices) == 0 {
+				return p.errAt(tr.Line, ErrNoTransformation, "transformation %s uses executable %s, which is not available on site %s", tr.FQN(), fqn, j.Site)
+			}
+			c := choices[0]
+			if !c.stageable {
+				continue // installed where the job runs
+			}
+			if lfn := exeLFN(fqn); !hasInput(j, lfn) {
+				j.Inputs = append(j.Inputs, ewf.FileUse{LFN: lfn, Transfer: dax.TransferTrue, Executable: true, ExeSrc: &ewf.URL{Site: c.pfnSite, URL: asURL(c.pfn)}})
+			}
+		}
+	}
+	return nil
+}
+
+func hasInput(j *ewf.Job, lfn string) bool {
+	for i := range j.Inputs {
+		if j.Inputs[i].LFN == lfn {
+			return true
+		}
+	}
+	return false
 }
 
 // applySite adds the profiles of the job's site (they win over DAX and properties).

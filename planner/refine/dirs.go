@@ -185,7 +185,7 @@ func (p *planner) inPlace() error {
 			}
 		case ewf.StageIn, ewf.InterSite:
 			for _, t := range j.Transfers {
-				if t.LFN == workerLFN {
+				if t.LFN == workerLFN || t.LFN == braindumpLFN {
 					continue // removed with the work directory
 				}
 				add(fileKey{t.Dst.Site, t.LFN}, j)

@@ -44,7 +44,9 @@ func (p *planner) finish() error {
 		}
 		if v, ok := j.Profiles.Dagman.Get("CATEGORY"); ok {
 			j.Category = v
-		} else {
+		} else if !j.Recursive {
+			// As Pegasus 5.0.5, the leaf cleanup job (removing the work
+			// directory) has no category: only per-file cleanup is throttled.
 			j.Category = defaultCategory(j.Type)
 		}
 		j.Retry = retryDef

@@ -2,6 +2,7 @@ package refine
 
 import (
 	"fmt"
+	"path"
 	"strconv"
 	"strings"
 
@@ -145,6 +146,9 @@ func (p *planner) transfers() error {
 	if err := p.stageIn(needs); err != nil {
 		return err
 	}
+	if err := p.stageBraindump(); err != nil {
+		return err
+	}
 	// Inter-site transfers: one job per consumer.
 	for _, j := range interOrder {
 		t := &ewf.Job{Type: ewf.InterSite, Name: p.uniq("stage_inter_local_" + j.Name + "_0"), XForm: "pegasus::transfer",
@@ -157,6 +161,56 @@ func (p *planner) transfers() error {
 		p.wf.AddEdge(t, j)
 	}
 	return p.stageOut(order)
+}
+
+// braindumpLFN is the name of the braindump file staged to the work
+// directories.
+const braindumpLFN = "braindump.yml"
+
+// stageBraindump copies braindump.yml into the work directory of each
+// staging site (the 3.1 plan's "transfer braindump to remote directories"):
+// as an extra transfer of the first local stage-in job of the site, or by a
+// stage-in job of its own when the site has none. In condorio, HTCondor
+// also ships it with every compute job (see wrapCompute).
+// pegasus.transfer.braindump=false turns this off.
+func (p *planner) stageBraindump() error {
+	if !p.props.Bool("pegasus.transfer.braindump", true) {
+		return nil
+	}
+	order, _ := p.wf.TopoOrder()
+	first := map[string]*ewf.Job{}
+	var sites []string
+	seen := map[string]bool{}
+	for _, j := range order {
+		switch {
+		case j.Type == ewf.StageIn && j.Site == "local":
+			if first[j.Staging] == nil {
+				first[j.Staging] = j
+			}
+		case (j.Type == ewf.Compute || j.Type == ewf.DAXJob) && !j.Deleted && j.Staging != "" && !seen[j.Staging]:
+			seen[j.Staging] = true
+			sites = append(sites, j.Staging)
+		}
+	}
+	for _, s := range sites {
+		dst, err := p.workURL(s, braindumpLFN, "put")
+		if err != nil {
+			return err
+		}
+		t := ewf.Transfer{LFN: braindumpLFN, Linkage: "input",
+			Src: []ewf.URL{{Site: "local", URL: "file://" + path.Join(p.cfg.SubmitDir, braindumpLFN)}}, Dst: ewf.URL{Site: s, URL: dst}}
+		j := first[s]
+		if j == nil {
+			if p.cfg.DataConfig == CondorIO || isFileURL(dst) && s != "local" && !p.localReadable(s) {
+				continue // shipped with the jobs, or not writable from the submit host
+			}
+			j = &ewf.Job{Type: ewf.StageIn, Name: p.uniq(fmt.Sprintf("stage_in_local_%s_0_0", s)), XForm: "pegasus::transfer", Site: "local", Staging: s}
+			p.auxProfiles(j)
+			p.wf.Add(j)
+		}
+		j.Transfers = append(j.Transfers, t)
+	}
+	return nil
 }
 
 func (p *planner) sourceNames() string {

@@ -17,18 +17,27 @@ import (
 	"github.com/pegasus-go/pegasus/planner/ewf"
 )
 
+// tcTool returns the installed path of the first of tcNames the
+// transformation catalog has on site s.
+func (p *planner) tcTool(s string, tcNames ...string) (string, bool) {
+	if p.cfg.TC == nil {
+		return "", false
+	}
+	for _, n := range tcNames {
+		for _, e := range p.cfg.TC.Lookup(n, s) {
+			if e.Type == tc.Installed {
+				return strings.TrimPrefix(e.PFN, "file://"), true
+			}
+		}
+	}
+	return "", false
+}
+
 // tool returns the path of a Pegasus tool on site s: from the transformation
 // catalog, else $PEGASUS_HOME/bin of the site, else the planner's directory.
 func (p *planner) tool(s, bin string, tcNames ...string) string {
-	for _, n := range tcNames {
-		if p.cfg.TC == nil {
-			break
-		}
-		for _, e := range p.cfg.TC.Lookup(n, s) {
-			if e.Type == tc.Installed {
-				return strings.TrimPrefix(e.PFN, "file://")
-			}
-		}
+	if pth, ok := p.tcTool(s, tcNames...); ok {
+		return pth
 	}
 	if st := p.cfg.Sites.Site(s); st != nil {
 		if ph, ok := st.Env("PEGASUS_HOME"); ok && ph != "" {
@@ -103,7 +112,6 @@ func (p *planner) pegasusLite() bool { return p.cfg.DataConfig != SharedFS }
 // goroutines; the caches they read (work directories, the transformation
 // catalog index) are filled first.
 func (p *planner) wrap() error {
-	p.stageBraindump()
 	w := &wrapper{
 		exitcode: p.tool("local", "pegasus-exitcode", "pegasus::exitcode", "pegasus::pegasus-exitcode"),
 		scope:    strings.ToLower(p.props.String("dagman.post.scope", "all")),
@@ -206,13 +214,14 @@ func (p *planner) wrapOne(w *wrapper, j *ewf.Job) error {
 		if strings.EqualFold(v, "none") {
 			post = false
 		} else if pth := p.props.String("dagman.post.path."+v, j.Profiles.Dagman.Value("POST.PATH."+strings.ToUpper(v))); pth != "" {
-			j.PostScript = pth + " " + j.Profiles.Dagman.Value("POST.ARGUMENTS") + " " + relJobFile(j, ".out")
+			j.PostScript = pth + " " + j.Profiles.Dagman.Value("POST.ARGUMENTS") + " .//" + relJobFile(j, ".out")
 			return nil
 		}
 	}
 	if post {
 		// As Pegasus 5.x: PegasusLite jobs must report their exit code, and
 		// output metadata goes to the workflow's .cache.meta.
+		// The spacing is the 5.0.5 planner's: "<exitcode>  <args>   .//<out>".
 		args := "-r $RETURN"
 		if j.Type == ewf.Compute && p.pegasusLite() {
 			args += " -s PegasusLite:+exitcode+0"
@@ -221,7 +230,7 @@ func (p *planner) wrapOne(w *wrapper, j *ewf.Job) error {
 		if a := j.Profiles.Dagman.Value("POST.ARGUMENTS"); a != "" {
 			args += " " + a
 		}
-		j.PostScript = w.exitcode + " " + args + " " + relJobFile(j, ".out")
+		j.PostScript = w.exitcode + "  " + args + "   .//" + relJobFile(j, ".out")
 	}
 	if v, ok := j.Profiles.Dagman.Get("PRE"); ok && v != "" {
 		j.PreScript = strings.TrimSpace(v + " " + j.Profiles.Dagman.Value("PRE.ARGUMENTS"))
@@ -229,25 +238,13 @@ func (p *planner) wrapOne(w *wrapper, j *ewf.Job) error {
 	return nil
 }
 
-// stageBraindump copies braindump.yml into the work directory of each
-// staging site with the first local stage-in job of that site.
-func (p *planner) stageBraindump() {
-	if !p.props.Bool("pegasus.transfer.braindump", true) {
-		return
+// dirTool returns the tool of a create-dir or cleanup job on site s: the
+// transformation catalog's entry for tcNames, else pegasus-transfer.
+func (p *planner) dirTool(s string, tcNames ...string) string {
+	if pth, ok := p.tcTool(s, tcNames...); ok {
+		return pth
 	}
-	done := map[string]bool{}
-	for _, j := range p.res.Order {
-		if j.Type != ewf.StageIn || j.Site != "local" || done[j.Staging] {
-			continue
-		}
-		dst, err := p.workURL(j.Staging, "braindump.yml", "put")
-		if err != nil {
-			continue
-		}
-		done[j.Staging] = true
-		j.Transfers = append(j.Transfers, ewf.Transfer{LFN: "braindump.yml", Linkage: "input",
-			Src: []ewf.URL{{Site: "local", URL: "file://" + path.Join(p.cfg.SubmitDir, "braindump.yml")}}, Dst: ewf.URL{Site: j.Staging, URL: dst}})
-	}
+	return p.tool(s, "pegasus-transfer", "pegasus::transfer", "pegasus::pegasus-transfer")
 }
 
 func (p *planner) setUniverse(j *ewf.Job, def string) {
@@ -291,14 +288,16 @@ func (p *planner) wrapAux(j *ewf.Job) {
 			break
 		}
 		// As Pegasus 5.x: pegasus-transfer makes the directory from a
-		// "mkdir" entry on stdin.
-		app = p.tool(j.Site, "pegasus-transfer", "pegasus::transfer", "pegasus::pegasus-transfer")
+		// "mkdir" entry on stdin, unless the transformation catalog names
+		// a dirmanager (pegasus-dirmanager reads the same entries).
+		app = p.dirTool(j.Site, "pegasus::dirmanager", "pegasus::pegasus-dirmanager")
 		stdin = true
 		j.InBody = dirJSON("mkdir", j.CleanupURLs, false)
 	case ewf.Cleanup:
 		// pegasus-transfer removes the files ("remove" entries), or the
-		// whole work directory for the leaf cleanup job.
-		app = p.tool(j.Site, "pegasus-transfer", "pegasus::transfer", "pegasus::pegasus-transfer")
+		// whole work directory for the leaf cleanup job, unless the
+		// transformation catalog names a cleanup tool (pegasus-cleanup).
+		app = p.dirTool(j.Site, "pegasus::cleanup", "pegasus::pegasus-cleanup")
 		stdin = true
 		j.InBody = dirJSON("remove", j.CleanupURLs, j.Recursive)
 	}
