@@ -173,18 +173,86 @@ func TestHelp(t *testing.T) {
 	}
 }
 
-// TestMultipleWorkflows puts two runs on one page.
+// TestMultipleWorkflows puts two runs of one database on one page.
 func TestMultipleWorkflows(t *testing.T) {
-	a := sampledb.Load(t, "process_wf_success")
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "two.duckdb")
+	db, err := stampede.Open(ctx, path, stampede.OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const a, b = "aaaa0000-0000-4000-8000-000000000001", "bbbb0000-0000-4000-8000-000000000002"
+	for i, u := range []string{a, b} {
+		if err := db.FillSynthetic(ctx, stampede.SyntheticRun{UUID: u, Jobs: 300, SubWorkflows: 1 - i, Start: float64(1700000000 + i*86400)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, code := runCmd(t, zone, "-o", t.TempDir(), path); code != 1 || !strings.Contains(stderr, "holds 2 root workflows") {
+		t.Errorf("two roots without --multiple-wf: exit %d, %q", code, stderr)
+	}
+	for name, args := range map[string][]string{
+		"every root": {"--multiple-wf", "--dest", path},
+		"by uuid":    {"--dest", path, "-u", b, a},
+	} {
+		t.Run(name, func(t *testing.T) {
+			out := t.TempDir()
+			_, stderr, code := runCmd(t, append([]string{zone, "-q", "-o", out}, args...)...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			page, err := os.ReadFile(filepath.Join(out, "index.html"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, u := range []string{a, a + "-sub-1", b} {
+				if !strings.Contains(string(page), `<section id="wf-`+u+`">`) {
+					t.Errorf("no section for %s", u)
+				}
+			}
+			if !strings.Contains(string(page), "summary of the selected workflows") {
+				t.Error("the summary is not of the selected workflows")
+			}
+			// Time and breakdown charts per root, and the 3 workflows' own.
+			for dir, n := range map[string]int{"time_chart": 2, "gantt_chart": 3, "critical_path": 3} {
+				if files, _ := filepath.Glob(filepath.Join(out, dir, "*.png")); len(files) != n {
+					t.Errorf("%s: %d charts, want %d", dir, len(files), n)
+				}
+			}
+		})
+	}
+}
+
+// TestWithoutGraphviz runs the command where Graphviz's dot is not on the
+// PATH: a warning says how to install it, the graphs are .dot files, and
+// the five charts are drawn.
+func TestWithoutGraphviz(t *testing.T) {
+	r := sampledb.Load(t, "process_wf_failure")
+	t.Setenv("PATH", t.TempDir())
 	out := t.TempDir()
-	// Two submit directories of one database: the same run twice is one
-	// workflow; use the database's roots instead.
-	_, stderr, code := runCmd(t, zone, "-q", "--multiple-wf", "--dest", a.DB, "-o", out)
+	_, stderr, code := runCmd(t, zone, "-o", out, r.Dir)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	if _, err := os.Stat(filepath.Join(out, "index.html")); err != nil {
+	if !strings.Contains(stderr, "Graphviz's dot was not found") || !strings.Contains(stderr, "apt-get install graphviz") {
+		t.Errorf("stderr %q does not say how to install Graphviz", stderr)
+	}
+	pngs, _ := filepath.Glob(filepath.Join(out, "*", "*.png"))
+	dots, _ := filepath.Glob(filepath.Join(out, "*_graph", "*.dot"))
+	if len(pngs) != 5 || len(dots) != 2 {
+		t.Errorf("%d PNG charts and %d .dot files, want 5 and 2: %v %v", len(pngs), len(dots), pngs, dots)
+	}
+	page, err := os.ReadFile(filepath.Join(out, "index.html"))
+	if err != nil {
 		t.Fatal(err)
+	}
+	if n := strings.Count(string(page), "data:image/png;base64,"); n != 5 {
+		t.Errorf("%d images on the page, want 5", n)
+	}
+	if !strings.Contains(string(page), "Graphviz is not installed") {
+		t.Error("the page does not say that Graphviz is missing")
 	}
 }
 

@@ -94,7 +94,7 @@ func plotsCommand(ctx context.Context, c config, stdout, stderr io.Writer) error
 			}
 		}
 	}
-	db, err := openDatabase(ctx, in.db)
+	db, err := report.OpenDatabase(ctx, in.db, 10*time.Second)
 	if err != nil {
 		return err
 	}
@@ -206,108 +206,30 @@ func resolveInputs(c config, conf *properties.Properties) (inputs, error) {
 		in.dirs = append(in.dirs, sd)
 		in.uuids = append(in.uuids, sd.Braindump.WfUUID())
 	}
-	if c.dest != "" {
-		in.db = stampede.ParseDest(c.dest)
-		return in, nil
-	}
-	for _, d := range in.dirs {
-		p, err := d.Database(conf)
-		if err != nil {
-			return in, err
-		}
-		if in.db != "" && !samePath(p, in.db) {
-			return in, fmt.Errorf("workflows are distributed across multiple databases (%s, %s), which is not supported", in.db, p)
-		}
-		in.db = p
-	}
-	return in, nil
+	db, err := report.DatabasePath(c.dest, conf, filepath.Dir(c.conf), in.dirs)
+	in.db = db
+	return in, err
 }
 
 // namedDatabase is the database of --dest, else of the --conf properties.
 func namedDatabase(c config, conf *properties.Properties) (string, error) {
-	if c.dest != "" {
-		return stampede.ParseDest(c.dest), nil
-	}
-	if conf == nil {
+	if c.dest == "" && conf == nil {
 		return "", cli.Usagef("--dest or --conf is needed to find the database when workflows are given by UUID or with --multiple-wf and no argument")
 	}
-	if p := report.DatabaseFromProperties(conf, filepath.Dir(c.conf)); p != "" {
-		return p, nil
-	}
-	return "", fmt.Errorf("%s: no database named: set pegasus.monitord.output (a DuckDB file), or use --dest", c.conf)
-}
-
-func samePath(a, b string) bool {
-	aa, err1 := filepath.Abs(a)
-	bb, err2 := filepath.Abs(b)
-	return err1 == nil && err2 == nil && aa == bb
-}
-
-// openDatabase opens a DuckDB file read-only (waiting a while if a loading
-// monitord holds it) or a Parquet archive. (The same as pegasus-statistics
-// does; it is not exported from there.)
-func openDatabase(ctx context.Context, path string) (*stampede.DB, error) {
-	fi, err := os.Stat(path)
+	p, err := report.DatabasePath(c.dest, conf, filepath.Dir(c.conf), nil)
 	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("database %s: no such file or directory", path)
-		}
-		return nil, fmt.Errorf("database %s: %w", path, err)
+		return "", fmt.Errorf("%s: %w", c.conf, err)
 	}
-	if fi.IsDir() {
-		if !stampede.IsArchive(path) {
-			return nil, fmt.Errorf("%s: a directory, but not a Parquet archive of Stampede tables", path)
-		}
-		return stampede.OpenArchive(ctx, path)
-	}
-	db, err := stampede.Open(ctx, path, stampede.OpenOptions{ReadOnly: true, Wait: 10 * time.Second})
-	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
-	}
-	var n int
-	if err := db.SQL.QueryRowContext(ctx, `SELECT count(*) FROM workflow`).Scan(&n); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("%s: not a Stampede database: %w", path, err)
-	}
-	return db, nil
+	return p, nil
 }
 
 // selectWorkflows looks the workflows up; uuids nil means every root
 // workflow (one, unless multi).
 func selectWorkflows(ctx context.Context, db *stampede.DB, uuids []string, multi bool) (plots.Selection, error) {
-	sel := plots.Selection{Multi: multi}
+	ws, err := report.SelectWorkflows(ctx, db, uuids, multi)
 	if uuids == nil {
-		roots, err := db.RootWorkflows(ctx)
-		if err != nil {
-			return sel, err
-		}
-		if len(roots) == 0 {
-			return sel, fmt.Errorf("%s: no workflow in the database", db.Path)
-		}
-		if !multi && len(roots) > 1 {
-			return sel, fmt.Errorf("%s holds %d root workflows: name one (a submit directory, or a UUID with -u), or use --multiple-wf for all", db.Path, len(roots))
-		}
-		sel.Workflows = roots
-		sel.Multi = len(roots) > 1
-		return sel, nil
+		// Every root: several make a multi-workflow page.
+		multi = len(ws) > 1
 	}
-	var missing []string
-	for _, u := range uuids {
-		w, err := db.WorkflowByUUID(ctx, u)
-		if errors.Is(err, stampede.ErrWorkflowNotFound) {
-			missing = append(missing, u)
-			continue
-		}
-		if err != nil {
-			return sel, err
-		}
-		if multi && !w.IsRoot() {
-			return sel, fmt.Errorf("workflow %s is a sub-workflow: only root level workflows are supported with several workflows", u)
-		}
-		sel.Workflows = append(sel.Workflows, w)
-	}
-	if len(missing) > 0 {
-		return sel, fmt.Errorf("workflow(s) not found in database '%s': %s", db.Path, strings.Join(missing, ", "))
-	}
-	return sel, nil
+	return plots.Selection{Workflows: ws, Multi: multi}, err
 }

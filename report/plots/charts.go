@@ -114,7 +114,7 @@ func drawGantt(gd *GanttData, loc *time.Location) ([]byte, int, int, error) {
 	if n > maxLabelledRows {
 		h = clampInt(190+n/2, 700, 1200)
 	}
-	sub := fmt.Sprintf("%d tries of %d jobs, %d failed · started %s · ran %s", n, len(jobs), failed,
+	sub := fmt.Sprintf("%s of %s, %d failed · started %s · ran %s", count(n, "try", "tries"), count(len(jobs), "job", "jobs"), failed,
 		fmtTime(gd.Start, loc), fmtDuration(gd.End-gd.Start))
 	return render(chartWidth, h, func(c draw.Canvas) {
 		p.Draw(rightMargin(frame(c, "Workflow execution Gantt chart", sub, phaseEntries)))
@@ -275,8 +275,8 @@ func drawHost(hd *HostData, loc *time.Location) ([]byte, int, int, error) {
 	p.Y.Tick.Marker = plot.ConstantTicks(ticks)
 	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, r.xmax, r.ymin, r.ymax
 	h := clampInt(200+int(y*9), 420, 1400)
-	sub := fmt.Sprintf("%d tries on %d hosts; each bar is a remote run (EXECUTE to JOB_TERMINATED), coloured by transformation",
-		len(hd.Tries), len(hosts))
+	sub := fmt.Sprintf("%s on %s; each bar is a remote run (EXECUTE to JOB_TERMINATED), coloured by transformation",
+		count(len(hd.Tries), "try", "tries"), count(len(hosts), "host", "hosts"))
 	return render(chartWidth, h, func(c draw.Canvas) {
 		p.Draw(rightMargin(frame(c, "Host over time chart", sub, entries)))
 	})
@@ -401,8 +401,8 @@ func drawTime(td *TimeData, loc *time.Location) ([]byte, int, int, error) {
 	if n != 1 {
 		units += "s"
 	}
-	sub := fmt.Sprintf("%d job instances and %d invocations over %d %s (pegasus-statistics time statistics; sub-workflow jobs left out)",
-		jobs, invs, n, units)
+	sub := fmt.Sprintf("%s and %s over %d %s (pegasus-statistics time statistics; sub-workflow jobs left out)",
+		count(jobs, "job instance", "job instances"), count(invs, "invocation", "invocations"), n, units)
 	return render(chartWidth, 760, func(c draw.Canvas) {
 		pc := rightMargin(frame(c, "Jobs and invocations per "+unit, sub, entries))
 		cs := plot.Align([][]*plot.Plot{{p1}, {p2}}, draw.Tiles{Rows: 2, Cols: 1, PadY: px(14)}, pc)
@@ -477,8 +477,8 @@ func drawBreakdown(bd *BreakdownData, title string) ([]byte, int, int, error) {
 	}
 	p1.X.Max, p2.X.Max = cnt.xmax, run.xmax
 	entries := []legendEntry{{name: "succeeded (exit code 0)", fill: colOK}, {name: "failed", fill: colFailed}}
-	sub := fmt.Sprintf("%d invocations of %d transformations (PRE and POST scripts and retries included, as pegasus-statistics counts them)",
-		total, len(bd.Rows))
+	sub := fmt.Sprintf("%s of %s (PRE and POST scripts and retries included, as pegasus-statistics counts them)",
+		count(total, "invocation", "invocations"), count(len(bd.Rows), "transformation", "transformations"))
 	h := clampInt(200+30*n, 360, 1000)
 	return render(chartWidth, h, func(c draw.Canvas) {
 		pc := rightMargin(frame(c, title, sub, entries))
@@ -527,8 +527,8 @@ func drawCritical(cd *CriticalData, loc *time.Location) ([]byte, int, int, error
 		}
 		return trimF(100*v/ms, 1) + "%"
 	}
-	sub := fmt.Sprintf("makespan %s over %d jobs (%d tries): remote run %s (%s), HTCondor queue %s (%s), POST script %s (%s), DAGMan %s (%s)",
-		fmtDuration(ms), n, len(cd.Tries), fmtDuration(tot[PhaseRun]), pct(tot[PhaseRun]), fmtDuration(tot[PhaseQueue]), pct(tot[PhaseQueue]),
+	sub := fmt.Sprintf("makespan %s over %s (%s): remote run %s (%s), HTCondor queue %s (%s), POST script %s (%s), DAGMan %s (%s)",
+		fmtDuration(ms), count(n, "job", "jobs"), count(len(cd.Tries), "try", "tries"), fmtDuration(tot[PhaseRun]), pct(tot[PhaseRun]), fmtDuration(tot[PhaseQueue]), pct(tot[PhaseQueue]),
 		fmtDuration(tot[PhasePost]), pct(tot[PhasePost]), fmtDuration(tot[PhaseDAGMan]), pct(tot[PhaseDAGMan]))
 	entries := []legendEntry{
 		{name: "DAGMan (waiting, PRE script)", fill: colDAGMan}, {name: "HTCondor queue", fill: colQueue},

@@ -84,21 +84,51 @@ func newPlot(xlabel, ylabel string) *plot.Plot {
 	return p
 }
 
-// numTicks are gonum's default ticks labelled without trailing zeros.
+// axisTicks is the number of labelled ticks aimed at on an axis: gonum's
+// default (about three) leaves a 1280-pixel time axis hard to read.
+const axisTicks = 7
+
+// niceStep returns the smallest of 1, 2, 2.5 and 5 times a power of ten
+// that is at least raw (raw > 0).
+func niceStep(raw float64) float64 {
+	mag := math.Pow(10, math.Floor(math.Log10(raw)))
+	for _, m := range []float64{1, 2, 2.5, 5} {
+		if m*mag >= raw*(1-1e-9) {
+			return m * mag
+		}
+	}
+	return 10 * mag
+}
+
+// numTicks label about axisTicks round values of an axis, without
+// trailing zeros, with an unlabelled tick half-way between them.
 type numTicks struct{}
 
 func (numTicks) Ticks(min, max float64) []plot.Tick {
-	ts := plot.DefaultTicks{}.Ticks(min, max)
-	for i := range ts {
-		if ts[i].Label != "" {
-			ts[i].Label = fmtNum(ts[i].Value)
+	if !(max > min) {
+		return []plot.Tick{{Value: min, Label: fmtNum(min)}}
+	}
+	step := niceStep((max - min) / axisTicks)
+	eps := step * 1e-9
+	var ts []plot.Tick
+	for i := math.Ceil((min - eps) / step); i*step <= max+eps; i++ {
+		v := i * step
+		if i == 0 {
+			v = 0 // not -0
 		}
+		ts = append(ts, plot.Tick{Value: v, Label: fmtNum(v)})
+		if h := v + step/2; h <= max+eps {
+			ts = append(ts, plot.Tick{Value: h})
+		}
+	}
+	if len(ts) > 0 && ts[0].Value-step/2 >= min-eps {
+		ts = append(ts, plot.Tick{Value: ts[0].Value - step/2})
 	}
 	return ts
 }
 
-// rowTicks label rows: labels[i] at y = i (nothing when too many rows,
-// then plain row numbers from the top: 1 is the row at y = n−1).
+// rowTicks label rows: labels[i] at y = i; without labels (too many rows)
+// round row numbers counted from the top: row 1 is at y = n−1.
 type rowTicks struct {
 	labels []string
 	n      int
@@ -112,14 +142,10 @@ func (r rowTicks) Ticks(min, max float64) []plot.Tick {
 		}
 		return ts
 	}
-	ts := plot.DefaultTicks{}.Ticks(min, max)
-	var out []plot.Tick
-	for _, t := range ts {
-		if t.Label == "" {
-			continue
-		}
-		row := r.n - int(math.Round(t.Value))
-		if row < 1 || row > r.n {
+	step := int(math.Max(1, niceStep(float64(r.n)/axisTicks)))
+	out := []plot.Tick{{Value: float64(r.n - 1), Label: "1"}}
+	for row := step; row <= r.n; row += step {
+		if row == 1 {
 			continue
 		}
 		out = append(out, plot.Tick{Value: float64(r.n - row), Label: strconv.Itoa(row)})
@@ -432,4 +458,12 @@ func lightGrid(vertical, horizontal bool) plot.Plotter {
 		g.Horizontal.Color = nil
 	}
 	return g
+}
+
+// count prints n with the singular or plural noun: "1 host", "2 hosts".
+func count[T int | int64](n T, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.FormatInt(int64(n), 10) + " " + many
 }

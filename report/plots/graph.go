@@ -3,7 +3,9 @@ package plots
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"html"
 	"image/png"
 	"os"
 	"os/exec"
@@ -75,7 +77,19 @@ func (g *gen) graph(ctx context.Context, s *Section, kind string) (*GraphData, e
 		gd.Skipped = fmt.Sprintf("Graphviz could not render the graph: %v %s", err, msg)
 		return gd, nil
 	}
+	if msg := strings.TrimSpace(stderr.String()); strings.Contains(msg, "Error") {
+		// dot draws what it could and exits 0 on some errors.
+		if i := strings.IndexByte(msg, '\n'); i >= 0 {
+			msg = msg[:i]
+		}
+		g.warn("%s: %s: %s", dotPath, g.opts.Dot, msg)
+	}
 	b, err := os.ReadFile(pngPath)
+	if errors.Is(err, os.ErrNotExist) {
+		g.warn("%s: %s wrote no image", dotPath, g.opts.Dot)
+		gd.Skipped = "Graphviz wrote no image"
+		return gd, nil
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -89,13 +103,30 @@ func (g *gen) graph(ctx context.Context, s *Section, kind string) (*GraphData, e
 	return gd, nil
 }
 
+// stateOrder is the order of the states in a graph's legend.
+var stateOrder = []string{"succeeded", "failed", "running", "not run"}
+
 // DotText renders a workflow graph in Graphviz's language: one box per
 // node labelled with its name and type, filled by state, parents above
-// children.
+// children; the title and a legend of the states present on top.
 func DotText(gr stampede.Graph, title string) []byte {
 	var b strings.Builder
+	present := map[string]bool{}
+	for _, n := range gr.Nodes {
+		present[n.State] = true
+	}
+	var legend strings.Builder
+	cells := 1
+	for _, st := range stateOrder {
+		if present[st] {
+			fmt.Fprintf(&legend, `<td bgcolor="%s" border="1">%s</td>`, stateColors[st], st)
+			cells++
+		}
+	}
 	b.WriteString("digraph workflow {\n")
-	fmt.Fprintf(&b, "  graph [label=%s, labelloc=t, fontsize=20, rankdir=TB, size=\"14,14\", dpi=96, fontname=\"Helvetica\"];\n", dotQuote(title))
+	fmt.Fprintf(&b, "  graph [label=<<table border=\"0\" cellspacing=\"6\"><tr><td colspan=\"%d\"><font point-size=\"20\">%s</font></td></tr>"+
+		"<tr><td>state:</td>%s</tr></table>>, labelloc=t, rankdir=TB, size=\"14,14\", dpi=96, fontname=\"Helvetica\"];\n",
+		cells, html.EscapeString(title), legend.String())
 	b.WriteString("  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\", fontsize=11];\n")
 	b.WriteString("  edge [color=\"#555555\", arrowsize=0.7];\n")
 	for i, n := range gr.Nodes {

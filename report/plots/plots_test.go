@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"html"
 	"image"
 	"image/color"
 	"image/png"
@@ -122,24 +123,76 @@ func checkCharts(t *testing.T, res *plots.Result, dir string) map[string]int {
 	return kinds
 }
 
-// breakdownAll parses the "All" table of a breakdown.txt: transformation
-// and type → count and total runtime as printed.
-func breakdownAll(t *testing.T, path string) map[[2]string][2]string {
+// breakdownTables parses the tables of a breakdown.txt, by their heading
+// ("All", or a workflow's uuid): transformation and type → count and total
+// runtime as printed.
+func breakdownTables(t *testing.T, path string) map[string]map[[2]string][2]string {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[[2]string][2]string{}
+	out := map[string]map[[2]string][2]string{}
+	var table map[[2]string][2]string
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) == 3 && f[0] == "#" && strings.HasPrefix(f[2], "("):
+			table = map[[2]string][2]string{}
+			out[f[1]] = table
+		case table == nil || strings.HasPrefix(line, "Transformation") || len(f) < 7:
+		default:
+			table[[2]string{f[0], f[1]}] = [2]string{f[2], f[6]}
+		}
+	}
+	return out
+}
+
+// breakdownRows prints a breakdown's rows as breakdown.txt does.
+func breakdownRows(bd *plots.BreakdownData) map[[2]string][2]string {
+	got := map[[2]string][2]string{}
+	for _, row := range bd.Rows {
+		if row.SucceededPresent {
+			got[[2]string{row.Transformation, "successful"}] = [2]string{strconv.FormatInt(row.Succeeded, 10), fstr(row.SucceededRuntime)}
+		}
+		if row.FailedPresent {
+			got[[2]string{row.Transformation, "failed"}] = [2]string{strconv.FormatInt(row.Failed, 10), fstr(row.FailedRuntime)}
+		}
+	}
+	return got
+}
+
+func sameRows(t *testing.T, what string, got, want map[[2]string][2]string) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Errorf("%s: %d rows, breakdown.txt %d", what, len(got), len(want))
+	}
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("%s %v: count and total %v, breakdown.txt %v", what, k, got[k], w)
+		}
+	}
+}
+
+// jobsTable parses the table of workflow uuid in a jobs.txt: one row per
+// try, keyed by job and try number, with its Kickstart, CondorQTime and
+// Hostname columns.
+func jobsTable(t *testing.T, path, uuid string) map[[2]string][3]string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[[2]string][3]string{}
 	in := false
 	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
 		switch {
-		case strings.HasPrefix(line, "# All (All)"):
-			in = true
-		case !in || strings.HasPrefix(line, "Transformation") || strings.TrimSpace(line) == "":
+		case strings.HasPrefix(line, "# "):
+			in = len(f) > 1 && f[1] == uuid
+		case !in || len(f) != 15 || f[0] == "Job":
 		default:
-			f := strings.Fields(line)
-			out[[2]string{f[0], f[1]}] = [2]string{f[2], f[6]}
+			out[[2]string{f[0], f[1]}] = [3]string{f[3], f[8], f[14]}
 		}
 	}
 	return out
@@ -284,30 +337,28 @@ func TestSamples(t *testing.T) {
 				t.Errorf("%d charts without Graphviz, want at least 5", n)
 			}
 
-			// Breakdown: the "All" table of breakdown.txt.
-			want := breakdownAll(t, filepath.Join(r.Expect, "statistics", "breakdown.txt"))
-			got := map[[2]string][2]string{}
-			for _, row := range root.Tree.Breakdown.Rows {
-				if row.SucceededPresent {
-					got[[2]string{row.Transformation, "successful"}] = [2]string{strconv.FormatInt(row.Succeeded, 10), fstr(row.SucceededRuntime)}
-				}
-				if row.FailedPresent {
-					got[[2]string{row.Transformation, "failed"}] = [2]string{strconv.FormatInt(row.Failed, 10), fstr(row.FailedRuntime)}
-				}
-			}
-			if len(got) != len(want) {
-				t.Errorf("breakdown has %d rows, breakdown.txt %d", len(got), len(want))
-			}
-			for k, w := range want {
-				if got[k] != w {
-					t.Errorf("breakdown %v: count and total %v, breakdown.txt %v", k, got[k], w)
+			// Breakdown: the "All" table of breakdown.txt, and each
+			// workflow's own table in hierarchies.
+			tables := breakdownTables(t, filepath.Join(r.Expect, "statistics", "breakdown.txt"))
+			sameRows(t, "breakdown", breakdownRows(root.Tree.Breakdown), tables["All"])
+			if len(res.Sections) > 1 {
+				for _, s := range res.Sections {
+					want := tables[s.Workflow.UUID]
+					if want == nil {
+						t.Fatalf("breakdown.txt has no table for %s", s.Workflow.UUID)
+					}
+					got := map[[2]string][2]string{}
+					if s.Breakdown != nil {
+						got = breakdownRows(s.Breakdown)
+					}
+					sameRows(t, "breakdown of "+s.Workflow.UUID, got, want)
 				}
 			}
 
 			// Time chart by day: the per-day tables of time.txt.
 			res2 := generate(t, db, plots.Options{Level: plots.Time, TimeFilter: plots.Day})
 			td := res2.Sections[0].Tree.Time
-			tables := timeTables(t, filepath.Join(r.Expect, "statistics", "time.txt"))
+			days := timeTables(t, filepath.Join(r.Expect, "statistics", "time.txt"))
 			gotJobs, gotInv := map[string][2]string{}, map[string][2]string{}
 			for _, b := range td.Buckets {
 				if b.Jobs > 0 {
@@ -318,32 +369,42 @@ func TestSamples(t *testing.T) {
 				}
 			}
 			for i, got := range []map[string][2]string{gotJobs, gotInv} {
-				if len(got) != len(tables[i]) {
-					t.Errorf("time table %d: %v, time.txt %v", i, got, tables[i])
+				if len(got) != len(days[i]) {
+					t.Errorf("time table %d: %v, time.txt %v", i, got, days[i])
 				}
-				for day, w := range tables[i] {
+				for day, w := range days[i] {
 					if got[day] != w {
 						t.Errorf("time table %d, %s: %v, time.txt %v", i, day, got[day], w)
 					}
 				}
 			}
 
-			// Gantt: one bar per line of jobs.txt (the root workflow's tries).
-			jobs, err := os.ReadFile(filepath.Join(r.Expect, "statistics", "jobs.txt"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			lines := 0
-			for _, l := range strings.Split(string(jobs), "\n") {
-				if l != "" && !strings.HasPrefix(l, "#") && !strings.HasPrefix(l, "Job ") {
-					lines++
-				}
-			}
+			// Gantt: one bar per try of the root workflow's table in
+			// jobs.txt, with its kickstart and HTCondor queue times.
+			want := jobsTable(t, filepath.Join(r.Expect, "statistics", "jobs.txt"), root.Workflow.UUID)
 			if root.Gantt == nil || len(root.Gantt.Tries) == 0 {
 				t.Fatal("no Gantt tries")
 			}
-			if n := len(root.Gantt.Tries); n > lines || n < 1 {
-				t.Errorf("Gantt has %d tries; jobs.txt lists %d", n, lines)
+			if len(root.Gantt.Tries) != len(want) {
+				t.Errorf("Gantt has %d tries; jobs.txt lists %d", len(root.Gantt.Tries), len(want))
+			}
+			tryNo := map[int64]int{}
+			for _, tr := range root.Gantt.Tries {
+				tryNo[tr.JobID]++
+				w, ok := want[[2]string{tr.Job, strconv.Itoa(tryNo[tr.JobID])}]
+				if !ok {
+					t.Errorf("Gantt try %s #%d is not in jobs.txt", tr.Job, tryNo[tr.JobID])
+					continue
+				}
+				ks := report.Fstr(tr.KickstartDuration)
+				host := tr.Host
+				if host == "" {
+					host = "None"
+				}
+				if ks != w[0] || (w[1] != "-" && fstr(tr.Execute-tr.Submit) != w[1]) || host != w[2] {
+					t.Errorf("Gantt try %s #%d: kickstart %s, queue %s, host %s; jobs.txt %v",
+						tr.Job, tryNo[tr.JobID], ks, fstr(tr.Execute-tr.Submit), host, w)
+				}
 			}
 
 			// Critical path: DAG edges, and the makespan is the workflow
@@ -366,10 +427,15 @@ func TestSamples(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// The summary is summary.txt without its comments.
+			var lines []string
 			for _, line := range strings.Split(string(sum), "\n") {
-				if strings.HasPrefix(line, "Jobs ") && !strings.Contains(string(page), strings.TrimRight(line, " ")) {
-					t.Errorf("index.html lacks the summary row %q", strings.TrimRight(line, " "))
+				if !strings.HasPrefix(line, "#") {
+					lines = append(lines, strings.TrimRight(line, " "))
 				}
+			}
+			if want := "<pre>" + html.EscapeString(strings.Trim(strings.Join(lines, "\n"), "\n")) + "</pre>"; !strings.Contains(string(page), want) {
+				t.Errorf("index.html lacks summary.txt:\n%s", want)
 			}
 			if got, want := strings.Count(string(page), `src="data:image/png;base64,`), kinds["gantt"]+kinds["host"]+kinds["time"]+kinds["breakdown"]+kinds["critical"]; got != want {
 				t.Errorf("index.html embeds %d images, want %d", got, want)
@@ -406,12 +472,25 @@ func TestGraphviz(t *testing.T) {
 	db := openDB(t, r.DB)
 	out := t.TempDir()
 	res := generate(t, db, plots.Options{OutputDir: out, Dot: dot, Level: plots.AllGraphs})
+	if len(res.Warnings) > 0 {
+		t.Errorf("Graphviz warnings: %v", res.Warnings)
+	}
 	s := res.Sections[0]
 	if s.DAG == nil || s.DAG.PNG == "" || len(s.DAG.Graph.Nodes) != 5 || len(s.DAG.Graph.Edges) != 4 {
 		t.Fatalf("DAG graph: %+v", s.DAG)
 	}
 	if s.DAX == nil || s.DAX.PNG == "" || len(s.DAX.Graph.Nodes) != 1 {
 		t.Fatalf("DAX graph: %+v", s.DAX)
+	}
+	// The legend names the states of the graph's nodes, and only those.
+	dotText, err := os.ReadFile(filepath.Join(out, s.DAG.Dot))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for state, want := range map[string]bool{"succeeded": true, "failed": true, "not run": true, "running": false} {
+		if got := strings.Contains(string(dotText), ">"+state+"</td>"); got != want {
+			t.Errorf("DAG legend shows %q: %v, want %v", state, got, want)
+		}
 	}
 	n := 0
 	for _, c := range res.Charts() {
@@ -426,5 +505,75 @@ func TestGraphviz(t *testing.T) {
 	res = generate(t, db, plots.Options{Dot: dot, Level: plots.DAGGraph, MaxGraphNodes: 4})
 	if gd := res.Sections[0].DAG; gd.PNG != "" || gd.Dot != "" || !strings.Contains(gd.Skipped, "5 jobs, more than the limit of 4") {
 		t.Errorf("DAG of 5 jobs with -m 4: %+v", gd)
+	}
+}
+
+// fakeDot writes a shell script standing for Graphviz's dot, called as
+// "dot -Tpng -oOUT IN": it runs body with $out set.
+func fakeDot(t *testing.T, body string) string {
+	t.Helper()
+	if _, err := exec.LookPath("sh"); err != nil {
+		t.Skip("no sh to run a stand-in for dot")
+	}
+	p := filepath.Join(t.TempDir(), "dot")
+	if err := os.WriteFile(p, []byte("#!/bin/sh\nout=${2#-o}\n"+body+"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestDotFailures checks what the page says when Graphviz fails, writes
+// no image, or reports an error while writing one; the .dot file is there
+// in every case.
+func TestDotFailures(t *testing.T) {
+	r := sampledb.Load(t, "process_wf_failure")
+	db := openDB(t, r.DB)
+	img := image.NewRGBA(image.Rect(0, 0, 120, 80))
+	for i := range img.Pix {
+		img.Pix[i] = uint8(i * 7)
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	good := filepath.Join(t.TempDir(), "good.png")
+	if err := os.WriteFile(good, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, body    string
+		note, warning string
+		image         bool
+	}{
+		{"fails", `echo "Error: bad graph" >&2; exit 1`, "Graphviz could not render the graph: exit status 1 Error: bad graph", "Error: bad graph", false},
+		{"no image", `exit 0`, "Graphviz wrote no image", "wrote no image", false},
+		{"not an image", `echo garbage > "$out"`, "Graphviz wrote no valid PNG image", "not a PNG image", false},
+		{"error but an image", `cp ` + good + ` "$out"; echo "Error: syntax error in line 1" >&2`, "", "Error: syntax error in line 1", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out := t.TempDir()
+			res := generate(t, db, plots.Options{OutputDir: out, Dot: fakeDot(t, tc.body), Level: plots.DAGGraph})
+			gd := res.Sections[0].DAG
+			if gd.Skipped != tc.note || (gd.PNG != "") != tc.image {
+				t.Errorf("graph: note %q, image %q; want %q, image %v", gd.Skipped, gd.PNG, tc.note, tc.image)
+			}
+			if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], tc.warning) {
+				t.Errorf("warnings %q, want one saying %q", res.Warnings, tc.warning)
+			}
+			if _, err := os.Stat(filepath.Join(out, gd.Dot)); err != nil {
+				t.Error(err)
+			}
+			page, err := os.ReadFile(res.Index)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.note != "" && !strings.Contains(string(page), html.EscapeString(tc.note)) {
+				t.Errorf("the page does not say %q", tc.note)
+			}
+			if got := strings.Count(string(page), "data:image/png;base64,"); (got == 1) != tc.image {
+				t.Errorf("%d images on the page", got)
+			}
+		})
 	}
 }

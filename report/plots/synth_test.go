@@ -310,3 +310,42 @@ func TestMultipleRoots(t *testing.T) {
 		t.Errorf("no summary: %q", res.Summary)
 	}
 }
+
+// TestEmptyWorkflow draws a workflow the database knows nothing else
+// about (no job, no task, no state): the page says there is no job data.
+func TestEmptyWorkflow(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "empty.duckdb")
+	db, err := stampede.Open(ctx, path, stampede.OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SQL.ExecContext(ctx, `INSERT INTO workflow (wf_id, wf_uuid, dag_file_name, timestamp, dax_label, root_wf_id)
+		VALUES (1, 'e0000000-0000-4000-8000-000000000001', 'empty-0.dag', 1700000000, 'empty', 1)`); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	res := generate(t, openDB(t, path), plots.Options{Location: time.UTC})
+	page, err := os.ReadFile(res.Index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{plots.NoJobData, "no jobs in the database", "no tasks in the database", "<h2>Summary</h2>"} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("the page does not say %q", want)
+		}
+	}
+	if n := len(res.Charts()); n != 2 { // the two graph notes
+		t.Errorf("%d charts for an empty workflow, want the 2 graph notes", n)
+	}
+	for _, c := range res.Charts() {
+		if c.PNG != nil {
+			t.Errorf("%s: an image without data", c.Title)
+		}
+	}
+	if len(res.Warnings) > 0 {
+		t.Errorf("warnings: %v", res.Warnings)
+	}
+}
