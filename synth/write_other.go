@@ -1,12 +1,28 @@
-//go:build !unix
+//go:build !linux
 
 package synth
 
-import "os"
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
 
-// writeNew creates path (which must not exist) and writes data to it.
-func writeNew(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+// dirWriter creates files in one directory.
+type dirWriter struct{ path string }
+
+// makeDir creates directory path (it may exist already).
+func makeDir(path string) (dirWriter, error) {
+	if err := os.Mkdir(path, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+		return dirWriter{}, err
+	}
+	return dirWriter{path: path}, nil
+}
+
+// create creates file name (which must not exist) and writes data to it.
+func (d *dirWriter) create(name string, data []byte) error {
+	f, err := os.OpenFile(filepath.Join(d.path, name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return err
 	}
@@ -16,3 +32,5 @@ func writeNew(path string, data []byte) error {
 	}
 	return f.Close()
 }
+
+func (d *dirWriter) close() error { return nil }
