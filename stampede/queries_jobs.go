@@ -4,13 +4,13 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"slices"
-	"strconv"
 	"strings"
-	"unicode/utf8"
 	"unsafe"
 )
 
@@ -20,13 +20,15 @@ var JobColumns = []string{"Job", "Try", "Site", "Kickstart", "Mult", "Kickstart-
 	"CondorQTime", "Resource", "Runtime", "Seqexec", "Seqexec-Delay", "Exitcode", "Hostname"}
 
 // A job listing has one row per try of every job and can have millions of
-// rows, so its cells are formatted by DuckDB, in parallel, rather than
-// fetched as numbers and formatted in Go: fetching one packed string per row
-// is several times cheaper than fetching fifteen values. The formatting is
-// Pegasus's (Python's) and must stay equal to package report's: fstr is
-// Python's repr(round(x, 3)) — DuckDB's DOUBLE to VARCHAR cast prints
-// exactly Python's repr, and printf('%.3f') rounds the exact binary value,
-// ties to even, as Python's round does (tested against report.Fstr).
+// rows. The query returns raw values, which are read from the driver
+// directly (no database/sql conversion) and formatted by the caller, in
+// parallel: that is cheaper than formatting fifteen cells per row in SQL.
+//
+// The SQL forms of Pegasus's formatting below print exactly what package
+// report prints (fstr is Python's repr(round(x, 3)): DuckDB's DOUBLE to
+// VARCHAR cast prints exactly Python's repr, and printf('%.3f') rounds the
+// exact binary value, ties to even, as Python's round does; tested against
+// report.Fstr), for queries that print values themselves.
 
 // fstrSQL is report.Fstr in SQL, of a DOUBLE expression v. A whole number
 // (the usual case: DAGMan's times are whole seconds) prints as its integer
@@ -46,13 +48,13 @@ func exitcodeSQL(e string) string {
 		WHEN %[1]s %% 128 <> 0 THEN CAST(-(%[1]s %% 128) AS VARCHAR) ELSE CAST(%[1]s // 256 AS VARCHAR) END`, e)
 }
 
-// jobRowsSQL lists the formatted cells of every try of the scope, packed
-// into one string per row, in no particular order (sorting, numbering the
-// tries and naming the hosts is cheaper in Go than in the query). The
-// times come from jobstate (the earliest row of a state when it occurs more
-// than once); Kickstart, Kickstart-Mult and CPU-Time sum the try's task
-// invocations (no PRE or POST script record); Exitcode is the highest raw
-// status among its invocations, PRE script included.
+// jobRowsSQL lists every try of the scope with the raw values of its
+// cells, in no particular order (sorting, numbering the tries and naming
+// the hosts is cheaper in Go than in the query). The times come from
+// jobstate (the earliest row of a state when it occurs more than once);
+// Kickstart, Kickstart-Mult and CPU-Time sum the try's task invocations (no
+// PRE or POST script record); Exitcode is the highest raw status among its
+// invocations, PRE script included.
 const jobRowsSQL = `
 WITH scope(wf_id, pos) AS (SELECT * FROM (VALUES %[1]s)),
 ji AS (
@@ -83,57 +85,96 @@ ji AS (
 		FROM jobstate js %[5]s)
 	WHERE c IS NOT NULL
 	GROUP BY job_instance_id
-), v AS (
-	SELECT ji.pos, ji.job_submit_seq AS seq, ji.job_instance_id, ji.job_id, ji.host_id, ji.exec_job_id, ji.site,
-		ji.multiplier_factor AS mult, inv.exitcode,
-		inv.ks AS v1, inv.ks_mult AS v2, inv.cpu AS v3, st.post_end - st.post_start AS v4,
-		least(st.grid_submit, st.execute) - st.submit AS v5, st.execute - st.grid_submit AS v6,
-		ji.local_duration AS v7, ji.cluster_duration AS v8, ji.cluster_duration - inv.ks AS v9
-	FROM ji LEFT JOIN inv ON inv.job_instance_id = ji.job_instance_id
-		LEFT JOIN st ON st.job_instance_id = ji.job_instance_id
 )
-SELECT concat_ws(chr(31), pos, seq, job_instance_id, job_id, coalesce(CAST(host_id AS VARCHAR), ''),
-	exec_job_id, coalesce(site, '-'), %[6]s, coalesce(CAST(mult AS VARCHAR), 'None'), %[7]s, %[8]s, %[9]s, %[10]s,
-	%[11]s, %[12]s, %[13]s, %[14]s, %[15]s)
-FROM v`
+SELECT CAST(ji.pos AS BIGINT), CAST(ji.job_submit_seq AS BIGINT), ji.job_instance_id, ji.job_id, ji.host_id,
+	ji.exec_job_id, ji.site, CAST(ji.multiplier_factor AS BIGINT), CAST(inv.exitcode AS BIGINT),
+	CAST(inv.ks AS DOUBLE), CAST(%[6]s AS DOUBLE), CAST(inv.cpu AS DOUBLE), CAST(st.post_end - st.post_start AS DOUBLE),
+	CAST(least(st.grid_submit, st.execute) - st.submit AS DOUBLE), CAST(st.execute - st.grid_submit AS DOUBLE),
+	CAST(ji.local_duration AS DOUBLE), CAST(ji.cluster_duration AS DOUBLE)
+FROM ji LEFT JOIN inv ON inv.job_instance_id = ji.job_instance_id
+	LEFT JOIN st ON st.job_instance_id = ji.job_instance_id`
 
-// JobListing is the job-instance listing of a scope (jobs.txt): one row per
-// try of every job of each workflow (sub-workflow and auxiliary jobs
-// included), each cell printed as Pegasus prints it (times with fstr, "-"
-// for none; Exitcode the regular exit code, "None" without invocations;
-// Hostname "None" when unknown). It is held in memory, about 200 bytes a
-// row.
+// The values of a try, in the order of the query's DOUBLE columns.
+const (
+	vKickstart = iota
+	vKickstartMult
+	vCPUTime
+	vPost
+	vCondorQTime
+	vResource
+	vRuntime
+	vSeqexec
+	jobValues
+)
+
+// Bits of jobRow.valid beyond the values' (bit i: v[i] is not NULL).
+const (
+	validMult = 1 << (jobValues + iota)
+	validExit
+	validSite
+)
+
+// JobListing is the job-instance listing of a scope (jobs.txt): one row
+// per try of every job of each workflow (sub-workflow and auxiliary jobs
+// included), ordered by workflow (in scope order) then job_submit_seq. The
+// values are raw, as the database has them; package report formats them.
+// It is held in memory, about 170 bytes a row.
 type JobListing struct {
-	arena []byte
-	rows  []jobRow
+	arena []byte   // exec_job_id and site of each row
+	rows  []tryRow // in the order the query returned them
+	order []jobRow // the listing's order: rows[order[i].idx] is row i
 	hosts map[int64]string
-	// MaxLen holds, per workflow of the scope (in scope order), the length
-	// in characters of the widest cell of each column.
-	MaxLen [][]int
 }
 
+// jobRow is the sort key of a row: sorting these small records and
+// reading the rows through them is cheaper than moving the rows.
 type jobRow struct {
-	key           uint64 // workflow position and job_submit_seq, the sort order
-	id, job, host int64  // host -1: none
-	try           int64
-	pos           int32
-	off, n        uint32 // the packed cells in arena: Job, Site, Kickstart ... Exitcode
-	// ends holds the end of each packed cell but the last, relative to off;
-	// ascii tells that the cells have only ASCII characters.
-	ends  [packedCells - 1]uint16
-	ascii bool
+	key uint64 // workflow position and job_submit_seq, the sort order
+	id  int64  // job_instance_id, for ties
+	idx uint32 // index in rows
 }
 
-// packedCells is the number of cells the query packs: all columns but Try
-// and Hostname.
-const packedCells = 13
+type tryRow struct {
+	job, host      int64 // host -1: none
+	try            int64
+	mult, exit     int64
+	v              [jobValues]float64
+	off            uint32 // exec_job_id, then site, in arena
+	jobLen, siteLn uint32
+	pos            int32
+	valid          uint16
+}
+
+// JobTry is one row of the job-instance listing (TOOLS.md §1.11.6), with
+// NULL where Pegasus prints "-" or "None".
+type JobTry struct {
+	Job  string // exec_job_id
+	Try  int64  // 1 for the job's first try (in job_submit_seq order), ...
+	Site sql.NullString
+	// Kickstart and CPUTime sum remote_duration and remote_cpu_time over
+	// the try's task invocations (no PRE or POST script record);
+	// KickstartMult sums remote_duration × multiplier_factor.
+	Kickstart     sql.NullFloat64
+	Mult          sql.NullInt64
+	KickstartMult sql.NullFloat64
+	CPUTime       sql.NullFloat64
+	// Post is POST_SCRIPT_TERMINATED − the later of POST_SCRIPT_STARTED and
+	// JOB_TERMINATED; CondorQTime the first of GRID_SUBMIT, GLOBUS_SUBMIT
+	// and EXECUTE − SUBMIT; Resource EXECUTE − the first GRID_SUBMIT or
+	// GLOBUS_SUBMIT.
+	Post, CondorQTime, Resource sql.NullFloat64
+	Runtime                     sql.NullFloat64 // local_duration
+	Seqexec                     sql.NullFloat64 // cluster_duration
+	SeqexecDelay                sql.NullFloat64 // Seqexec − Kickstart
+	// Exitcode is the raw status: the highest of the try's invocations,
+	// PRE script included, POST script not.
+	Exitcode sql.NullInt64
+	Host     sql.NullString
+}
 
 // JobListing reads the scope's job-instance listing.
 func (q *Scoped) JobListing(ctx context.Context) (*JobListing, error) {
-	l := &JobListing{MaxLen: make([][]int, len(q.scope))}
-	for i := range l.MaxLen {
-		l.MaxLen[i] = make([]int, len(JobColumns))
-	}
+	l := &JobListing{}
 	if len(q.scope) == 0 {
 		return l, nil
 	}
@@ -141,85 +182,37 @@ func (q *Scoped) JobListing(ctx context.Context) (*JobListing, error) {
 	if err != nil {
 		return nil, err
 	}
+	l.hosts = hosts
 	var pos []string
 	for i, id := range q.scope {
 		pos = append(pos, fmt.Sprintf("(%d, %d)", id, i))
 	}
-	f := func(i int) string { return fstrSQL(fmt.Sprintf("v%d", i)) }
-	durMult, join, jsWhere := "i.remote_duration", "", ""
-	ksMult := f(1) // Kickstart-Mult is Kickstart when every factor is 1
+	durMult, join, jsWhere, ksMult := "i.remote_duration", "", "", "inv.ks"
 	if !q.unitMult {
 		durMult = "i.remote_duration * m.multiplier_factor"
 		join = "JOIN job_instance m ON m.job_instance_id = i.job_instance_id"
-		ksMult = f(2)
+		ksMult = "inv.ks_mult"
 	}
 	if !q.all {
 		jsWhere = "WHERE js.job_instance_id IN (SELECT job_instance_id FROM ji)"
 	}
-	stmt := fmt.Sprintf(jobRowsSQL, strings.Join(pos, ", "), durMult, join, q.where("i.wf_id"), jsWhere,
-		f(1), ksMult, f(3), f(4), f(5), f(6), f(7), f(8), f(9), exitcodeSQL("exitcode"))
+	stmt := fmt.Sprintf(jobRowsSQL, strings.Join(pos, ", "), durMult, join, q.where("i.wf_id"), jsWhere, ksMult)
 	var count, minJob, maxJob sql.NullInt64
 	err = q.db.SQL.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM `+q.instances()+`), min(job_id), max(job_id)
 		FROM job WHERE `+q.where("wf_id")).Scan(&count, &minJob, &maxJob)
 	if err != nil {
 		return nil, fmt.Errorf("%s: job instance statistics: %w", q.db.Path, err)
 	}
-	l.rows = make([]jobRow, 0, count.Int64)
-	l.arena = make([]byte, 0, count.Int64*96)
-	rows, err := q.db.SQL.QueryContext(ctx, stmt)
-	if err != nil {
+	l.rows = make([]tryRow, 0, count.Int64)
+	l.order = make([]jobRow, 0, count.Int64)
+	l.arena = make([]byte, 0, count.Int64*32)
+	if err := q.fetchJobRows(ctx, stmt, l); err != nil {
 		return nil, fmt.Errorf("%s: job instance statistics: %w", q.db.Path, err)
-	}
-	defer rows.Close()
-	var s string
-	var head [5]int64
-	n := 0
-	for rows.Next() {
-		if n++; n%8192 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-		}
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		// pos, seq, id, job, host, then the cells.
-		for i := range head {
-			j := strings.IndexByte(s, 0x1f)
-			if j < 0 {
-				return nil, ErrPackedRow
-			}
-			head[i] = -1
-			if j > 0 {
-				v, err := strconv.ParseInt(s[:j], 10, 64)
-				if err != nil {
-					return nil, ErrPackedRow
-				}
-				head[i] = v
-			}
-			s = s[j+1:]
-		}
-		if head[0] < 0 || head[0] >= int64(len(q.scope)) || head[1] < math.MinInt32 || head[1] > math.MaxInt32 {
-			return nil, ErrPackedRow
-		}
-		if len(l.arena)+len(s) > math.MaxUint32 {
-			return nil, fmt.Errorf("%s: job listing over 4 GB", q.db.Path)
-		}
-		r := jobRow{key: uint64(head[0])<<32 | uint64(uint32(int32(head[1]))^1<<31), id: head[2],
-			job: head[3], host: head[4], pos: int32(head[0]), off: uint32(len(l.arena)), n: uint32(len(s))}
-		if !r.split(s) {
-			return nil, ErrPackedRow
-		}
-		l.rows = append(l.rows, r)
-		l.arena = append(l.arena, s...)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
 	}
 	// Order by workflow and job_submit_seq, then number each job's tries
 	// (counted in an array when the job ids are dense, as they are when
 	// one load numbered them).
-	sortJobRows(l.rows)
+	sortJobRows(l.order)
 	var dense []int32
 	var sparse map[int64]int64
 	if span := maxJob.Int64 - minJob.Int64 + 1; minJob.Valid && span <= 4*int64(len(l.rows))+1024 {
@@ -227,12 +220,8 @@ func (q *Scoped) JobListing(ctx context.Context) (*JobListing, error) {
 	} else {
 		sparse = make(map[int64]int64, len(l.rows))
 	}
-	hostLen := make(map[int64]int, len(hosts))
-	for id, h := range hosts {
-		hostLen[id] = runeLen(h)
-	}
-	for i := range l.rows {
-		r := &l.rows[i]
+	for _, o := range l.order {
+		r := &l.rows[o.idx]
 		if j := r.job - minJob.Int64; dense != nil && j >= 0 && j < int64(len(dense)) {
 			dense[j]++
 			r.try = int64(dense[j])
@@ -243,62 +232,126 @@ func (q *Scoped) JobListing(ctx context.Context) (*JobListing, error) {
 			sparse[r.job]++
 			r.try = sparse[r.job]
 		}
-		m := l.MaxLen[r.pos]
-		start := 0
-		for k := 0; k < packedCells; k++ {
-			end := int(r.n)
-			if k < packedCells-1 {
-				end = int(r.ends[k])
-			}
-			n := end - start
-			if !r.ascii {
-				n = utf8.RuneCount(l.arena[int(r.off)+start : int(r.off)+end])
-			}
-			col := k + 1 // packed cell k is column k+1, but Job (column 0)
-			if k == 0 {
-				col = 0
-			}
-			if n > m[col] {
-				m[col] = n
-			}
-			start = end + 1
-		}
-		if n := len(strconv.FormatInt(r.try, 10)); n > m[1] {
-			m[1] = n
-		}
-		hl, ok := hostLen[r.host]
-		if !ok {
-			hl = len("None")
-		}
-		if hl > m[len(m)-1] {
-			m[len(m)-1] = hl
-		}
 	}
-	l.hosts = hosts
 	return l, nil
 }
 
-// split records where the packed cells of s end; false when s does not
-// hold packedCells cells or is too long to index.
-func (r *jobRow) split(s string) bool {
-	if len(s) > math.MaxUint16 {
-		return false
+// fetchJobRows runs the listing query and appends its rows to l. It reads
+// the driver's rows directly: database/sql's conversions would cost more
+// than the query itself on millions of rows.
+func (q *Scoped) fetchJobRows(ctx context.Context, stmt string, l *JobListing) error {
+	conn, err := q.db.SQL.Conn(ctx)
+	if err != nil {
+		return err
 	}
-	k := 0
-	var high byte
-	for j := 0; j < len(s); j++ {
-		c := s[j]
-		high |= c
-		if c == 0x1f {
-			if k == packedCells-1 {
-				return false
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		qc, ok := dc.(driver.QueryerContext)
+		if !ok {
+			return errors.New("the DuckDB driver cannot run queries directly")
+		}
+		rows, err := qc.QueryContext(ctx, stmt, nil)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		v := make([]driver.Value, 9+jobValues)
+		for n := 1; ; n++ {
+			if n%8192 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
 			}
-			r.ends[k] = uint16(j)
-			k++
+			if err := rows.Next(v); err != nil {
+				if err == io.EOF {
+					return nil
+				}
+				return err
+			}
+			p, okP := v[0].(int64)
+			seq, okS := v[1].(int64)
+			id, okI := v[2].(int64)
+			job, okJ := v[3].(int64)
+			name, okN := v[5].(string)
+			if !okP || !okS || !okI || !okJ || !okN || p < 0 || p >= int64(len(q.scope)) || seq < math.MinInt32 || seq > math.MaxInt32 {
+				return errJobRow
+			}
+			if len(l.rows) >= math.MaxUint32 {
+				return errors.New("job listing over 4 billion rows")
+			}
+			l.order = append(l.order, jobRow{key: uint64(p)<<32 | uint64(uint32(int32(seq))^1<<31), id: id, idx: uint32(len(l.rows))})
+			r := tryRow{job: job, host: -1, pos: int32(p)}
+			if h, ok := v[4].(int64); ok {
+				r.host = h
+			}
+			site, hasSite := v[6].(string)
+			if hasSite {
+				r.valid |= validSite
+			}
+			if m, ok := v[7].(int64); ok {
+				r.mult, r.valid = m, r.valid|validMult
+			}
+			if e, ok := v[8].(int64); ok {
+				r.exit, r.valid = e, r.valid|validExit
+			}
+			for k := range jobValues {
+				if f, ok := v[9+k].(float64); ok {
+					r.v[k], r.valid = f, r.valid|1<<k
+				}
+			}
+			if len(l.arena)+len(name)+len(site) > math.MaxUint32 {
+				return errors.New("job listing over 4 GB")
+			}
+			r.off, r.jobLen, r.siteLn = uint32(len(l.arena)), uint32(len(name)), uint32(len(site))
+			l.arena = append(append(l.arena, name...), site...)
+			l.rows = append(l.rows, r)
+		}
+	})
+}
+
+var errJobRow = errors.New("unexpected row in the job listing")
+
+// Len is the number of rows (tries).
+func (l *JobListing) Len() int { return len(l.rows) }
+
+// Row fills t with row i and returns the position in the scope of the
+// row's workflow. t's strings stay valid as long as l.
+func (l *JobListing) Row(i int, t *JobTry) int {
+	r := &l.rows[l.order[i].idx]
+	t.Job = unsafe.String(unsafe.SliceData(l.arena[r.off:]), int(r.jobLen))
+	t.Try = r.try
+	t.Site = sql.NullString{Valid: r.valid&validSite != 0}
+	if t.Site.Valid {
+		t.Site.String = unsafe.String(unsafe.SliceData(l.arena[r.off+r.jobLen:]), int(r.siteLn))
+	}
+	t.Mult = sql.NullInt64{Int64: r.mult, Valid: r.valid&validMult != 0}
+	t.Exitcode = sql.NullInt64{Int64: r.exit, Valid: r.valid&validExit != 0}
+	f := func(k int) sql.NullFloat64 { return sql.NullFloat64{Float64: r.v[k], Valid: r.valid&(1<<k) != 0} }
+	t.Kickstart, t.KickstartMult, t.CPUTime = f(vKickstart), f(vKickstartMult), f(vCPUTime)
+	t.Post, t.CondorQTime, t.Resource = f(vPost), f(vCondorQTime), f(vResource)
+	t.Runtime, t.Seqexec = f(vRuntime), f(vSeqexec)
+	t.SeqexecDelay = sql.NullFloat64{}
+	if t.Seqexec.Valid && t.Kickstart.Valid {
+		t.SeqexecDelay = sql.NullFloat64{Float64: t.Seqexec.Float64 - t.Kickstart.Float64, Valid: true}
+	}
+	h, ok := l.hosts[r.host]
+	t.Host = sql.NullString{String: h, Valid: ok}
+	return int(r.pos)
+}
+
+// Pos returns the position in the scope of the workflow of row i.
+func (l *JobListing) Pos(i int) int { return int(l.rows[l.order[i].idx].pos) }
+
+// Each calls fn for every row in order, with the position in the scope of
+// the row's workflow.
+func (l *JobListing) Each(fn func(pos int, t *JobTry) error) error {
+	var t JobTry
+	for i := range l.order {
+		if err := fn(l.Row(i, &t), &t); err != nil {
+			return err
 		}
 	}
-	r.ascii = high < utf8.RuneSelf
-	return k == packedCells-1
+	return nil
 }
 
 // sortJobRows orders rows by key, then id: a least-significant-digit radix
@@ -347,52 +400,6 @@ func sortJobRows(rows []jobRow) {
 	}
 }
 
-// tryText is the Try cell of the common numbers.
-var tryText = []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}
-
-// cells fills the cells of a row (valid until the arena changes).
-func (l *JobListing) cells(r *jobRow, cells []string) {
-	s := unsafe.String(unsafe.SliceData(l.arena[r.off:]), int(r.n))
-	start := 0
-	for k := 0; k < packedCells; k++ {
-		end := len(s)
-		if k < packedCells-1 {
-			end = int(r.ends[k])
-		}
-		col := k + 1 // packed cell k is column k+1, but Job (column 0)
-		if k == 0 {
-			col = 0
-		}
-		cells[col] = s[start:end]
-		start = end + 1
-	}
-	if r.try >= 0 && r.try < int64(len(tryText)) {
-		cells[1] = tryText[r.try]
-	} else {
-		cells[1] = strconv.FormatInt(r.try, 10)
-	}
-	h, ok := l.hosts[r.host]
-	if !ok {
-		h = "None"
-	}
-	cells[len(cells)-1] = h
-}
-
-// Each calls fn for every row, in scope order then job_submit_seq order,
-// with the workflow's position in the scope and the row's cells in
-// JobColumns order (valid only during the call).
-func (l *JobListing) Each(fn func(pos int, cells []string) error) error {
-	cells := make([]string, len(JobColumns))
-	for i := range l.rows {
-		r := &l.rows[i]
-		l.cells(r, cells)
-		if err := fn(int(r.pos), cells); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // hostNames maps the host_id of the scope's hosts to their names.
 func (q *Scoped) hostNames(ctx context.Context) (map[int64]string, error) {
 	rows, err := q.db.SQL.QueryContext(ctx, `SELECT host_id, hostname FROM host`)
@@ -411,18 +418,3 @@ func (q *Scoped) hostNames(ctx context.Context) (map[int64]string, error) {
 	}
 	return out, rows.Err()
 }
-
-// runeLen is the length of s in characters (as Python's len counts).
-func runeLen(s string) int {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return utf8.RuneCountInString(s)
-		}
-	}
-	return len(s)
-}
-
-// ErrPackedRow means a row of the job listing could not be split: a job,
-// site or host name holds the separator, an ASCII control character
-// (U+001F) that HTCondor and DNS names never contain.
-var ErrPackedRow = errors.New("malformed job row (a name holds the control character U+001F)")

@@ -2,7 +2,15 @@ package statistics
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/csv"
+	"runtime"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"unicode/utf8"
+	"unsafe"
 
 	"github.com/pegasus-go/pegasus/report"
 	"github.com/pegasus-go/pegasus/stampede"
@@ -11,10 +19,130 @@ import (
 // jobsWidths are Pegasus's default column widths of jobs.txt.
 var jobsWidths = []int{35, 4, 12, 12, 6, 16, 12, 6, 12, 12, 12, 12, 15, 10, 30}
 
+// jobColumns is the number of columns of jobs.txt.
+const jobColumns = 15
+
+// appendJobCells appends the cells of a try, as Pegasus prints them, to b
+// and records in ends where each cell ends.
+func appendJobCells(b []byte, t *stampede.JobTry, ends []uint32) []byte {
+	mark := func(i int) { ends[i] = uint32(len(b)) }
+	str := func(s string, ok bool, none string) {
+		if ok {
+			b = append(b, s...)
+		} else {
+			b = append(b, none...)
+		}
+	}
+	str(t.Job, true, "")
+	mark(0)
+	b = strconv.AppendInt(b, t.Try, 10)
+	mark(1)
+	str(t.Site.String, t.Site.Valid, "-")
+	mark(2)
+	b = appendFstr(b, t.Kickstart)
+	mark(3)
+	if t.Mult.Valid {
+		b = strconv.AppendInt(b, t.Mult.Int64, 10)
+	} else {
+		b = append(b, "None"...)
+	}
+	mark(4)
+	b = appendFstr(b, t.KickstartMult)
+	mark(5)
+	b = appendFstr(b, t.CPUTime)
+	mark(6)
+	b = appendFstr(b, t.Post)
+	mark(7)
+	b = appendFstr(b, t.CondorQTime)
+	mark(8)
+	b = appendFstr(b, t.Resource)
+	mark(9)
+	b = appendFstr(b, t.Runtime)
+	mark(10)
+	b = appendFstr(b, t.Seqexec)
+	mark(11)
+	b = appendFstr(b, t.SeqexecDelay)
+	mark(12)
+	if t.Exitcode.Valid {
+		b = strconv.AppendInt(b, report.RawToRegular(t.Exitcode.Int64), 10)
+	} else {
+		b = append(b, "None"...)
+	}
+	mark(13)
+	str(t.Host.String, t.Host.Valid, "None")
+	mark(14)
+	return b
+}
+
+// bytesString returns b as a string without copying it: b must not change
+// while the string is in use.
+func bytesString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+
+// chunkRows is how many rows of a job listing a goroutine formats at a time.
+const chunkRows = 16384
+
+// inParallel runs work(c) for every chunk c of n rows, on as many
+// goroutines as there are CPUs, and returns the first error.
+func inParallel(ctx context.Context, chunks int, work func(c int) error) error {
+	var next atomic.Int64
+	var mu sync.Mutex
+	var first error
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), chunks) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				c := int(next.Add(1) - 1)
+				if c >= chunks {
+					return
+				}
+				err := ctx.Err()
+				if err == nil {
+					err = work(c)
+				}
+				if err != nil {
+					mu.Lock()
+					if first == nil {
+						first = err
+					}
+					mu.Unlock()
+					next.Store(int64(chunks))
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return first
+}
+
+// inOrder produces the bytes of each chunk in parallel, a few chunks at a
+// time, and writes them in chunk order.
+func inOrder(ctx context.Context, chunks int, w *bufio.Writer, produce func(c int, b []byte) ([]byte, error)) error {
+	wave := 2 * runtime.GOMAXPROCS(0)
+	bufs := make([][]byte, wave)
+	for start := 0; start < chunks; start += wave {
+		n := min(wave, chunks-start)
+		err := inParallel(ctx, n, func(i int) error {
+			b, err := produce(start+i, bufs[i][:0])
+			bufs[i] = b
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		for _, b := range bufs[:n] {
+			if _, err := w.Write(b); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // jobs writes jobs.txt/.csv: one line per try of every job of each
-// individual workflow (never for the overall scope). The listing comes
-// formatted from stampede.Scoped.JobListing, as it can have millions of
-// lines.
+// individual workflow (never for the overall scope).
 func (g *gen) jobs(ctx context.Context) ([]File, error) {
 	l, err := g.q.JobListing(ctx)
 	if err != nil {
@@ -22,9 +150,9 @@ func (g *gen) jobs(ctx context.Context) ([]File, error) {
 	}
 	p := g.path("jobs" + g.ext())
 	if g.opts.Format == CSV {
-		err = writeFile(p, func(w *bufio.Writer) error { return g.jobsCSV(l, w) })
+		err = writeFile(p, func(w *bufio.Writer) error { return g.jobsCSV(ctx, l, w) })
 	} else {
-		err = writeFile(p, func(w *bufio.Writer) error { return g.jobsText(l, w) })
+		err = writeFile(p, func(w *bufio.Writer) error { return g.jobsText(ctx, l, w) })
 	}
 	if err != nil {
 		return nil, err
@@ -32,80 +160,192 @@ func (g *gen) jobs(ctx context.Context) ([]File, error) {
 	return []File{{labelJobs, p}}, nil
 }
 
+// formattedChunk holds the cells of a chunk of rows: row r's cells are
+// text[ends[r·jobColumns−1]:ends[r·jobColumns+jobColumns−1]], split at ends.
+type formattedChunk struct {
+	text []byte
+	ends []uint32
+	// widths holds, per workflow position met in the chunk, the length in
+	// characters of the widest cell of each column.
+	widths map[int]*[jobColumns]int
+}
+
 // jobsText writes each workflow's block: "# <uuid> (<label>)", the header
 // and the rows, every column as wide as Pegasus makes it (the widest cell
-// of the block or the default width, plus one).
-func (g *gen) jobsText(l *stampede.JobListing, w *bufio.Writer) error {
+// of the block or the default width, plus one). The rows are formatted
+// once, in parallel, and padded when the widths are known.
+func (g *gen) jobsText(ctx context.Context, l *stampede.JobListing, w *bufio.Writer) error {
+	n := l.Len()
+	chunks := (n + chunkRows - 1) / chunkRows
+	cells := make([]formattedChunk, chunks)
+	err := inParallel(ctx, chunks, func(c int) error {
+		lo, hi := c*chunkRows, min((c+1)*chunkRows, n)
+		f := formattedChunk{text: make([]byte, 0, (hi-lo)*112), ends: make([]uint32, (hi-lo)*jobColumns),
+			widths: map[int]*[jobColumns]int{}}
+		var t stampede.JobTry
+		var m *[jobColumns]int
+		last := -1
+		for i := lo; i < hi; i++ {
+			pos := l.Row(i, &t)
+			start := len(f.text)
+			ends := f.ends[(i-lo)*jobColumns : (i-lo+1)*jobColumns]
+			f.text = appendJobCells(f.text, &t, ends)
+			if pos != last {
+				if m = f.widths[pos]; m == nil {
+					m = new([jobColumns]int)
+					f.widths[pos] = m
+				}
+				last = pos
+			}
+			ascii := true
+			for _, c := range f.text[start:] {
+				if c >= utf8.RuneSelf {
+					ascii = false
+					break
+				}
+			}
+			s := start
+			for k, e := range ends {
+				cl := int(e) - s
+				if !ascii {
+					cl = utf8.RuneCount(f.text[s:e])
+				}
+				if cl > m[k] {
+					m[k] = cl
+				}
+				s = int(e)
+			}
+		}
+		cells[c] = f
+		return nil
+	})
+	if err != nil {
+		return err
+	}
 	widths := make([][]int, len(g.wfs))
 	for i := range widths {
-		widths[i] = make([]int, len(jobsWidths))
+		widths[i] = make([]int, jobColumns)
 		for k, d := range jobsWidths {
-			widths[i][k] = max(d, l.MaxLen[i][k]) + 1
+			widths[i][k] = d
 		}
+	}
+	for _, f := range cells {
+		for pos, m := range f.widths {
+			for k, v := range m {
+				widths[pos][k] = max(widths[pos][k], v)
+			}
+		}
+	}
+	for _, wd := range widths {
+		for k := range wd {
+			wd[k]++
+		}
+	}
+	heading := func(b []byte, pos int) []byte {
+		b = append(b, "# "+title(g.wfs[pos])+"\n"...)
+		b = report.AppendPadded(b, stampede.JobColumns, widths[pos])
+		return append(b, '\n')
 	}
 	if _, err := w.WriteString(legendJobs); err != nil {
 		return err
 	}
-	next := 0 // the next block whose heading is due
-	var line []byte
-	heading := func(upTo int) error {
-		for ; next <= upTo; next++ {
-			line = append(line[:0], "# "+title(g.wfs[next])+"\n"...)
-			line = report.AppendPadded(line, stampede.JobColumns, widths[next])
-			if _, err := w.Write(append(line, '\n')); err != nil {
-				return err
+	err = inOrder(ctx, chunks, w, func(c int, b []byte) ([]byte, error) {
+		f := &cells[c]
+		lo, hi := c*chunkRows, min((c+1)*chunkRows, n)
+		var cellv [jobColumns]string
+		s := 0
+		for i := lo; i < hi; i++ {
+			pos := l.Pos(i)
+			prev := -1
+			if i > 0 {
+				prev = l.Pos(i - 1)
 			}
-		}
-		return nil
-	}
-	err := l.Each(func(pos int, cells []string) error {
-		if pos >= next {
-			if err := heading(pos); err != nil {
-				return err
+			for p := prev + 1; p <= pos; p++ {
+				b = heading(b, p)
 			}
+			ends := f.ends[(i-lo)*jobColumns : (i-lo+1)*jobColumns]
+			for k, e := range ends {
+				cellv[k] = bytesString(f.text[s:e])
+				s = int(e)
+			}
+			b = report.AppendPadded(b, cellv[:], widths[pos])
+			b = append(b, '\n')
 		}
-		line = report.AppendPadded(line[:0], cells, widths[pos])
-		_, err := w.Write(append(line, '\n'))
-		return err
+		return b, nil
 	})
 	if err != nil {
 		return err
 	}
-	return heading(len(g.wfs) - 1)
+	last := -1
+	if n > 0 {
+		last = l.Pos(n - 1)
+	}
+	var b []byte
+	for p := last + 1; p < len(g.wfs); p++ {
+		b = heading(b, p)
+	}
+	_, err = w.Write(b)
+	return err
 }
 
-// jobsCSV writes, per workflow, the header and its rows.
-func (g *gen) jobsCSV(l *stampede.JobListing, w *bufio.Writer) error {
-	c := newCSV(w)
-	if err := c.raw(legendJobs); err != nil {
+// jobsCSV writes, per workflow, the header and its rows, in chunks
+// formatted in parallel.
+func (g *gen) jobsCSV(ctx context.Context, l *stampede.JobListing, w *bufio.Writer) error {
+	out := newCSV(w)
+	if err := out.raw(legendJobs); err != nil {
+		return err
+	}
+	if err := out.flush(); err != nil {
 		return err
 	}
 	header := append([]string{"Workflow_Id", "Dax_Label"}, stampede.JobColumns...)
-	next := 0 // the next workflow whose header is due
-	headers := func(upTo int) error {
-		for ; next <= upTo; next++ {
-			if err := c.record(header...); err != nil {
-				return err
+	n := l.Len()
+	chunks := (n + chunkRows - 1) / chunkRows
+	err := inOrder(ctx, chunks, w, func(c int, b []byte) ([]byte, error) {
+		buf := bytes.NewBuffer(b)
+		cw := csv.NewWriter(buf)
+		cw.UseCRLF = true
+		lo, hi := c*chunkRows, min((c+1)*chunkRows, n)
+		var t stampede.JobTry
+		var text []byte
+		var ends [jobColumns]uint32
+		rec := make([]string, 2+jobColumns)
+		for i := lo; i < hi; i++ {
+			pos := l.Row(i, &t)
+			prev := -1
+			if i > 0 {
+				prev = l.Pos(i - 1)
+			}
+			for p := prev + 1; p <= pos; p++ {
+				if err := cw.Write(header); err != nil {
+					return nil, err
+				}
+			}
+			text = appendJobCells(text[:0], &t, ends[:])
+			rec[0], rec[1] = g.wfs[pos].UUID, g.wfs[pos].Label
+			s := 0
+			for k, e := range ends {
+				rec[2+k] = bytesString(text[s:e])
+				s = int(e)
+			}
+			if err := cw.Write(rec); err != nil {
+				return nil, err
 			}
 		}
-		return nil
-	}
-	rec := make([]string, 2+len(stampede.JobColumns))
-	err := l.Each(func(pos int, cells []string) error {
-		if pos >= next {
-			if err := headers(pos); err != nil {
-				return err
-			}
-		}
-		rec[0], rec[1] = g.wfs[pos].UUID, g.wfs[pos].Label
-		copy(rec[2:], cells)
-		return c.record(rec...)
+		cw.Flush()
+		return buf.Bytes(), cw.Error()
 	})
 	if err != nil {
 		return err
 	}
-	if err := headers(len(g.wfs) - 1); err != nil {
-		return err
+	last := -1
+	if n > 0 {
+		last = l.Pos(n - 1)
 	}
-	return c.flush()
+	for p := last + 1; p < len(g.wfs); p++ {
+		if err := out.record(header...); err != nil {
+			return err
+		}
+	}
+	return out.flush()
 }
