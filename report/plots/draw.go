@@ -67,6 +67,9 @@ func textStyle(size float64, c color.Color) text.Style {
 // (frame draws it), a light grid.
 func newPlot(xlabel, ylabel string) *plot.Plot {
 	p := plot.New()
+	// The image is white already: a vector fill of the whole plot area
+	// costs as much as the rest of a chart.
+	p.BackgroundColor = nil
 	for _, a := range []*plot.Axis{&p.X, &p.Y} {
 		a.Label.TextStyle.Font = font.From(sans, vg.Points(12))
 		a.Tick.Label.Font = font.From(sans, vg.Points(10))
@@ -273,12 +276,14 @@ func rasterOf(c draw.Canvas) (*image.RGBA, bool) {
 		}
 		inner = d.Canvas
 	}
-	vc, ok := inner.(*vgimg.Canvas)
-	if !ok {
-		return nil, false
+	switch vc := inner.(type) {
+	case *fastCanvas:
+		return vc.img, true
+	case *vgimg.Canvas:
+		img, ok := vc.Image().(*image.RGBA)
+		return img, ok
 	}
-	img, ok := vc.Image().(*image.RGBA)
-	return img, ok
+	return nil, false
 }
 
 // raster fills and outlines the boxes on the pixels of img, clipped to
@@ -415,7 +420,11 @@ func render(w, h int, fn func(c draw.Canvas)) (b []byte, wpx, hpx int, err error
 		}
 	}()
 	cv := vgimg.NewWith(vgimg.UseWH(px(float64(w)), px(float64(h))), vgimg.UseDPI(dpi), vgimg.UseBackgroundColor(color.White))
-	fn(draw.New(cv))
+	if rgba, ok := cv.Image().(*image.RGBA); ok {
+		fn(draw.New(newFastCanvas(cv, rgba)))
+	} else {
+		fn(draw.New(cv))
+	}
 	img := cv.Image()
 	var buf bytes.Buffer
 	if rgba, ok := img.(*image.RGBA); ok {
