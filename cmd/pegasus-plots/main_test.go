@@ -279,3 +279,61 @@ func nonBlank(t *testing.T, b []byte) {
 		t.Errorf("screenshot %dx%d looks blank: %.1f%% non-white, %d colours", w, h, 100*frac, len(colors))
 	}
 }
+
+// TestLevels draws the chart and graph sets of -p and the graph limit of
+// -m: only the directories of the levels asked for are written, and the
+// page embeds their images only.
+func TestLevels(t *testing.T) {
+	r := sampledb.Load(t, "process_wf_failure") // 5 jobs, 1 task
+	all := []string{"gantt_chart", "host_chart", "time_chart", "breakdown_chart", "critical_path", "dag_graph", "dax_graph"}
+	tests := []struct {
+		args []string
+		dirs []string
+		note string // said on the page
+	}{
+		{[]string{"-p", "gantt_chart,critical_path"}, []string{"gantt_chart", "critical_path"}, ""},
+		{[]string{"-p", "all_charts"}, []string{"gantt_chart", "host_chart", "time_chart", "breakdown_chart", "critical_path"}, ""},
+		{[]string{"--plotting-level", "Time_Chart, breakdown_chart"}, []string{"time_chart", "breakdown_chart"}, ""},
+		{[]string{"-p", "all_graphs"}, []string{"dag_graph", "dax_graph"}, ""},
+		{[]string{"-p", "dag_graph,dax_graph", "-m", "4"}, []string{"dax_graph"}, "5 jobs, more than the limit of 4 (-m, --max-graph-nodes)"},
+		{[]string{"-p", "dag_graph", "--max-graph-nodes=5"}, []string{"dag_graph"}, ""},
+	}
+	for _, tc := range tests {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			out := t.TempDir()
+			_, stderr, code := runCmd(t, append(append([]string{zone, "-q", "-o", out}, tc.args...), r.Dir)...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			images := 0
+			for _, dir := range all {
+				files, _ := filepath.Glob(filepath.Join(out, dir, "*"))
+				want := contains(tc.dirs, dir)
+				if (len(files) > 0) != want {
+					t.Errorf("%s: %d files, want some: %v", dir, len(files), want)
+				}
+				pngs, _ := filepath.Glob(filepath.Join(out, dir, "*.png"))
+				images += len(pngs)
+			}
+			page, err := os.ReadFile(filepath.Join(out, "index.html"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := strings.Count(string(page), "data:image/png;base64,"); n != images {
+				t.Errorf("%d images on the page, %d files", n, images)
+			}
+			if tc.note != "" && !strings.Contains(string(page), tc.note) {
+				t.Errorf("the page does not say %q", tc.note)
+			}
+		})
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

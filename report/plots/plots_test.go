@@ -213,12 +213,14 @@ func timeTables(t *testing.T, path string) [2]map[string][2]string {
 	for sc.Scan() {
 		line := sc.Text()
 		switch {
-		case strings.HasPrefix(line, "Date[") && !strings.Contains(line, "Host"):
+		case strings.HasPrefix(line, "Date[") && strings.Contains(line, "Host"):
+			table = 2 // the tables per host follow: done
+		case strings.HasPrefix(line, "Date["):
 			table++
 			if table < 2 {
 				out[table] = map[string][2]string{}
 			}
-		case strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") || strings.HasPrefix(line, "Date["):
+		case strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#"):
 		case table >= 0 && table < 2:
 			fs := strings.Fields(line)
 			if len(fs) == 3 {

@@ -3,9 +3,11 @@ package plots_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -13,7 +15,9 @@ import (
 	"github.com/pegasus-go/pegasus/ingest"
 	"github.com/pegasus-go/pegasus/internal/sampledb"
 	"github.com/pegasus-go/pegasus/monitord"
+	"github.com/pegasus-go/pegasus/report"
 	"github.com/pegasus-go/pegasus/report/plots"
+	"github.com/pegasus-go/pegasus/report/statistics"
 	"github.com/pegasus-go/pegasus/stampede"
 	"github.com/pegasus-go/pegasus/synth"
 )
@@ -59,6 +63,7 @@ func TestGenerated(t *testing.T) {
 	if got, want := s.Critical.Makespan(), float64(truth.WorkflowWall); got != want {
 		t.Errorf("critical path makespan %v, the run's wall time %v", got, want)
 	}
+	sameAsStatistics(t, db, res)
 	if s.DAG == nil || len(s.DAG.Graph.Edges) != truth.Edges || len(s.DAG.Graph.Nodes) != truth.DAGNodes {
 		t.Errorf("DAG graph: want %d nodes and %d edges, got %+v", truth.DAGNodes, truth.Edges, s.DAG)
 	} else {
@@ -135,6 +140,62 @@ func TestGenerated(t *testing.T) {
 	// The critical path does not depend on the view.
 	if c1, c2 := s.Critical, res2.Sections[0].Critical; strings.Join(c1.Jobs, " ") != strings.Join(c2.Jobs, " ") || len(c1.Segments) != len(c2.Segments) {
 		t.Errorf("critical path differs when binned: %v / %v", c1.Jobs, c2.Jobs)
+	}
+}
+
+// sameAsStatistics checks the data of the charts of a one-root result
+// against what pegasus-statistics (report/statistics) writes for the same
+// database: the page's summary is summary.txt, the breakdown is
+// breakdown.txt's "All" table, the time chart by day is time.txt's, and
+// the critical path's makespan is the workflow wall time.
+func sameAsStatistics(t *testing.T, db *stampede.DB, res *plots.Result) {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	root := res.Sections[0]
+	if _, err := statistics.Generate(ctx, db, statistics.Selection{Workflows: []stampede.WorkflowInfo{root.Workflow}},
+		statistics.Options{Levels: statistics.Summary | statistics.Transformation | statistics.Time, Format: statistics.Text,
+			TimeFilter: statistics.Day, Location: time.UTC, OutputDir: dir}); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := os.ReadFile(filepath.Join(dir, "summary.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(res.Summary, sum) {
+		t.Errorf("the page's summary differs from summary.txt:\n%s\n---\n%s", res.Summary, sum)
+	}
+	sameRows(t, "breakdown", breakdownRows(root.Tree.Breakdown), breakdownTables(t, filepath.Join(dir, "breakdown.txt"))["All"])
+	byDay := generate(t, db, plots.Options{Level: plots.Time, TimeFilter: plots.Day, Location: time.UTC})
+	days := timeTables(t, filepath.Join(dir, "time.txt"))
+	var jobs, invs map[string][2]string = map[string][2]string{}, map[string][2]string{}
+	for _, b := range byDay.Sections[0].Tree.Time.Buckets {
+		if b.Jobs > 0 {
+			jobs[b.Label] = [2]string{strconv.FormatInt(b.Jobs, 10), fstr(b.JobRuntime)}
+		}
+		if b.Invocations > 0 {
+			invs[b.Label] = [2]string{strconv.FormatInt(b.Invocations, 10), fstr(b.InvRuntime)}
+		}
+	}
+	if len(days[0]) == 0 || len(days[1]) == 0 {
+		t.Fatalf("time.txt has no daily rows: %v", days)
+	}
+	for i, got := range []map[string][2]string{jobs, invs} {
+		if len(got) != len(days[i]) {
+			t.Errorf("time table %d: %v, time.txt %v", i, got, days[i])
+		}
+		for day, w := range days[i] {
+			if got[day] != w {
+				t.Errorf("time table %d, %s: %v, time.txt %v", i, day, got[day], w)
+			}
+		}
+	}
+	m := wallTimeRE.FindSubmatch(sum)
+	if m == nil {
+		t.Fatal("summary.txt has no wall time")
+	}
+	if got := report.FormatSeconds(sql.NullFloat64{Float64: root.Critical.Makespan(), Valid: true}); got != string(m[1]) {
+		t.Errorf("critical path makespan %s, summary.txt's workflow wall time %s", got, m[1])
 	}
 }
 
