@@ -44,6 +44,10 @@ submit_dir; or --dest) and prints, in Markdown:
 With many failures, the first --examples jobs of each signature are shown in
 full and the others listed by name.
 
+With --dest and no submit directory (no argument, and the working directory
+is none), the report is on every root workflow of the database, each with the
+submit directory the database records; a note says when it cannot be read.
+
 With --files, no database is needed: the report comes from jobstate.log (else
 the DAGMan log), the .dag, the .sub files and the jobs' .out/.err files. When
 the database is missing or does not hold the run, the files are read instead,
@@ -61,6 +65,9 @@ Examples:
 
   # Every failed job in full, into sub-workflows, without task output
   pegasus-analyzer --all -r -q /runs/diamond/run0001
+
+  # Every run of a database, wherever their submit directories are now
+  pegasus-analyzer --dest /data/all-runs.duckdb
 
   # A sub-workflow, with the database of the top workflow
   pegasus-analyzer -d run0001/00/00/inner.000 --top-dir run0001

@@ -180,3 +180,89 @@ func TestArchive(t *testing.T) {
 		t.Errorf("exit %d, mode %v, jobs %v", code, m["mode"], jobs)
 	}
 }
+
+// TestDestWithoutSubmitDir: with --dest and no submit directory (the
+// working directory is none), the report is on the database's root
+// workflows, each with the submit directory the database records, and says
+// when that directory cannot be read.
+func TestDestWithoutSubmitDir(t *testing.T) {
+	failed := sampledb.Load(t, "process_wf_failure")
+	t.Chdir(t.TempDir())
+	out, errOut, code := runCmd(t, "--json", "--dest", failed.DB)
+	var m map[string]any
+	if err := json.Unmarshal([]byte(out), &m); err != nil {
+		t.Fatalf("%v: stderr %q", err, errOut)
+	}
+	root := m["workflows"].(map[string]any)["root"].(map[string]any)
+	jobs := root["jobs"].(map[string]any)
+	failedJobs := jobs["job_details"].(map[string]any)["failed_jobs_details"].(map[string]any)
+	if code != 1 || m["mode"] != "database" || m["root_wf_uuid"] != "f84f05fc-a8d0-42b5-bac5-52d6f41a77e3" ||
+		m["submit_directory"] != root["submit_dir"] || jobs["failed"] != 1.0 || failedJobs["ls_ID0000001"] == nil {
+		t.Errorf("exit %d, stderr %q, mode %v, uuid %v, submit_directory %v (recorded %v), jobs %v",
+			code, errOut, m["mode"], m["root_wf_uuid"], m["submit_directory"], root["submit_dir"], jobs)
+	}
+	// The sample's recorded directory is that of the machine it ran on.
+	recorded := root["submit_dir"].(string)
+	notes, _ := m["notes"].([]any)
+	if _, err := os.Stat(recorded); err == nil {
+		t.Skipf("%s exists here", recorded)
+	}
+	if len(notes) != 1 || !strings.Contains(notes[0].(string), "the submit directory the database records, "+recorded+", cannot be read (no such directory)") {
+		t.Errorf("notes %q", notes)
+	}
+	out, errOut, code = runCmd(t, "--dest", failed.DB)
+	if code != 1 || errOut != "" || !strings.HasPrefix(out, "> **Note:** the submit directory the database records, "+recorded) ||
+		!strings.Contains(out, "**Root cause:** the command line is wrong (an invalid option or argument) — task ID0000001 (ls) exited with status 2") {
+		t.Errorf("text: exit %d, stderr %q:\n%s", code, errOut, out)
+	}
+	// A submit directory in the working directory wins over --dest's roots.
+	t.Chdir(failed.Dir)
+	out, _, code = runCmd(t, "--json", "--dest", failed.DB)
+	m = nil
+	if err := json.Unmarshal([]byte(out), &m); err != nil || code != 1 || m["submit_directory"] != "." || m["notes"] != nil {
+		t.Errorf("in the submit directory: exit %d, %v, submit_directory %v, notes %v", code, err, m["submit_directory"], m["notes"])
+	}
+}
+
+// TestDestSeveralRoots: a database holding two runs is reported run by run
+// (in JSON, an array); the exit status is 0 only if both succeeded.
+func TestDestSeveralRoots(t *testing.T) {
+	loc, err := time.LoadLocation(sampledb.Zone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dest := filepath.Join(t.TempDir(), "all.duckdb")
+	for _, name := range []string{"process_wf_success", "process_wf_failure"} {
+		dir := sampledb.CopyTree(t, testutil.Sample(t, name))
+		outs, _ := filepath.Glob(filepath.Join(dir, "*.dag.dagman.out"))
+		if len(outs) != 1 {
+			t.Fatalf("%s: %v", dir, outs)
+		}
+		if _, err := monitord.Run(context.Background(), monitord.Config{DagmanOut: outs[0], Replay: true, Dest: dest,
+			Ingest: ingest.Options{Loc: loc}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(t.TempDir())
+	out, errOut, code := runCmd(t, "--json", "--dest", dest)
+	var reps []map[string]any
+	if err := json.Unmarshal([]byte(out), &reps); err != nil {
+		t.Fatalf("%v: stderr %q\n%s", err, errOut, out)
+	}
+	if code != 1 || len(reps) != 2 {
+		t.Fatalf("exit %d, %d reports", code, len(reps))
+	}
+	statuses := map[string]string{}
+	for _, r := range reps {
+		w := r["workflows"].(map[string]any)["root"].(map[string]any)
+		statuses[r["root_wf_uuid"].(string)] = w["wf_status"].(string)
+	}
+	if len(statuses) != 2 || statuses["f84f05fc-a8d0-42b5-bac5-52d6f41a77e3"] != "failure" {
+		t.Errorf("statuses %v", statuses)
+	}
+	out, _, code = runCmd(t, "-S", "--dest", dest)
+	if code != 1 || strings.Count(out, "## Summary") != 2 || strings.Count(out, "**Workflow Status**") != 2 ||
+		!strings.Contains(out, "`failure`") || !strings.Contains(out, "`success`") {
+		t.Errorf("text: exit %d:\n%s", code, out)
+	}
+}

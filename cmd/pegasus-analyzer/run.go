@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pegasus-go/pegasus/ingest"
 	"github.com/pegasus-go/pegasus/internal/cli"
 	"github.com/pegasus-go/pegasus/internal/properties"
 	"github.com/pegasus-go/pegasus/report"
@@ -105,6 +106,12 @@ func analyze(ctx context.Context, c config, stdout, stderr io.Writer) error {
 	if c.debugJob != "" {
 		return debugJob(c, dir, stdout)
 	}
+	if c.dest != "" && !c.files && c.dir == "" && len(c.args) == 0 && c.dag == "" {
+		if _, err := ingest.ReadBraindumpDir(dir); errors.Is(err, ingest.ErrNoBraindump) {
+			// No submit directory: the database's root workflows.
+			return destOnly(ctx, c, stdout, verbose, start, printPre, printInv)
+		}
+	}
 	if fi, err := os.Stat(dir); err != nil {
 		return fmt.Errorf("%s: no such directory", dir)
 	} else if !fi.IsDir() {
@@ -143,23 +150,84 @@ func analyze(ctx context.Context, c config, stdout, stderr io.Writer) error {
 		rep = r
 	}
 	verbose("read the run in %v (%s mode)", time.Since(start).Round(time.Millisecond), rep.Mode)
-	var err error
-	if c.jsonO {
-		err = analyzer.WriteJSON(stdout, rep)
-	} else {
-		err = analyzer.WriteText(stdout, rep, analyzer.TextOptions{
-			Examples: c.examples, Signatures: c.signatures, Quiet: c.quiet, Summary: c.summary, PrintPre: printPre, PrintInvocation: printInv,
-			TopDir: c.topDir, Recurse: c.recurse,
-		})
+	return write(c, []*analyzer.Report{rep}, stdout, verbose, start, printPre, printInv)
+}
+
+// write prints the reports (several: one after the other; in JSON, an
+// array) and returns the exit status's error: nil when every workflow
+// reported succeeded.
+func write(c config, reps []*analyzer.Report, stdout io.Writer, verbose func(string, ...any), start time.Time,
+	printPre, printInv bool) error {
+	ok := true
+	for i, rep := range reps {
+		var err error
+		if c.jsonO {
+			switch {
+			case len(reps) == 1:
+			case i == 0:
+				_, err = io.WriteString(stdout, "[\n")
+			default:
+				_, err = io.WriteString(stdout, ",\n")
+			}
+			if err == nil {
+				err = analyzer.WriteJSON(stdout, rep)
+			}
+		} else {
+			err = analyzer.WriteText(stdout, rep, analyzer.TextOptions{
+				Examples: c.examples, Signatures: c.signatures, Quiet: c.quiet, Summary: c.summary, PrintPre: printPre, PrintInvocation: printInv,
+				TopDir: c.topDir, Recurse: c.recurse,
+			})
+		}
+		if err != nil {
+			return err
+		}
+		ok = ok && rep.OK()
 	}
-	if err != nil {
-		return err
+	if c.jsonO && len(reps) > 1 {
+		if _, err := io.WriteString(stdout, "]\n"); err != nil {
+			return err
+		}
 	}
 	verbose("done in %v", time.Since(start).Round(time.Millisecond))
-	if !rep.OK() {
+	if !ok {
 		return cli.Exit(cli.ExitFailure, nil)
 	}
 	return nil
+}
+
+// destOnly reports, with --dest and no submit directory, on every root
+// workflow of the database, each with the submit directory the database
+// records (the report notes when it cannot be read).
+func destOnly(ctx context.Context, c config, stdout io.Writer, verbose func(string, ...any), start time.Time,
+	printPre, printInv bool) error {
+	path := stampede.ParseDest(c.dest)
+	db, err := openDatabase(ctx, path)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	roots, err := db.RootWorkflows(ctx)
+	if err != nil {
+		return err
+	}
+	if len(roots) == 0 {
+		return fmt.Errorf("%s: no workflow in the database", path)
+	}
+	opts := analyzer.Options{TraverseAll: c.traverse, Recurse: c.recurse}
+	if c.verbose > 1 {
+		opts.Trace = func(step string, d time.Duration) { verbose("  %-14s %v", step, d.Round(time.Millisecond)) }
+	}
+	reps := make([]*analyzer.Report, 0, len(roots))
+	for _, w := range roots {
+		verbose("database %s, workflow %s (no submit directory given: %d root workflow(s))", path, w.UUID, len(roots))
+		rep, err := analyzer.FromDatabase(ctx, db, w.UUID, opts)
+		if err != nil {
+			return err
+		}
+		reps = append(reps, rep)
+	}
+	verbose("read the database in %v", time.Since(start).Round(time.Millisecond))
+	return write(c, reps, stdout, verbose, start, printPre, printInv)
 }
 
 // fromDatabase analyses the run from its database. When there is no

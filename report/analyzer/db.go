@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -22,7 +24,9 @@ import (
 type Options struct {
 	// Dir is the submit directory as given; it is reported as
 	// submit_directory and is where files named in the database (PRE
-	// script logs, the DAGMan log) are looked for.
+	// script logs, the DAGMan log) are looked for. Empty (database mode):
+	// the workflow's submit directory as the database records it, with a
+	// note when it cannot be read there.
 	Dir string
 	// TopDir is the top-level workflow's directory (--top-dir), used in the
 	// commands printed for failed sub-workflows.
@@ -44,6 +48,14 @@ func FromDatabase(ctx context.Context, db *stampede.DB, uuid string, o Options) 
 		return nil, err
 	}
 	r := &Report{SubmitDirectory: o.Dir, Mode: "database", Database: db.Path}
+	if o.Dir == "" {
+		o.Dir = wf.SubmitDir
+		r.SubmitDirectory = wf.SubmitDir
+		if note := unreadableDir(wf.SubmitDir); note != "" {
+			r.Notes = append(r.Notes, note)
+			o.Dir = ""
+		}
+	}
 	ids := []int64{wf.ID}
 	keys := map[int64]string{wf.ID: "root"}
 	if o.TraverseAll {
@@ -115,44 +127,45 @@ func (rd *dbReader) workflows(ctx context.Context, ids []int64, keys map[int64]s
 	}
 	t := time.Now()
 	rd.step("workflows", &t)
-	for _, w := range out {
-		sc, err := rd.scope(ctx, w.ID)
+	// Every workflow is read at once (-T reads a whole hierarchy): the
+	// queries of the failed tries then go over the big tables once.
+	sc, err := rd.scope(ctx, ids, byID)
+	if err != nil {
+		return nil, err
+	}
+	if sc.jobs > 0 {
+		if err := rd.counts(ctx, &sc, byID); err != nil {
+			return nil, err
+		}
+		rd.step("counts", &t)
+		// The held jobs are read while the failed ones are.
+		var heldErr error
+		var heldTime time.Duration
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			start := time.Now()
+			heldErr = rd.held(ctx, sc, byID)
+			heldTime = time.Since(start)
+		}()
+		err := rd.details(ctx, sc, byID, &t)
+		<-done
 		if err != nil {
 			return nil, err
 		}
-		w.Counts.Total = sc.jobs
-		if sc.jobs > 0 {
-			if err := rd.counts(ctx, sc, w); err != nil {
-				return nil, err
-			}
-			rd.step("counts", &t)
-			// The held jobs are read while the failed ones are.
-			var heldErr error
-			var heldTime time.Duration
-			done := make(chan struct{})
-			go func() {
-				defer close(done)
-				start := time.Now()
-				heldErr = rd.held(ctx, sc, w)
-				heldTime = time.Since(start)
-			}()
-			err := rd.details(ctx, sc, w, &t)
-			<-done
-			if err != nil {
-				return nil, err
-			}
-			if heldErr != nil {
-				return nil, heldErr
-			}
-			if rd.o.Trace != nil {
-				rd.o.Trace("held jobs", heldTime)
-			}
+		if heldErr != nil {
+			return nil, heldErr
 		}
+		if rd.o.Trace != nil {
+			rd.o.Trace("held jobs", heldTime)
+		}
+	}
+	for _, w := range out {
 		w.Counts.Unsubmitted = w.Counts.Total - w.Counts.Success - w.Counts.Failed
 		w.Finish()
 		rd.notes(w)
-		rd.step("diagnosis", &t)
 	}
+	rd.step("diagnosis", &t)
 	return out, nil
 }
 
@@ -202,23 +215,46 @@ func (rd *dbReader) status(ctx context.Context, in string, byID map[int64]*Workf
 	return rows.Err()
 }
 
-// jobScope is the set of jobs of one workflow, as a predicate on job_id
-// cheap enough for the big tables: a range when the workflow's job ids are
-// contiguous (they are, as monitord assigns them), else a semi-join.
+// jobScope is the set of jobs of the workflows read, as a predicate on
+// job_id cheap enough for the big tables: a range when their job ids are
+// contiguous (those of a workflow are, as monitord assigns them), else a
+// semi-join.
 type jobScope struct {
-	wf     int64
+	wfs    string // the wf_id list
+	single bool   // one workflow
 	jobs   int
 	lo, hi int64
 	dense  bool
+	// iLo, iHi bound the job_instance_id of the scope's tries (set by
+	// counts): a constant range lets DuckDB skip the row groups of the big
+	// tables that hold other workflows' rows.
+	iLo, iHi int64
 }
 
-func (rd *dbReader) scope(ctx context.Context, wf int64) (jobScope, error) {
-	sc := jobScope{wf: wf}
-	var lo, hi sql.NullInt64
-	if err := rd.db.SQL.QueryRowContext(ctx, `SELECT count(*), min(job_id), max(job_id) FROM job WHERE wf_id = ?`, wf).Scan(&sc.jobs, &lo, &hi); err != nil {
+// scope counts the jobs of each workflow (Counts.Total) and returns the
+// scope of them all.
+func (rd *dbReader) scope(ctx context.Context, ids []int64, byID map[int64]*Workflow) (jobScope, error) {
+	sc := jobScope{wfs: idList(ids), single: len(ids) == 1, lo: 1<<63 - 1, hi: -1 << 63}
+	rows, err := rd.db.SQL.QueryContext(ctx, `SELECT wf_id, count(*), min(job_id), max(job_id) FROM job WHERE wf_id IN (`+sc.wfs+`) GROUP BY wf_id`)
+	if err != nil {
 		return sc, rd.err("count jobs", err)
 	}
-	sc.lo, sc.hi = lo.Int64, hi.Int64
+	defer rows.Close()
+	for rows.Next() {
+		var wf, lo, hi int64
+		var n int
+		if err := rows.Scan(&wf, &n, &lo, &hi); err != nil {
+			return sc, rd.err("count jobs", err)
+		}
+		if w := byID[wf]; w != nil {
+			w.Counts.Total = n
+		}
+		sc.jobs += n
+		sc.lo, sc.hi = min(sc.lo, lo), max(sc.hi, hi)
+	}
+	if err := rows.Err(); err != nil {
+		return sc, rd.err("count jobs", err)
+	}
 	sc.dense = sc.jobs > 0 && sc.hi-sc.lo+1 == int64(sc.jobs)
 	return sc, nil
 }
@@ -229,7 +265,7 @@ func (sc jobScope) in(col string) string {
 	if sc.dense {
 		return r
 	}
-	return fmt.Sprintf("%s AND %s IN (SELECT job_id FROM job WHERE wf_id = %d)", r, col, sc.wf)
+	return fmt.Sprintf("%s AND %s IN (SELECT job_id FROM job WHERE wf_id IN (%s))", r, col, sc.wfs)
 }
 
 // Tries of the scope, and the jobs that have a try without exit code 0
@@ -249,7 +285,16 @@ WITH ji AS (
 // counts: every job counts in total; a job succeeded or failed by the exit
 // code of its last try (highest job_submit_seq). The jobs with tries are
 // counted with a bitmap (bitstring_agg) rather than a hash of every job.
-func (rd *dbReader) counts(ctx context.Context, sc jobScope, w *Workflow) error {
+func (rd *dbReader) counts(ctx context.Context, sc *jobScope, byID map[int64]*Workflow) error {
+	if !sc.single {
+		return rd.countsPerWorkflow(ctx, sc, byID)
+	}
+	var w *Workflow
+	for _, w = range byID {
+	}
+	if w == nil {
+		return nil
+	}
 	// A workflow whose jobs never ran (a sub-workflow loaded from its
 	// static.bp alone) has no try: bitstring_agg is then NULL.
 	distinct := fmt.Sprintf("coalesce(bit_count(bitstring_agg(job_id, %d, %d)), 0)", sc.lo, sc.hi)
@@ -258,9 +303,10 @@ func (rd *dbReader) counts(ctx context.Context, sc jobScope, w *Workflow) error 
 	}
 	q := fmt.Sprintf(triesSQL, sc.in("job_id")) + `
 		SELECT (SELECT ` + distinct + ` FROM ji), (SELECT count(*) FROM odd),
-			(SELECT count(*) FROM last WHERE ex = 0), (SELECT count(*) FROM last WHERE ex <> 0)`
+			(SELECT count(*) FROM last WHERE ex = 0), (SELECT count(*) FROM last WHERE ex <> 0),
+			(SELECT coalesce(min(job_instance_id), 0) FROM ji), (SELECT coalesce(max(job_instance_id), -1) FROM ji)`
 	var withTries, odd, ok, bad int
-	if err := rd.db.SQL.QueryRowContext(ctx, q).Scan(&withTries, &odd, &ok, &bad); err != nil {
+	if err := rd.db.SQL.QueryRowContext(ctx, q).Scan(&withTries, &odd, &ok, &bad, &sc.iLo, &sc.iHi); err != nil {
 		return rd.err("count jobs", err)
 	}
 	w.Counts.Success = withTries - odd + ok
@@ -268,11 +314,43 @@ func (rd *dbReader) counts(ctx context.Context, sc jobScope, w *Workflow) error 
 	return nil
 }
 
+// countsPerWorkflow counts the jobs of several workflows as counts does:
+// a job succeeded when every try exited 0 or its last one did, failed when
+// its last try exited non-zero.
+func (rd *dbReader) countsPerWorkflow(ctx context.Context, sc *jobScope, byID map[int64]*Workflow) error {
+	q := `WITH ji AS (
+			SELECT job_id, job_instance_id, job_submit_seq, exitcode FROM job_instance WHERE ` + sc.in("job_id") + `
+		), jt AS (
+			SELECT job_id, bool_and(exitcode IS NOT NULL AND exitcode = 0) AS allok, arg_max_null(exitcode, job_submit_seq) AS ex
+			FROM ji GROUP BY job_id
+		)
+		SELECT j.wf_id, count(*) FILTER (WHERE jt.allok OR jt.ex = 0), count(*) FILTER (WHERE NOT jt.allok AND jt.ex <> 0),
+			(SELECT coalesce(min(job_instance_id), 0) FROM ji), (SELECT coalesce(max(job_instance_id), -1) FROM ji)
+		FROM jt JOIN job j ON j.job_id = jt.job_id GROUP BY j.wf_id`
+	rows, err := rd.db.SQL.QueryContext(ctx, q)
+	if err != nil {
+		return rd.err("count jobs", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var wf int64
+		var ok, bad int
+		if err := rows.Scan(&wf, &ok, &bad, &sc.iLo, &sc.iHi); err != nil {
+			return rd.err("count jobs", err)
+		}
+		if w := byID[wf]; w != nil {
+			w.Counts.Success, w.Counts.Failed = ok, bad
+		}
+	}
+	return rows.Err()
+}
+
 // held: Pegasus's query — the distinct JOB_HELD rows (instance, job, reason)
 // of each job's newest instance (by job_instance_id).
-func (rd *dbReader) held(ctx context.Context, sc jobScope, w *Workflow) error {
+func (rd *dbReader) held(ctx context.Context, sc jobScope, byID map[int64]*Workflow) error {
 	q := `WITH h AS (
-			SELECT job_instance_id, reason, jobstate_submit_seq FROM jobstate WHERE state = 'JOB_HELD'
+			SELECT job_instance_id, reason, jobstate_submit_seq FROM jobstate
+			WHERE job_instance_id BETWEEN ` + strconv.FormatInt(sc.iLo, 10) + ` AND ` + strconv.FormatInt(sc.iHi, 10) + ` AND state = 'JOB_HELD'
 		), hi AS (
 			SELECT job_id, job_instance_id FROM job_instance
 			WHERE job_instance_id IN (SELECT job_instance_id FROM h) AND ` + sc.in("job_id") + `
@@ -281,28 +359,37 @@ func (rd *dbReader) held(ctx context.Context, sc jobScope, w *Workflow) error {
 		), r AS (
 			SELECT DISTINCT h.job_instance_id, m.job_id, h.reason FROM h JOIN m ON m.max_ji = h.job_instance_id
 		), jn AS (
-			SELECT job_id, exec_job_id, submit_file FROM job WHERE job_id IN (SELECT job_id FROM r)
+			SELECT job_id, wf_id, exec_job_id, submit_file FROM job WHERE job_id IN (SELECT job_id FROM r)
 		)
-		SELECT r.job_instance_id, jn.exec_job_id, jn.submit_file, coalesce(r.reason, '')
+		SELECT jn.wf_id, r.job_instance_id, jn.exec_job_id, jn.submit_file, coalesce(r.reason, '')
 		FROM r JOIN jn ON jn.job_id = r.job_id ORDER BY r.job_instance_id, r.reason`
 	rows, err := rd.db.SQL.QueryContext(ctx, q)
 	if err != nil {
 		return rd.err("read held jobs", err)
 	}
 	defer rows.Close()
-	index := map[string]*HeldJob{}
+	type key struct {
+		wf   int64
+		name string
+	}
+	index := map[key]*HeldJob{}
 	for rows.Next() {
 		h := &HeldJob{}
-		if err := rows.Scan(&h.LastInstanceID, &h.Name, &h.SubmitFile, &h.Reason); err != nil {
+		var wf int64
+		if err := rows.Scan(&wf, &h.LastInstanceID, &h.Name, &h.SubmitFile, &h.Reason); err != nil {
 			return err
+		}
+		w := byID[wf]
+		if w == nil {
+			continue
 		}
 		w.Counts.Held++
 		// Keyed by job name, as Pegasus's dictionary: a later row wins.
-		if prev := index[h.Name]; prev != nil {
+		if prev := index[key{wf, h.Name}]; prev != nil {
 			*prev = *h
 			continue
 		}
-		index[h.Name] = h
+		index[key{wf, h.Name}] = h
 		w.Held = append(w.Held, h)
 	}
 	return rows.Err()
@@ -332,14 +419,16 @@ FROM bad`
 // Neither is sorted: Go sorts the tries.
 const detailsSQL = `WITH inst AS (
 	SELECT job_instance_id, host_id, site, work_dir, stdout_file, stderr_file, exitcode, subwf_id
-	FROM job_instance WHERE job_instance_id IN (SELECT job_instance_id FROM analyzer_bad)
+	FROM job_instance WHERE job_instance_id BETWEEN @ILO AND @IHI AND job_instance_id IN (SELECT job_instance_id FROM analyzer_bad)
 ), jn AS (
-	SELECT job_id, exec_job_id, submit_file, type_desc, executable, argv FROM job WHERE job_id IN (SELECT job_id FROM analyzer_bad)
+	SELECT job_id, wf_id, exec_job_id, submit_file, type_desc, executable, argv FROM job
+	WHERE job_id BETWEEN @JLO AND @JHI AND job_id IN (SELECT job_id FROM analyzer_bad)
 ), st AS (
 	SELECT job_instance_id, arg_max(state, jobstate_submit_seq) AS state, bool_or(state = 'JOB_ABORTED') AS aborted
-	FROM jobstate WHERE job_instance_id IN (SELECT job_instance_id FROM analyzer_bad) GROUP BY job_instance_id
+	FROM jobstate WHERE job_instance_id BETWEEN @ILO AND @IHI AND job_instance_id IN (SELECT job_instance_id FROM analyzer_bad)
+	GROUP BY job_instance_id
 )
-SELECT b.role, b.try, i.job_instance_id, jn.exec_job_id, jn.submit_file, jn.type_desc, jn.executable,
+SELECT jn.wf_id, b.role, b.try, i.job_instance_id, jn.exec_job_id, jn.submit_file, jn.type_desc, jn.executable,
 	coalesce(jn.argv, '-'), coalesce(i.site, '-'), coalesce(i.work_dir, '-'), coalesce(i.stdout_file, '-'),
 	coalesce(i.stderr_file, '-'), i.exitcode, coalesce(h.hostname, '-'),
 	coalesce(sw.submit_dir, '-'), coalesce(sw.wf_uuid, ''), coalesce(st.state, '-'), coalesce(st.aborted, false)
@@ -354,11 +443,11 @@ LEFT JOIN st ON st.job_instance_id = b.job_instance_id`
 const textsSQL = `SELECT i.job_instance_id, i.stdout_text,
 	CASE WHEN b.role = 'earlier' AND contains(coalesce(i.stdout_text, ''), ' stderr%0A') THEN NULL ELSE i.stderr_text END
 FROM job_instance i JOIN analyzer_bad b ON b.job_instance_id = i.job_instance_id
-WHERE i.job_instance_id IN (SELECT job_instance_id FROM analyzer_bad)`
+WHERE i.job_instance_id BETWEEN @ILO AND @IHI AND i.job_instance_id IN (SELECT job_instance_id FROM analyzer_bad)`
 
 // holdsSQL: the hold reasons of the failed tries, in order.
 const holdsSQL = `SELECT job_instance_id, coalesce(reason, '') FROM jobstate
-WHERE state = 'JOB_HELD' AND job_instance_id IN (SELECT job_instance_id FROM analyzer_bad)
+WHERE job_instance_id BETWEEN @ILO AND @IHI AND state = 'JOB_HELD' AND job_instance_id IN (SELECT job_instance_id FROM analyzer_bad)
 ORDER BY job_instance_id, jobstate_submit_seq`
 
 // tasksSQL: the tasks' and the PRE script's invocations of the failed
@@ -370,10 +459,25 @@ ORDER BY job_instance_id, jobstate_submit_seq`
 // while held, an output file missing) has none.
 const tasksSQL = `SELECT i.job_instance_id, i.task_submit_seq, i.exitcode, i.executable, coalesce(i.argv, '-'), i.transformation, i.abs_task_id,
 	i.remote_cpu_time IS NOT NULL
-FROM invocation i WHERE i.job_instance_id IN (SELECT job_instance_id FROM analyzer_bad) AND i.task_submit_seq >= -1`
+FROM invocation i WHERE i.job_instance_id BETWEEN @ILO AND @IHI AND i.job_instance_id IN (SELECT job_instance_id FROM analyzer_bad)
+	AND i.task_submit_seq >= -1`
 
 const postSQL = `SELECT job_instance_id, exitcode FROM invocation
-WHERE job_instance_id IN (SELECT job_instance_id FROM analyzer_bad) AND task_submit_seq = -2`
+WHERE job_instance_id BETWEEN @ILO AND @IHI AND job_instance_id IN (SELECT job_instance_id FROM analyzer_bad) AND task_submit_seq = -2`
+
+// bounds fills in the @ILO/@IHI and @JLO/@JHI of the queries of the
+// failed tries: the range of their job_instance_id and job_id. Constant
+// bounds let DuckDB skip the row groups of other workflows (the semi-join
+// alone reads the whole of jobstate and invocation for each workflow).
+func bounds(bad []badTry) *strings.Replacer {
+	iLo, iHi, jLo, jHi := bad[0].instID, bad[0].instID, bad[0].jobID, bad[0].jobID
+	for _, b := range bad[1:] {
+		iLo, iHi = min(iLo, b.instID), max(iHi, b.instID)
+		jLo, jHi = min(jLo, b.jobID), max(jHi, b.jobID)
+	}
+	f := func(n int64) string { return strconv.FormatInt(n, 10) }
+	return strings.NewReplacer("@ILO", f(iLo), "@IHI", f(iHi), "@JLO", f(jLo), "@JHI", f(jHi))
+}
 
 // badTry is a row of the temporary table of the failed tries.
 type badTry struct {
@@ -460,7 +564,7 @@ type tryRows struct {
 // connection (DuckDB works on one while Go converts the rows of another):
 // what the report shows of them, their texts, and their invocations and
 // hold reasons.
-func (rd *dbReader) details(ctx context.Context, sc jobScope, w *Workflow, t *time.Time) error {
+func (rd *dbReader) details(ctx context.Context, sc jobScope, byID map[int64]*Workflow, t *time.Time) error {
 	var (
 		wg                  sync.WaitGroup
 		errTexts, errTasks  error
@@ -481,6 +585,7 @@ func (rd *dbReader) details(ctx context.Context, sc jobScope, w *Workflow, t *ti
 	if len(bad) == 0 {
 		return nil
 	}
+	q := bounds(bad)
 	pos := make(map[int64]int32, len(bad))
 	for i, b := range bad {
 		pos[b.instID] = int32(i)
@@ -490,7 +595,7 @@ func (rd *dbReader) details(ctx context.Context, sc jobScope, w *Workflow, t *ti
 	go func() {
 		defer wg.Done()
 		errTexts = rd.withBad(ctx, bad, func(conn *sql.Conn) (err error) {
-			outTexts, err = rd.readTexts(ctx, conn, pos)
+			outTexts, err = rd.readTexts(ctx, conn, pos, q)
 			return err
 		})
 		tTexts = time.Since(start)
@@ -498,12 +603,12 @@ func (rd *dbReader) details(ctx context.Context, sc jobScope, w *Workflow, t *ti
 	go func() {
 		defer wg.Done()
 		errTasks = rd.withBad(ctx, bad, func(conn *sql.Conn) (err error) {
-			outTasks, err = rd.readTasks(ctx, conn, pos)
+			outTasks, err = rd.readTasks(ctx, conn, pos, q)
 			return err
 		})
 		tTasks = time.Since(start)
 	}()
-	all, err := rd.readInstances(ctx, conn, w)
+	all, err := rd.readInstances(ctx, conn, byID, q)
 	tMe = time.Since(start)
 	wg.Wait()
 	for _, e := range []error{err, errTexts, errTasks} {
@@ -545,6 +650,7 @@ func (rd *dbReader) details(ctx context.Context, sc jobScope, w *Workflow, t *ti
 			}
 		}
 		rd.finishInstance(ji)
+		w := byID[ji.wf]
 		switch ji.Role {
 		case RoleFailed:
 			w.Failed = append(w.Failed, ji)
@@ -559,21 +665,26 @@ func (rd *dbReader) details(ctx context.Context, sc jobScope, w *Workflow, t *ti
 
 // readInstances reads what the report shows of the failed tries but their
 // texts and tasks.
-func (rd *dbReader) readInstances(ctx context.Context, conn *sql.Conn, w *Workflow) ([]*JobInstance, error) {
-	rows, err := conn.QueryContext(ctx, detailsSQL)
+func (rd *dbReader) readInstances(ctx context.Context, conn *sql.Conn, byID map[int64]*Workflow, q *strings.Replacer) ([]*JobInstance, error) {
+	rows, err := conn.QueryContext(ctx, q.Replace(detailsSQL))
 	if err != nil {
 		return nil, rd.err("read failed jobs", err)
 	}
 	defer rows.Close()
 	var all []*JobInstance
 	for rows.Next() {
-		ji := &JobInstance{SubmitDir: w.SubmitDir}
+		ji := &JobInstance{}
 		var exit sql.NullInt64
-		if err := rows.Scan(&ji.Role, &ji.Try, &ji.InstanceID, &ji.Name, &ji.SubmitFile, &ji.TypeDesc, &ji.Executable,
+		if err := rows.Scan(&ji.wf, &ji.Role, &ji.Try, &ji.InstanceID, &ji.Name, &ji.SubmitFile, &ji.TypeDesc, &ji.Executable,
 			&ji.Argv, &ji.Site, &ji.WorkDir, &ji.StdoutFile, &ji.StderrFile, &exit, &ji.Hostname,
 			&ji.SubwfDir, &ji.SubwfUUID, &ji.State, &ji.Aborted); err != nil {
 			return nil, err
 		}
+		w := byID[ji.wf]
+		if w == nil {
+			continue
+		}
+		ji.SubmitDir = w.SubmitDir
 		ji.PreExe, ji.PreArgv = "-", "-"
 		ji.StdoutText, ji.StderrText = "-", "-"
 		ji.RawExit, ji.HasRawExit = int(exit.Int64), exit.Valid
@@ -583,9 +694,9 @@ func (rd *dbReader) readInstances(ctx context.Context, conn *sql.Conn, w *Workfl
 }
 
 // readTexts reads the captured output of the failed tries.
-func (rd *dbReader) readTexts(ctx context.Context, conn *sql.Conn, pos map[int64]int32) (tryRows, error) {
+func (rd *dbReader) readTexts(ctx context.Context, conn *sql.Conn, pos map[int64]int32, q *strings.Replacer) (tryRows, error) {
 	out := tryRows{texts: make([]texts, len(pos))}
-	rows, err := conn.QueryContext(ctx, textsSQL)
+	rows, err := conn.QueryContext(ctx, q.Replace(textsSQL))
 	if err != nil {
 		return out, rd.err("read the output of failed jobs", err)
 	}
@@ -613,10 +724,10 @@ func (rd *dbReader) readTexts(ctx context.Context, conn *sql.Conn, pos map[int64
 }
 
 // readTasks reads the invocations and the hold reasons of the failed tries.
-func (rd *dbReader) readTasks(ctx context.Context, conn *sql.Conn, pos map[int64]int32) (tryRows, error) {
+func (rd *dbReader) readTasks(ctx context.Context, conn *sql.Conn, pos map[int64]int32, q *strings.Replacer) (tryRows, error) {
 	n := len(pos)
 	tr := tryRows{tasks: make([][]Task, n), record: make([]bool, n), post: make([]*Task, n), holds: make([][]string, n), held: make([]bool, n)}
-	rows, err := conn.QueryContext(ctx, holdsSQL)
+	rows, err := conn.QueryContext(ctx, q.Replace(holdsSQL))
 	if err != nil {
 		return tr, rd.err("read hold reasons", err)
 	}
@@ -640,7 +751,7 @@ func (rd *dbReader) readTasks(ctx context.Context, conn *sql.Conn, pos map[int64
 	if err := rows.Err(); err != nil {
 		return tr, err
 	}
-	rows, err = conn.QueryContext(ctx, postSQL)
+	rows, err = conn.QueryContext(ctx, q.Replace(postSQL))
 	if err != nil {
 		return tr, rd.err("read POST scripts", err)
 	}
@@ -661,7 +772,7 @@ func (rd *dbReader) readTasks(ctx context.Context, conn *sql.Conn, pos map[int64
 	if err := rows.Err(); err != nil {
 		return tr, err
 	}
-	rows, err = conn.QueryContext(ctx, tasksSQL)
+	rows, err = conn.QueryContext(ctx, q.Replace(tasksSQL))
 	if err != nil {
 		return tr, rd.err("read failed tasks", err)
 	}
@@ -848,6 +959,37 @@ func didNotStart(dir string) []string {
 		}
 	}
 	return notes
+}
+
+// unreadableDir says, for a submit directory the database records, why its
+// files cannot be read; "" when they can.
+func unreadableDir(dir string) string {
+	if dir == "" {
+		return "the database records no submit directory for this workflow: no file of the run (the DAGMan log, <dag>.lib.err) was read"
+	}
+	f, err := os.Open(dir)
+	if err == nil {
+		_, err = f.Readdirnames(1)
+		f.Close()
+		if err == io.EOF {
+			err = nil
+		}
+	}
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, os.ErrNotExist):
+		err = errors.New("no such directory")
+	case errors.Is(err, os.ErrPermission):
+		err = errors.New("permission denied")
+	default:
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+	}
+	return "the submit directory the database records, " + dir + ", cannot be read (" + err.Error() +
+		"): the files there (the DAGMan log, <dag>.lib.err) were not read; everything else comes from the database"
 }
 
 // readHead reads at most n bytes of a file.

@@ -93,6 +93,7 @@ const (
 // JobInstance is one try of a job, with everything the report shows about
 // it. String fields hold "-" where Pegasus prints "-" for a missing value.
 type JobInstance struct {
+	wf         int64 // wf_id (database mode), while reading
 	Role       string
 	InstanceID int64 // job_instance_id (database mode)
 	Try        int   // job_submit_seq (database mode) or 1 + DAGMan retry (files mode)

@@ -2,6 +2,8 @@ package analyzer
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -254,5 +256,77 @@ func TestTraverseAllSample(t *testing.T) {
 	// Without -T, the top workflow alone, a success.
 	if rep := analyseSample(t, r, Options{}); len(rep.Workflows) != 1 || !rep.OK() {
 		t.Errorf("without -T: %d workflows, ok %v", len(rep.Workflows), rep.OK())
+	}
+}
+
+// TestTraverseAllMatchesSingle: -T reads every workflow of the hierarchy in
+// one pass over the tables (the outer workflow's job ids interleave with
+// the others'); each workflow must come out as when it is read alone.
+func TestTraverseAllMatchesSingle(t *testing.T) {
+	db := hierDB(t)
+	ctx := context.Background()
+	dir := "/data/moved/run0001"
+	all, err := FromDatabase(ctx, db, outerUUID, Options{Dir: dir, TraverseAll: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all.Workflows) != 3 {
+		t.Fatalf("%d workflows", len(all.Workflows))
+	}
+	summary := func(w *Workflow) string {
+		var b strings.Builder
+		fmt.Fprintf(&b, "%s %+v held=%d\n", w.Status, w.Counts, len(w.Held))
+		for i, list := range [][]*JobInstance{w.Failed, w.Failing, w.Earlier} {
+			role := []string{"failed", "failing", "earlier"}[i]
+			for _, ji := range list {
+				fmt.Fprintf(&b, "%s %s #%d try %d %s %s tasks=%d cause=%s %q\n", role, ji.Name, ji.InstanceID, ji.Try, ji.State,
+					ji.SubmitDir, len(ji.Tasks), ji.Cause.Kind, ji.Cause.Evidence)
+			}
+		}
+		for _, g := range w.Groups {
+			fmt.Fprintf(&b, "group %s %d %d\n", g.key, len(g.Jobs), len(g.Earlier))
+		}
+		return b.String()
+	}
+	for _, w := range all.Workflows {
+		alone, err := FromDatabase(ctx, db, w.UUID, Options{Dir: dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := summary(w), summary(alone.Workflows[0]); got != want {
+			t.Errorf("%s read with -T:\n%s\nread alone:\n%s", w.UUID, got, want)
+		}
+	}
+	if c := all.Workflows[1].Counts; c.Total != 2 || c.Failed != 1 {
+		t.Errorf("inner counts %+v", c)
+	}
+}
+
+// TestRecordedSubmitDir: without Options.Dir, the report is on the submit
+// directory the database records, with a note when it cannot be read.
+func TestRecordedSubmitDir(t *testing.T) {
+	db := hierDB(t)
+	ctx := context.Background()
+	rep, err := FromDatabase(ctx, db, outerUUID, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const recorded = "/home/alice/runs/outer/run0001"
+	if rep.SubmitDirectory != recorded || len(rep.Notes) != 1 ||
+		rep.Notes[0] != "the submit directory the database records, "+recorded+", cannot be read (no such directory): the files there (the DAGMan log, <dag>.lib.err) were not read; everything else comes from the database" {
+		t.Errorf("submit directory %q, notes %q", rep.SubmitDirectory, rep.Notes)
+	}
+	if txt := textOf(t, rep, TextOptions{}); !strings.HasPrefix(txt, "> **Note:** the submit directory the database records, "+recorded) {
+		t.Errorf("text:\n%s", txt)
+	}
+	if note := unreadableDir(t.TempDir()); note != "" {
+		t.Errorf("a readable directory: %q", note)
+	}
+	f := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(f, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if note := unreadableDir(f); !strings.Contains(note, ", cannot be read (not a directory)") {
+		t.Errorf("a file: %q", note)
 	}
 }
