@@ -836,3 +836,57 @@ func TestDagmanWithHTCondor(t *testing.T) {
 		t.Errorf("job tries, succeeded = %q", got)
 	}
 }
+
+// TestHierarchicalWorkflow plans a workflow whose one job is the example
+// as a sub-workflow (a <dax> job: SUBDAG EXTERNAL with a pegasus-plan PRE
+// script that plans it when it is reached), runs it, and reads it back:
+// the sub-workflow runs as a nested DAG, monitord follows it into the same
+// database, and the statistics count it.
+func TestHierarchicalWorkflow(t *testing.T) {
+	work := example(t, false)
+	outer := fmt.Sprintf(`<?xml version="1.0" encoding="UTF-8"?>
+<adag xmlns="http://pegasus.isi.edu/schema/DAX" version="3.6" name="outer">
+  <file name="blackdiamond.dax"><pfn url="file://%s/blackdiamond.dax" site="local"/></file>
+  <dax id="ID1" file="blackdiamond.dax"><argument>--force</argument></dax>
+</adag>
+`, work)
+	if err := os.WriteFile(filepath.Join(work, "outer.dax"), []byte(outer), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	submit := plan(t, work, "outer.dax")
+	code, out, errs := command(t, work, "pegasus-run", submit)
+	if code != 0 {
+		t.Fatalf("pegasus-run: exit %d\n%s%s", code, out, errs)
+	}
+	d := readDAG(t, submit)
+	var sub *ingest.DAGNode
+	for _, n := range d.Nodes {
+		if n.Kind == "SUBDAG" {
+			sub = n
+		}
+	}
+	if sub == nil {
+		t.Fatalf("no SUBDAG node in %v", d.Nodes)
+	}
+	inner := readDAG(t, filepath.Join(submit, sub.Dir))
+	for _, f := range []string{"monitord.done"} {
+		if _, err := os.Stat(filepath.Join(submit, f)); err != nil {
+			t.Error(err)
+		}
+	}
+	db := dbPath(t, submit)
+	if got := query(t, db, "SELECT count(*) FROM workflow"); got != "2\n" {
+		t.Errorf("workflows %q, want 2", got)
+	}
+	want := fmt.Sprintf("%d|%d\n", len(d.Nodes)+len(inner.Nodes), len(d.Nodes)+len(inner.Nodes))
+	if got := query(t, db, "SELECT count(*), count(*) FILTER (WHERE status = 'succeeded') FROM (SELECT DISTINCT ON (job_id) * FROM job_try ORDER BY job_id, try DESC)"); got != want {
+		t.Errorf("jobs, succeeded = %q, want %q", got, want)
+	}
+	if code, out, errs := command(t, work, "pegasus-statistics", "-s", "summary", "-o", filepath.Join(work, "stats"), submit); code != 0 {
+		t.Fatalf("pegasus-statistics: %d %s %s", code, out, errs)
+	}
+	summary := readFile(t, filepath.Join(work, "stats", "summary.txt"))
+	if !regexp.MustCompile(`\n\s*Tasks\s+4\s+0\s+0\s+4\s`).MatchString(summary) || !regexp.MustCompile(`\n\s*Sub-Workflows\s+1\s+0\s+0\s+1\s`).MatchString(summary) {
+		t.Errorf("statistics summary:\n%s", summary)
+	}
+}

@@ -33,6 +33,7 @@ type StatusReader struct {
 	dc    ingest.DagmanClassifier
 	inErr bool
 	cur   *NodeFailure
+	why   map[string]string // node -> why its last script could not run
 }
 
 // Update reads what was appended since the last call.
@@ -97,6 +98,7 @@ func (r *StatusReader) line(l []byte) {
 		// A new DAGMan run: forget the previous one's end.
 		r.St = Status{}
 		r.inErr = false
+		r.why = nil
 		return
 	}
 	msg := string(l)
@@ -104,6 +106,16 @@ func (r *StatusReader) line(l []byte) {
 		msg = msg[18:]
 	}
 	switch {
+	case strings.HasPrefix(msg, "Warning: PRE script of node ") || strings.HasPrefix(msg, "Warning: POST script of node "):
+		// "Warning: PRE script of node X could not be started: why" (ours):
+		// the reason the failure report gives along with DAGMan's status.
+		_, rest, _ := strings.Cut(msg, " script of node ")
+		if node, why, ok := strings.Cut(rest, " "); ok && strings.HasPrefix(why, "could not be started: ") {
+			if r.why == nil {
+				r.why = map[string]string{}
+			}
+			r.why[node] = why
+		}
 	case strings.HasPrefix(msg, "Of ") && strings.HasSuffix(msg, " nodes total:"):
 		f := strings.Fields(msg)
 		if len(f) >= 2 {
@@ -130,6 +142,14 @@ func (r *StatusReader) line(l []byte) {
 			r.cur = &r.St.Failures[len(r.St.Failures)-1]
 		case strings.HasPrefix(t, "Error: ") && r.cur != nil:
 			r.cur.Reason = strings.TrimPrefix(t, "Error: ")
+			if why := r.why[r.cur.Node]; why != "" && strings.Contains(strings.ToLower(r.cur.Reason), "script failed") {
+				// Before DAGMan's "(after N node retries)".
+				at := strings.Index(r.cur.Reason, " (after ")
+				if at < 0 {
+					at = len(r.cur.Reason)
+				}
+				r.cur.Reason = r.cur.Reason[:at] + ": " + why + r.cur.Reason[at:]
+			}
 		case strings.HasPrefix(t, "Retry: ") && r.cur != nil:
 		case t == "Aborting DAG...":
 			r.inErr = false

@@ -160,6 +160,15 @@ func TestScriptInMissingDir(t *testing.T) {
 	if got := strings.Join(nodeEvents(lines, "sub"), " "); got != "pre-start pre-failed-1" {
 		t.Errorf("sub: %s", got)
 	}
+	// The failure report (read back from dagman.out) gives the reason.
+	sr := &StatusReader{Path: filepath.Join(w.dir, "wf.dag.dagman.out")}
+	if err := sr.Update(); err != nil {
+		t.Fatal(err)
+	}
+	wantReason := "PRE script failed with status 1: could not be started: cannot change to the node's directory " + filepath.Join(w.dir, "not/there") + ": no such file or directory"
+	if f := sr.St.Failures; len(f) != 1 || f[0].Node != "sub" || f[0].Reason != wantReason {
+		t.Errorf("failures %+v, want sub: %s", f, wantReason)
+	}
 }
 
 // A job's output that cannot be brought back because the submit side's
