@@ -307,7 +307,9 @@ func (t *TryTable) StateBins(ctx context.Context, ranges []BinRange, n int) (map
 			Succeeded: make([]int64, n), Failed: make([]int64, n)}
 	}
 	var q strings.Builder
-	q.WriteString("WITH t AS (SELECT * FROM plot_try JOIN " + rangesSQL(ranges, n) + " USING (wf_id))\n")
+	// Not materialized: scanning plot_try once per column costs less than
+	// writing the joined rows out and reading them back.
+	q.WriteString("WITH t AS NOT MATERIALIZED (SELECT * FROM plot_try JOIN " + rangesSQL(ranges, n) + " USING (wf_id))\n")
 	for i, c := range tryColumns {
 		if i > 0 {
 			q.WriteString("UNION ALL\n")
