@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -264,5 +265,116 @@ func TestDestSeveralRoots(t *testing.T) {
 	if code != 1 || strings.Count(out, "## Summary") != 2 || strings.Count(out, "**Workflow Status**") != 2 ||
 		!strings.Contains(out, "`failure`") || !strings.Contains(out, "`success`") {
 		t.Errorf("text: exit %d:\n%s", code, out)
+	}
+}
+
+// jsonRun runs the command with --json and decodes the report.
+func jsonRun(t *testing.T, args ...string) (map[string]any, int) {
+	t.Helper()
+	out, errOut, code := runCmd(t, append([]string{"--json"}, args...)...)
+	var m map[string]any
+	if err := json.Unmarshal([]byte(out), &m); err != nil {
+		t.Fatalf("%v: %v: stderr %q\n%s", args, err, errOut, out)
+	}
+	return m, code
+}
+
+// rootJobs returns the "jobs" object of the report's "root" workflow.
+func rootJobs(m map[string]any) (wf, jobs map[string]any) {
+	wf = m["workflows"].(map[string]any)["root"].(map[string]any)
+	return wf, wf["jobs"].(map[string]any)
+}
+
+// TestConfNamesDatabase: --conf's pegasus.monitord.output names the
+// database, which is not in the submit directory.
+func TestConfNamesDatabase(t *testing.T) {
+	r := sampledb.Load(t, "process_wf_failure")
+	moved := filepath.Join(t.TempDir(), "elsewhere.duckdb")
+	if err := os.Rename(r.DB, moved); err != nil {
+		t.Fatal(err)
+	}
+	conf := filepath.Join(t.TempDir(), "pegasus.properties")
+	if err := os.WriteFile(conf, []byte("pegasus.monitord.output = duckdb://"+moved+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m, code := jsonRun(t, "--conf", conf, r.Dir)
+	_, jobs := rootJobs(m)
+	if code != 1 || m["mode"] != "database" || m["database"] != moved || jobs["failed"] != 1.0 {
+		t.Errorf("exit %d, mode %v, database %v, jobs %v", code, m["mode"], m["database"], jobs)
+	}
+	// Without --conf, no database is found: files mode, with a note.
+	m, code = jsonRun(t, r.Dir)
+	if notes, _ := m["notes"].([]any); code != 1 || m["mode"] != "files" || len(notes) != 1 ||
+		!strings.Contains(notes[0].(string), "no Stampede database was found") {
+		t.Errorf("without --conf: exit %d, mode %v, notes %v", code, m["mode"], m["notes"])
+	}
+}
+
+// TestTopDir: a sub-workflow's directory, with the top workflow's directory
+// (whose database holds the hierarchy) given by --top-dir.
+func TestTopDir(t *testing.T) {
+	r := sampledb.Load(t, "hierarchical_wf_success")
+	sub := filepath.Join(r.Dir, "00", "00", "blackdiamond_diamond_subworkflow.000")
+	m, code := jsonRun(t, "-d", sub, "--top-dir", r.Dir)
+	wf, jobs := rootJobs(m)
+	// The sample's sub-workflow never ran as far as its database knows (its
+	// DAGMan log was not published): every job unsubmitted, status unknown.
+	if code != 1 || m["mode"] != "database" || m["database"] != r.DB || m["root_wf_uuid"] != "48f759a4-165f-47d6-8c32-571649ce311b" ||
+		wf["wf_uuid"] != "160be601-bda4-45fb-86cd-9cf7a269bb22" || wf["parent_wf_uuid"] != "48f759a4-165f-47d6-8c32-571649ce311b" ||
+		jobs["total"] != 15.0 || jobs["unsubmitted"] != 15.0 {
+		t.Errorf("exit %d, mode %v, database %v, root %v, workflow %v (parent %v), jobs %v", code, m["mode"], m["database"],
+			m["root_wf_uuid"], wf["wf_uuid"], wf["parent_wf_uuid"], jobs)
+	}
+	// Without --top-dir the sub-workflow's directory has no database.
+	if m, _ := jsonRun(t, "-d", sub); m["mode"] != "files" {
+		t.Errorf("without --top-dir: mode %v", m["mode"])
+	}
+}
+
+// TestStrict: -s takes the .out/.err names from the submit file's output
+// and error commands; here they point into logs/, where the default names
+// (beside the .sub file) are not.
+func TestStrict(t *testing.T) {
+	dir := sampledb.CopyTree(t, testutil.Sample(t, "process_wf_failure"))
+	jobDir := filepath.Join(dir, "00", "00")
+	logs := filepath.Join(dir, "logs")
+	if err := os.Mkdir(logs, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"ls_ID0000001.out.000", "ls_ID0000001.out.001", "ls_ID0000001.err.000", "ls_ID0000001.err.001"} {
+		if err := os.Rename(filepath.Join(jobDir, f), filepath.Join(logs, f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	subFile := filepath.Join(jobDir, "ls_ID0000001.sub")
+	b, err := os.ReadFile(subFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := strings.ReplaceAll(string(b), "run0001//00/00/ls_ID0000001.out", "run0001/logs/ls_ID0000001.out")
+	s = strings.ReplaceAll(s, "run0001//00/00/ls_ID0000001.err", "run0001/logs/ls_ID0000001.err")
+	if s == string(b) {
+		t.Fatal("the sample's submit file has no output/error line to change")
+	}
+	if err := os.WriteFile(subFile, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	job := func(m map[string]any) map[string]any {
+		_, jobs := rootJobs(m)
+		return jobs["job_details"].(map[string]any)["failed_jobs_details"].(map[string]any)["ls_ID0000001"].(map[string]any)
+	}
+	m, code := jsonRun(t, "--files", "-s", dir)
+	ls := job(m)
+	rc, _ := ls["root_cause"].(map[string]any)
+	if code != 1 || ls["stdout_file"] != filepath.Join(logs, "ls_ID0000001.out.001") || ls["stderr_file"] != filepath.Join(logs, "ls_ID0000001.err.001") ||
+		rc["kind"] != "bad-arguments" || ls["tasks"].(map[string]any)["1"].(map[string]any)["exitcode"] != 2.0 {
+		t.Errorf("-s: exit %d, stdout_file %v, stderr_file %v, root cause %v", code, ls["stdout_file"], ls["stderr_file"], rc)
+	}
+	// Without -s the record is looked for beside the .sub file, and missed.
+	m, _ = jsonRun(t, "--files", dir)
+	ls = job(m)
+	if notes := fmt.Sprint(ls["notes"]); ls["stdout_file"] != filepath.Join(jobDir, "ls_ID0000001.out.001") ||
+		!strings.Contains(notes, "ls_ID0000001.out.001 does not exist: no kickstart record to read") {
+		t.Errorf("without -s: stdout_file %v, notes %v", ls["stdout_file"], ls["notes"])
 	}
 }
