@@ -23,6 +23,11 @@ type Monitord struct {
 	Env         []string // default os.Environ()
 	LogFile     string   // monitord's output goes there (appended); "" discards it
 	MaxRestarts int      // default 20
+	// QuickFailures: after this many failures in a row, each within
+	// 2 s of its start with an exit code (not a signal), monitord is not
+	// started again (a permanent error such as a directory that is not a
+	// workflow's); default 3.
+	QuickFailures int
 	// Logf reports restarts; may be nil.
 	Logf func(format string, args ...any)
 
@@ -42,6 +47,9 @@ var ErrOtherMonitord = errors.New("another pegasus-monitord follows this workflo
 func (m *Monitord) Start() error {
 	if m.MaxRestarts == 0 {
 		m.MaxRestarts = 20
+	}
+	if m.QuickFailures == 0 {
+		m.QuickFailures = 3
 	}
 	m.done = make(chan struct{})
 	m.ended = make(chan struct{})
@@ -84,6 +92,7 @@ func (m *Monitord) logf(format string, args ...any) {
 func (m *Monitord) supervise(cmd *exec.Cmd) {
 	defer close(m.done)
 	delay := 200 * time.Millisecond
+	started, quick := time.Now(), 0
 	for {
 		err := cmd.Wait()
 		code := -1
@@ -104,9 +113,23 @@ func (m *Monitord) supervise(cmd *exec.Cmd) {
 			m.result = ErrOtherMonitord
 			return
 		}
+		if code > 0 && time.Since(started) < 2*time.Second {
+			quick++
+		} else {
+			quick = 0
+		}
 		m.mu.Lock()
 		restarts := m.restarts
 		m.mu.Unlock()
+		if quick >= m.QuickFailures {
+			where := ""
+			if m.LogFile != "" {
+				where = "; see " + m.LogFile
+			}
+			m.result = fmt.Errorf("pegasus-monitord failed as soon as it started, %d times in a row (last: %v)%s", quick, err, where)
+			m.logf("%v; not starting it again", m.result)
+			return
+		}
 		if restarts >= m.MaxRestarts {
 			m.result = fmt.Errorf("pegasus-monitord failed %d times, last: %v", restarts+1, err)
 			return
@@ -129,6 +152,7 @@ func (m *Monitord) supervise(cmd *exec.Cmd) {
 		m.restarts++
 		m.mu.Unlock()
 		var serr error
+		started = time.Now()
 		cmd, serr = m.spawn()
 		if serr != nil {
 			m.result = serr
