@@ -579,3 +579,53 @@ func TestDotFailures(t *testing.T) {
 		})
 	}
 }
+
+// redPixels counts the pixels of a chart in the colours of failed tries.
+func redPixels(t *testing.T, b []byte) int {
+	t.Helper()
+	img, err := png.Decode(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for y := img.Bounds().Min.Y; y < img.Bounds().Max.Y; y++ {
+		for x := img.Bounds().Min.X; x < img.Bounds().Max.X; x++ {
+			r, g, b, _ := img.At(x, y).RGBA()
+			switch [3]uint32{r >> 8, g >> 8, b >> 8} {
+			case [3]uint32{0xe3, 0x1a, 0x1c}, [3]uint32{0xfb, 0x80, 0x72}:
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// TestFailedTriesMarked compares the charts of the failed sample (its
+// compute job failed twice) with those of the successful one: the same
+// legend, but the failed tries' bars add red to the Gantt, host and
+// critical path charts.
+func TestFailedTriesMarked(t *testing.T) {
+	red := map[string]map[string]int{}
+	for _, name := range []string{"process_wf_failure", "process_wf_success"} {
+		r := sampledb.Load(t, name)
+		res := generate(t, openDB(t, r.DB), plots.Options{Level: plots.Gantt | plots.Host | plots.CriticalPath})
+		red[name] = map[string]int{}
+		for _, c := range res.Charts() {
+			red[name][c.Kind] = redPixels(t, c.PNG)
+		}
+		failed := 0
+		for _, tr := range res.Sections[0].Gantt.Tries {
+			if tr.Failed() {
+				failed++
+			}
+		}
+		if want := map[string]int{"process_wf_failure": 2, "process_wf_success": 0}[name]; failed != want {
+			t.Errorf("%s: %d failed tries in the Gantt chart, want %d", name, failed, want)
+		}
+	}
+	for _, kind := range []string{"gantt", "host", "critical"} {
+		if f, s := red["process_wf_failure"][kind], red["process_wf_success"][kind]; f < s+200 {
+			t.Errorf("%s chart: %d red pixels with failed tries, %d without", kind, f, s)
+		}
+	}
+}
