@@ -191,6 +191,11 @@ func parseBP(line string, dst []KV) ([]KV, error) {
 // ParseBPTime reads a BP ts value: ISO 8601 (with Z or an offset) or a bare
 // epoch number.
 func ParseBPTime(v string) (float64, bool) {
+	if len(v) > 4 && v[4] == '-' {
+		// ISO 8601 (the usual form): no failed number parse, whose error
+		// allocates.
+		return ParseISOTime(v)
+	}
 	if f, err := strconv.ParseFloat(v, 64); err == nil {
 		return f, true
 	}

@@ -34,8 +34,10 @@ type future struct {
 func newPipeline(workers, batch int) *pipeline {
 	p := &pipeline{
 		batch: batch,
-		items: make(chan item, 4096),
-		work:  make(chan *future, 8192),
+		// Queues deep enough to keep the workers and the sink busy, and no
+		// deeper: every queued job holds its parsed records until loaded.
+		items: make(chan item, 512),
+		work:  make(chan *future, 256),
 		stop:  make(chan struct{}),
 	}
 	for i := 0; i < workers; i++ {

@@ -787,9 +787,18 @@ func (l *loader) writeInst(ir *instRow) error {
 	return err
 }
 
-// release drops the large texts of a written row: they are in the database now.
+// release drops the large texts of a written row (they are in the database
+// now) and copies the short strings that come from a kickstart record,
+// which would otherwise keep the record's whole text alive as long as the
+// row is remembered.
 func (ir *instRow) release() {
 	ir.stdoutText, ir.stderrText = nil, nil
+	for _, p := range []**string{&ir.user, &ir.workDir, &ir.site, &ir.sched} {
+		if *p != nil {
+			c := strings.Clone(**p)
+			*p = &c
+		}
+	}
 }
 
 // updateInst changes one column of an instance already written.
