@@ -63,8 +63,8 @@ Examples:
   pegasus-plots -o out /data/diamond-0.stampede.duckdb
   pegasus-plots --dest /data/archive -u -o out 6d3c0b7e-...
 
-  # Two runs on one page
-  pegasus-plots --multiple-wf -o both /runs/diamond/run0001 /runs/diamond/run0002
+  # Every run of a shared database (pegasus.monitord.output) on one page
+  pegasus-plots --multiple-wf -o all --dest /data/runs.stampede.duckdb
 
 Without Graphviz the graphs are written as .dot files only; install it with
 'apt-get install graphviz' (Debian, Ubuntu), 'dnf install graphviz' or

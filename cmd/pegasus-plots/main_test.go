@@ -120,6 +120,7 @@ func TestBadInput(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(unloaded, "monitord.started"), []byte("pid 2147483646\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	other := sampledb.Load(t, "process_wf_failure")
 	nodb := sampledb.CopyTree(t, loaded.Dir)
 	os.Remove(filepath.Join(nodb, "process-0.stampede.duckdb"))
 	out := t.TempDir()
@@ -140,6 +141,7 @@ func TestBadInput(t *testing.T) {
 		{"no database", []string{"-i", "-o", out, nodb}, 1, "no Stampede database found"},
 		{"unknown uuid", []string{"--dest", loaded.DB, "-u", "-o", out, "0000-nope"}, 1, "not found in database"},
 		{"uuid without database", []string{"-u", "-o", out, "x"}, 2, "--dest or --conf is needed"},
+		{"two databases", []string{"--multiple-wf", "-o", out, loaded.Dir, other.Dir}, 1, "workflows are distributed across multiple databases"},
 		{"not a database", []string{"-o", out, filepath.Join(loaded.Dir, "braindump.yml")}, 1, "braindump.yml"},
 	}
 	for _, tc := range tests {
