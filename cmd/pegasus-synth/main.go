@@ -14,10 +14,12 @@ import (
 	"time"
 
 	"github.com/pegasus-go/pegasus/internal/cli"
+	"github.com/pegasus-go/pegasus/stampede"
 	"github.com/pegasus-go/pegasus/synth"
 )
 
 const usage = `Usage: pegasus-synth --jobs N --out DIR [options]
+       pegasus-synth --jobs N --stampede FILE [--sub-workflows K]
 
 Writes into DIR a submit directory shaped like the ones Pegasus 5.0.5 and
 HTCondor 10.2 leave behind after a run: braindump.yml, <label>-0.dag, one .sub
@@ -27,12 +29,20 @@ record and one PegasusLite stderr file per job try, the rescue DAG when jobs
 failed, and truth.json with the counts and times tests assert against.
 The same flags (and time zone, TZ) always give the same bytes.
 
+With --stampede, no submit directory is written: the rows of a synthetic
+hierarchical run go straight into a new Stampede DuckDB file (about 100 MB
+for a million jobs, where the submit directory would take 20 GB), for
+benchmarks of pegasus-statistics, pegasus-analyzer and pegasus-plots at
+sizes whose logs would not fit on disk. Its shapes are described in
+docs/synth.md.
+
 Examples:
   pegasus-synth --jobs 1000 --out /tmp/wf1k
   pegasus-synth -n 100000 -o /tmp/wf100k --seed 7 --fail-rate 0.05 --hold-rate 0.01
   TZ=America/Los_Angeles pegasus-synth -n 50 -o demo --width 4 --depth 2 \
       --label diamond --start 2023-03-03T23:09:48 --retry 2
   pegasus-synth -n 500 -o runs/a --conf pegasus.properties -Ddagman.stagein.maxjobs=2
+  pegasus-synth -n 1000000 --stampede /tmp/1m.duckdb --sub-workflows 10
 
 Exit status: 0 written, 1 error, 2 bad usage, 130 interrupted.
 `
@@ -74,6 +84,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	full := fs.Bool("full", false, "also write the PegasusLite .sh scripts and the .meta files (2 more files per job)")
 	workers := fs.Int("workers", 0, "file-writing goroutines (default 2×CPUs, at least 4)")
 	quiet := fs.BoolP("quiet", "q", false, "no progress bar and no summary")
+	dbFile := fs.String("stampede", "", "write a synthetic run's rows into this new DuckDB `file` instead of a submit directory")
+	subWfs := fs.Int("sub-workflows", 10, "with --stampede: sub-workflows of the root workflow")
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
@@ -82,6 +94,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cli.Usagef("unexpected argument %q", fs.Arg(0))
 	case *jobs < 1:
 		return cli.Usagef("--jobs must be at least 1")
+	case *dbFile != "" && *out != "":
+		return cli.Usagef("--stampede and --out exclude each other")
+	case *dbFile != "":
+		if *subWfs < 0 {
+			return cli.Usagef("--sub-workflows cannot be negative")
+		}
+		return writeStampede(ctx, *dbFile, *jobs, *subWfs, *quiet, stdout)
 	case *out == "":
 		return cli.Usagef("--out is required")
 	case *failRate < 0 || *failRate >= 1:
@@ -124,6 +143,39 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			*out, tr.DAGNodes, tr.JobInstances, tr.Retries, tr.JobsSucceeded, tr.JobsFailed, tr.JobsNeverRun, tr.DAGManExitStatus)
 		fmt.Fprintf(stdout, "%d files, %.1f MB; workflow wall time %s; truth in %s/truth.json\n",
 			tr.Files, float64(tr.Bytes)/1e6, time.Duration(tr.WorkflowWall)*time.Second, *out)
+	}
+	return nil
+}
+
+// writeStampede fills a new DuckDB file with a synthetic run
+// (stampede.FillSynthetic, with job edges). The file must not exist; on
+// failure nothing is left behind.
+func writeStampede(ctx context.Context, path string, jobs, subs int, quiet bool, stdout io.Writer) (err error) {
+	if _, err := os.Stat(path); err == nil {
+		return fmt.Errorf("%s: exists already", path)
+	}
+	db, err := stampede.Open(ctx, path, stampede.OpenOptions{})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := db.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			os.Remove(path)
+			os.Remove(path + ".wal")
+		}
+	}()
+	t0 := time.Now()
+	if err := db.FillSynthetic(ctx, stampede.SyntheticRun{Jobs: jobs, SubWorkflows: subs}); err != nil {
+		return err
+	}
+	if err := db.FillSyntheticEdges(ctx); err != nil {
+		return err
+	}
+	if !quiet {
+		fmt.Fprintf(stdout, "%s: a synthetic run of %d jobs in %d sub-workflows, written in %s\n", path, jobs, subs, time.Since(t0).Round(time.Millisecond))
 	}
 	return nil
 }

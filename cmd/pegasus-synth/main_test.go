@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pegasus-go/pegasus/stampede"
 )
 
 func TestBadUsage(t *testing.T) {
@@ -24,6 +26,7 @@ func TestBadUsage(t *testing.T) {
 		{"bad start", []string{"-n", "3", "-o", "x", "--start", "yesterday"}, `--start "yesterday"`},
 		{"argument", []string{"-n", "3", "-o", "x", "extra"}, `unexpected argument "extra"`},
 		{"bad define", []string{"-n", "3", "-o", "x", "-D", "novalue"}, "not key=value"},
+		{"out and stampede", []string{"-n", "3", "-o", "x", "--stampede", "y"}, "--stampede and --out exclude each other"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
@@ -100,5 +103,38 @@ func TestRun(t *testing.T) {
 	err = run(context.Background(), args, &stdout, &stderr)
 	if code := exitCode(err, &bytes.Buffer{}); code != 1 {
 		t.Errorf("rerun into a full directory: exit %d, want 1", code)
+	}
+}
+
+// --stampede writes the rows of a synthetic run into a new database: the
+// jobs asked for (plus one dax job per sub-workflow), the sub-workflows,
+// and job edges; an existing file is refused and left alone.
+func TestStampedeFile(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "s.duckdb")
+	var stdout, stderr bytes.Buffer
+	if err := run(ctx, []string{"-n", "500", "--stampede", path, "--sub-workflows", "3", "-q"}, &stdout, &stderr); err != nil {
+		t.Fatal(err, stderr.String())
+	}
+	db, err := stampede.Open(ctx, path, stampede.OpenOptions{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wfs, jobs, daxJobs, edges int
+	q := `SELECT (SELECT count(*) FROM workflow), (SELECT count(*) FROM job WHERE type_desc <> 'dax'),
+		(SELECT count(*) FROM job WHERE type_desc = 'dax'), (SELECT count(*) FROM job_edge)`
+	if err := db.SQL.QueryRowContext(ctx, q).Scan(&wfs, &jobs, &daxJobs, &edges); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if wfs != 4 || jobs != 500 || daxJobs != 3 || edges == 0 {
+		t.Errorf("%d workflows, %d jobs, %d dax jobs, %d edges; want 4, 500, 3 and some edges", wfs, jobs, daxJobs, edges)
+	}
+	before, _ := os.Stat(path)
+	if err := run(ctx, []string{"-n", "5", "--stampede", path, "-q"}, &stdout, &stderr); err == nil || !strings.Contains(err.Error(), "exists already") {
+		t.Errorf("existing file: err %v", err)
+	}
+	if after, err := os.Stat(path); err != nil || after.Size() != before.Size() || !after.ModTime().Equal(before.ModTime()) {
+		t.Error("the existing file was touched")
 	}
 }
