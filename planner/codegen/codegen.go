@@ -444,16 +444,32 @@ func (w *writer) sub(j *ewf.Job, b []byte) []byte {
 	return append(b, sc.footer...)
 }
 
-// mkdirs creates the job file directories.
+// mkdirs creates the job file directories. The submit directory and every
+// directory holding directories get the top-directory attribute (see
+// markTopDir) before their subdirectories are made.
 func (w *writer) mkdirs() error {
+	markTopDir(w.dir)
 	made := map[string]bool{"": true}
 	for _, j := range w.res.Order {
 		if made[j.Dir] {
 			continue
 		}
-		made[j.Dir] = true
-		if err := os.MkdirAll(filepath.Join(w.dir, j.Dir), 0o755); err != nil {
-			return err
+		for i := 0; i <= len(j.Dir); i++ {
+			if i < len(j.Dir) && j.Dir[i] != '/' {
+				continue
+			}
+			d := j.Dir[:i]
+			if made[d] {
+				continue
+			}
+			made[d] = true
+			p := filepath.Join(w.dir, d)
+			if err := os.Mkdir(p, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
+				return err
+			}
+			if i < len(j.Dir) {
+				markTopDir(p)
+			}
 		}
 	}
 	return nil

@@ -611,7 +611,17 @@ func (p *parser) job(n *node) (*Job, error) {
 			return nil, p.errf(n.line, ErrMissingAttr, "%s %s needs file", n.name, j.ID)
 		}
 	}
-	for _, c := range n.children() {
+	kids := n.children()
+	nuses := 0
+	for _, c := range kids {
+		if c.name == "uses" {
+			nuses++
+		}
+	}
+	if nuses > 0 {
+		j.Uses = make([]Use, 0, nuses)
+	}
+	for _, c := range kids {
 		switch c.name {
 		case "argument":
 			j.Argument = p.mixed(c, true)

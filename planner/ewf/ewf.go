@@ -90,6 +90,11 @@ func (p *Profiles) Set(k, v string) {
 	p.kv = append(p.kv, kv{k, v})
 }
 
+// Grow makes room for n more keys.
+func (p *Profiles) Grow(n int) {
+	p.kv = slices.Grow(p.kv, n)
+}
+
 // SetDefault sets key unless it is set.
 func (p *Profiles) SetDefault(k, v string) {
 	if p.find(k) < 0 {

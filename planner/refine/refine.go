@@ -163,7 +163,7 @@ type planner struct {
 
 	propProfiles ewf.ProfileSet
 	daxExe       map[string][]*dax.Executable
-	compounds    map[string][]*dax.Transformation // fqn -> DAX compound transformations, built on first use
+	compounds    map[string][]*dax.Transformation  // fqn -> DAX compound transformations, built on first use
 	tcBySite     map[string]map[string][]*tc.Entry // fqn -> site -> entries
 	producer     map[string]*ewf.Job               // lfn -> producing job
 	staged       map[string]*ewf.Job               // staging site + lfn -> stage-in job carrying it

@@ -184,6 +184,7 @@ func (p *planner) wrapOne(w *wrapper, j *ewf.Job) error {
 	for _, k := range []string{"arguments", "environment", "executable"} {
 		c.Delete(k)
 	}
+	c.Grow(20) // the keys wrapping sets, in one allocation
 	switch j.Type {
 	case ewf.DAXJob, ewf.DAGJob:
 		return p.wrapSub(j)
