@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # make bench: time the real commands (whole process, wall clock, peak RSS) on
 # generated runs. Generated inputs are cached in benchdata/ (delete it to
-# regenerate). SIZES overrides the run sizes, e.g. SIZES="1000 100000 1000000".
+# regenerate). SIZES overrides the run sizes, e.g. SIZES="1000 100000 1000000"
+# (a million-job submit directory takes about 20 GB); DB_SIZES the sizes of
+# the databases written directly (pegasus-synth --stampede) on which the
+# reporting tools are timed too; PLAN_SIZES the planned workflows' sizes;
+# EXEC_JOBS=0 skips the executor benchmark.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-bin}
@@ -9,14 +13,23 @@ SIZES=${SIZES:-"1000 100000"}
 mkdir -p benchdata
 T=/usr/bin/time
 
-measure() { # label, command...: prints wall time and peak RSS, sets WALL
+measure() { # label, command...: prints wall time, CPU time and peak RSS, sets WALL
 	local label=$1; shift
-	if ! $T -f "%e %M" -o /tmp/bench.time "$@" >/dev/null 2>/tmp/bench.err; then
+	if ! $T -f "%e %U %S %M" -o /tmp/bench.time "$@" >/dev/null 2>/tmp/bench.err; then
 		echo "$label: failed" >&2; cat /tmp/bench.err >&2; return 1
 	fi
-	local rss
-	read -r WALL rss </tmp/bench.time
-	printf "%-48s %8.2f s %8d MiB\n" "$label" "$WALL" "$((rss / 1024))"
+	local usr sys rss
+	read -r WALL usr sys rss </tmp/bench.time
+	printf "%-48s %8.2f s wall %7.2f s cpu %7d MiB\n" "$label" "$WALL" "$(awk -v u="$usr" -v s="$sys" 'BEGIN { print u + s }')" "$((rss / 1024))"
+}
+
+reports() { # label, database or submit dir, extra option: times the reporting tools on it
+	local what=$1 in=$2 opt=$3
+	measure "pegasus-statistics -s all ($what)" "$BIN/pegasus-statistics" -s all -o "benchdata/out/statistics" $opt "$in"
+	# exit 1 means "the workflow failed": still a good run of the analyzer
+	measure "pegasus-analyzer ($what)" sh -c '"$0" $1 "$2" >/dev/null; [ $? -le 1 ]' "$BIN/pegasus-analyzer" "$opt" "$in"
+	measure "pegasus-analyzer --json ($what)" sh -c '"$0" --json $1 "$2" >/dev/null; [ $? -le 1 ]' "$BIN/pegasus-analyzer" "$opt" "$in"
+	measure "pegasus-plots ($what)" "$BIN/pegasus-plots" -o "benchdata/out/plots" $opt "$in"
 }
 
 for n in $SIZES; do
@@ -29,17 +42,15 @@ for n in $SIZES; do
 	rm -f "$dir"/*.stampede.duckdb "$dir"/jobstate.log.*
 	measure "pegasus-monitord --replay ($n jobs)" "$BIN/pegasus-monitord" --replay -q "$dir"/*.dag.dagman.out
 	awk -v n="$n" -v w="$WALL" 'BEGIN { printf "%-48s %8.0f jobs/s\n", "  = ", n / w }'
-	if [ -x "$BIN/pegasus-statistics" ]; then
-		measure "pegasus-statistics -s all ($n jobs)" "$BIN/pegasus-statistics" -s all -o "$dir/statistics" "$dir"
-	fi
-	if [ -x "$BIN/pegasus-analyzer" ]; then
-		# exit 1 means "the workflow failed": still a good run of the analyzer
-		measure "pegasus-analyzer ($n jobs)" sh -c '"$0" "$1" >/dev/null; [ $? -le 1 ]' "$BIN/pegasus-analyzer" "$dir"
-		measure "pegasus-analyzer --json ($n jobs)" sh -c '"$0" --json "$1" >/dev/null; [ $? -le 1 ]' "$BIN/pegasus-analyzer" "$dir"
-	fi
-	if [ -x "$BIN/pegasus-plots" ]; then
-		measure "pegasus-plots ($n jobs)" "$BIN/pegasus-plots" -o "$dir/plots" "$dir"
-	fi
+	reports "$n jobs, replayed" "$dir" ""
+done
+
+# The reporting tools on databases written directly, for sizes whose
+# submit directories would not fit on disk.
+for n in ${DB_SIZES:-1000000}; do
+	db=benchdata/db-$n.duckdb
+	[ -f "$db" ] || "$BIN/pegasus-synth" -q --jobs "$n" --stampede "$db"
+	reports "$n jobs, database" "$db" "--dest"
 done
 
 # Planning: Montage-shaped workflows of PLAN_SIZES tasks, default options,
@@ -51,3 +62,9 @@ for n in ${PLAN_SIZES:-10000 100000}; do
 	measure "pegasus-plan ($n tasks)" "$BIN/pegasus-plan" --conf "$m/pegasus.properties" --dax "$m/montage.dax" \
 		--dir "$out" --output-site local
 done
+
+# The executor: kickstart-wrapped /bin/true jobs at -j 2, whole
+# pegasus-dagman process (see executor/bench_test.go).
+if [ "${EXEC_JOBS:-1}" != 0 ]; then
+	go test ./executor -run '^$' -bench 'NoopJobsCommand$' -benchtime 1x | grep -E 'ns/job|^ok|FAIL'
+fi
