@@ -576,3 +576,18 @@ func at(s []string, i int) string {
 	}
 	return "<missing>"
 }
+
+// A task without arguments: kickstart writes an empty argument_vector (as
+// Pegasus 5's kickstart does) and the record still reads back whole.
+func TestRecordWithoutArguments(t *testing.T) {
+	inv := runJob(t, &Options{Args: []string{"/bin/true"}}, "", Env{})
+	y := AppendYAML(nil, inv)
+	if !bytes.Contains(y, []byte("\n    argument_vector:\n    procs:\n")) {
+		t.Errorf("argument_vector is not written as Pegasus 5 writes it:\n%s", y)
+	}
+	for _, r := range pair(parse(t, inv)) {
+		if !r.HasRaw || r.Raw != 0 || r.Executable != "/bin/true" || r.Hostname == "" || r.Duration <= 0 {
+			t.Errorf("%s record: raw %v %d, executable %q, hostname %q, duration %v", r.fmt, r.HasRaw, r.Raw, r.Executable, r.Hostname, r.Duration)
+		}
+	}
+}
