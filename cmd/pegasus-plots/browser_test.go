@@ -8,11 +8,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/pegasus-go/pegasus/internal/sampledb"
+	"github.com/pegasus-go/pegasus/stampede"
 )
 
 // chromium finds a Chromium to check the page with; without one the test
@@ -80,9 +82,10 @@ window.addEventListener('load', function () {
 var checkRE = regexp.MustCompile(`(?s)<pre id="plots-check">(.*?)</pre>`)
 
 // TestPageInBrowser opens the page of a hierarchical run (charts, a
-// sub-workflow without job data) and of a failed run in headless
-// Chromium: no console error, every image loaded and displayed; and takes
-// a screenshot that must not be blank.
+// sub-workflow without job data), of a failed run, and of a synthetic
+// hierarchy drawn with binned views in headless Chromium: no console
+// error, every image loaded and displayed; and takes a screenshot that
+// must not be blank.
 func TestPageInBrowser(t *testing.T) {
 	bin := chromium(t)
 	for _, sample := range []string{"hierarchical_wf_success", "process_wf_failure"} {
@@ -92,59 +95,104 @@ func TestPageInBrowser(t *testing.T) {
 			if _, stderr, code := runCmd(t, zone, "-q", "-o", out, r.Dir); code != 0 {
 				t.Fatalf("exit %d: %s", code, stderr)
 			}
-			index := filepath.Join(out, "index.html")
-			page, err := os.ReadFile(index)
-			if err != nil {
-				t.Fatal(err)
-			}
-			// Self-contained: images are data: URLs, nothing is fetched.
-			for _, m := range regexp.MustCompile(`(?i)<(?:img|script|link|iframe)[^>]*(?:src|href)="([^"]*)"`).FindAllSubmatch(page, -1) {
-				if !strings.HasPrefix(string(m[1]), "data:image/png;base64,") {
-					t.Errorf("the page loads %q", m[1])
-				}
-			}
-			want := strings.Count(string(page), "<img ")
-			if want < 5 {
-				t.Fatalf("%d images on the page, want at least 5", want)
-			}
-
-			checked := filepath.Join(out, "checked.html")
-			s := strings.Replace(string(page), "<head>\n", "<head>\n"+checker, 1)
-			if err := os.WriteFile(checked, []byte(s), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			dom, stderr := runChromium(t, bin, "--virtual-time-budget=10000", "--dump-dom", "file://"+checked)
-			m := checkRE.FindStringSubmatch(dom)
-			if m == nil {
-				t.Fatalf("the page did not finish loading; stderr:\n%s", stderr)
-			}
-			var res struct {
-				Images int
-				Bad    []string
-				Errors []string
-			}
-			if err := json.Unmarshal([]byte(html.UnescapeString(m[1])), &res); err != nil {
-				t.Fatal(err)
-			}
-			if res.Images != want || len(res.Bad) > 0 {
-				t.Errorf("%d images in the browser (want %d), not visible: %v", res.Images, want, res.Bad)
-			}
-			if len(res.Errors) > 0 {
-				t.Errorf("errors in the browser: %v", res.Errors)
-			}
-			for _, line := range strings.Split(stderr, "\n") {
-				if strings.Contains(line, ":CONSOLE") && (strings.Contains(line, "Uncaught") || strings.Contains(line, "ERROR")) {
-					t.Errorf("console: %s", line)
-				}
-			}
-
-			shot := filepath.Join(out, "screenshot.png")
-			runChromium(t, bin, "--hide-scrollbars", "--window-size=1360,2400", "--screenshot="+shot, "file://"+index)
-			b, err := os.ReadFile(shot)
-			if err != nil {
-				t.Fatalf("no screenshot: %v", err)
-			}
-			nonBlank(t, b)
+			checkInBrowser(t, bin, out, 5)
 		})
 	}
+	t.Run("binned hierarchy", func(t *testing.T) {
+		ctx := context.Background()
+		path := filepath.Join(t.TempDir(), "syn.duckdb")
+		db, err := stampede.Open(ctx, path, stampede.OpenOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.FillSynthetic(ctx, stampede.SyntheticRun{Jobs: 3000, SubWorkflows: 2}); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.FillSyntheticEdges(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Close(); err != nil {
+			t.Fatal(err)
+		}
+		out := t.TempDir()
+		if _, stderr, code := runCmd(t, zone, "-q", "-o", out, "--detail-limit", "500", path); code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		page, err := os.ReadFile(filepath.Join(out, "index.html"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tries := regexp.MustCompile(`<th>job tries</th><td>(\d+) `).FindAllSubmatch(page, -1)
+		if len(tries) != 3 {
+			t.Fatalf("%d workflows on the page, want 3", len(tries))
+		}
+		for _, m := range tries {
+			if n, _ := strconv.Atoi(string(m[1])); n <= 500 {
+				t.Errorf("a workflow of %d tries: not binned", n)
+			}
+		}
+		// Per workflow: Gantt, host, critical path, breakdown; per root:
+		// time and breakdown.
+		checkInBrowser(t, bin, out, 3*4+2)
+	})
+}
+
+// checkInBrowser checks out/index.html in Chromium: self-contained, at
+// least min images, all of them visible, no error; and a screenshot that
+// is not blank.
+func checkInBrowser(t *testing.T, bin, out string, min int) {
+	t.Helper()
+	index := filepath.Join(out, "index.html")
+	page, err := os.ReadFile(index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Self-contained: images are data: URLs, nothing is fetched.
+	for _, m := range regexp.MustCompile(`(?i)<(?:img|script|link|iframe)[^>]*(?:src|href)="([^"]*)"`).FindAllSubmatch(page, -1) {
+		if !strings.HasPrefix(string(m[1]), "data:image/png;base64,") {
+			t.Errorf("the page loads %q", m[1])
+		}
+	}
+	want := strings.Count(string(page), "<img ")
+	if want < min {
+		t.Fatalf("%d images on the page, want at least %d", want, min)
+	}
+
+	checked := filepath.Join(out, "checked.html")
+	s := strings.Replace(string(page), "<head>\n", "<head>\n"+checker, 1)
+	if err := os.WriteFile(checked, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dom, stderr := runChromium(t, bin, "--virtual-time-budget=10000", "--dump-dom", "file://"+checked)
+	m := checkRE.FindStringSubmatch(dom)
+	if m == nil {
+		t.Fatalf("the page did not finish loading; stderr:\n%s", stderr)
+	}
+	var res struct {
+		Images int
+		Bad    []string
+		Errors []string
+	}
+	if err := json.Unmarshal([]byte(html.UnescapeString(m[1])), &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Images != want || len(res.Bad) > 0 {
+		t.Errorf("%d images in the browser (want %d), not visible: %v", res.Images, want, res.Bad)
+	}
+	if len(res.Errors) > 0 {
+		t.Errorf("errors in the browser: %v", res.Errors)
+	}
+	for _, line := range strings.Split(stderr, "\n") {
+		if strings.Contains(line, ":CONSOLE") && (strings.Contains(line, "Uncaught") || strings.Contains(line, "ERROR")) {
+			t.Errorf("console: %s", line)
+		}
+	}
+
+	shot := filepath.Join(out, "screenshot.png")
+	runChromium(t, bin, "--hide-scrollbars", "--window-size=1360,2400", "--screenshot="+shot, "file://"+index)
+	b, err := os.ReadFile(shot)
+	if err != nil {
+		t.Fatalf("no screenshot: %v", err)
+	}
+	nonBlank(t, b)
 }
