@@ -526,3 +526,57 @@ func keys(m map[string]string) []string {
 	sort.Strings(out)
 	return out
 }
+
+// TestOutputStorage: outputs go to the output site's shared-storage
+// directory when it has one, else its local-storage directory; --output-dir
+// replaces the directory.
+func TestOutputStorage(t *testing.T) {
+	w := daxapi.New("os")
+	w.JobWithID("ID1", "t", "a", "1.0").Uses(w.File("f.in"), dax.LinkInput).Uses(w.File("f.out"), dax.LinkOutput)
+	const sites = `<?xml version="1.0" encoding="UTF-8"?>
+<sitecatalog xmlns="http://pegasus.isi.edu/schema/sitecatalog" version="4.0">
+  <site handle="local" arch="x86_64" os="LINUX">
+    <directory type="shared-scratch" path="%[1]s/scratch"><file-server operation="all" url="file://%[1]s/scratch"/></directory>
+    <directory type="local-storage" path="%[1]s/local-out"><file-server operation="all" url="file://%[1]s/local-out"/></directory>
+    %[2]s
+  </site>
+</sitecatalog>
+`
+	shared := `<directory type="shared-storage" path="%[1]s/shared-out"><file-server operation="all" url="file://%[1]s/shared-out"/></directory>`
+	for _, tc := range []struct {
+		name, extra, outputDir, want string
+	}{
+		{"shared-storage", shared, "", "shared-out"},
+		{"local-storage", "", "", "local-out"},
+		{"output-dir", shared, "elsewhere", "elsewhere"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fx, daxPath := setup(t, w, "")
+			if err := os.WriteFile(filepath.Join(fx.Root, "sites.xml"), []byte(fmt.Sprintf(strings.Replace(sites, "%[2]s", tc.extra, 1), fx.Root)), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			o := planner.Options{OutputSite: "local", Cleanup: "none"}
+			want := filepath.Join(fx.Root, tc.want)
+			if tc.outputDir != "" {
+				o.OutputDir = want
+			}
+			p := mustPlan(t, fx, daxPath, o)
+			outs := p.names("stage_out_")
+			if len(outs) != 1 {
+				t.Fatalf("stage-out jobs %v", outs)
+			}
+			var entries []struct {
+				LFN  string `json:"lfn"`
+				Dest []struct {
+					URL string `json:"url"`
+				} `json:"dest_urls"`
+			}
+			if err := json.Unmarshal([]byte(p.in(t, outs[0])), &entries); err != nil {
+				t.Fatal(err)
+			}
+			if len(entries) != 1 || entries[0].LFN != "f.out" || len(entries[0].Dest) != 1 || entries[0].Dest[0].URL != "file://"+want+"/f.out" {
+				t.Fatalf("stage-out entries %+v, want f.out to file://%s/f.out", entries, want)
+			}
+		})
+	}
+}
