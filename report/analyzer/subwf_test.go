@@ -73,7 +73,8 @@ func hierDB(t *testing.T) *stampede.DB {
 			(4, 'SUBMIT', 1677920040, 1, NULL), (4, 'EXECUTE', 1677920050, 2, NULL), (4, 'JOB_TERMINATED', 1677920170, 3, NULL),
 			(4, 'JOB_FAILURE', 1677920175, 4, NULL), (4, 'POST_SCRIPT_STARTED', 1677920175, 5, NULL), (4, 'POST_SCRIPT_FAILED', 1677920180, 6, NULL),
 			(7, 'SUBMIT', 1677920040, 1, NULL), (7, 'EXECUTE', 1677920041, 2, NULL), (7, 'JOB_TERMINATED', 1677920050, 3, NULL),
-			(7, 'JOB_FAILURE', 1677920050, 4, NULL), (8, 'SUBMIT', 1677920060, 1, NULL), (8, 'EXECUTE', 1677920061, 2, NULL)`,
+			(7, 'JOB_FAILURE', 1677920050, 4, NULL), (8, 'SUBMIT', 1677920060, 1, NULL), (8, 'EXECUTE', 1677920061, 2, NULL),
+			(8, 'JOB_HELD', 1677920062, 3, 'Error from slot1@node17.example.org: Job has gone over memory limit of 2048 megabytes.')`,
 		`INSERT INTO invocation (invocation_id, wf_id, job_instance_id, task_submit_seq, start_time, remote_duration, remote_cpu_time, exitcode,
 				transformation, executable, argv, abs_task_id) VALUES
 			(1, 1, 2, 1, 1677920030, 160, NULL, 256, 'condor::dagman', '/usr/bin/condor_dagman', ' -p 0 -Dag inner.dag', NULL),
@@ -275,7 +276,10 @@ func TestTraverseAllMatchesSingle(t *testing.T) {
 	}
 	summary := func(w *Workflow) string {
 		var b strings.Builder
-		fmt.Fprintf(&b, "%s %+v held=%d\n", w.Status, w.Counts, len(w.Held))
+		fmt.Fprintf(&b, "%s %+v\n", w.Status, w.Counts)
+		for _, h := range w.Held {
+			fmt.Fprintf(&b, "held %s #%d %q\n", h.Name, h.LastInstanceID, h.Reason)
+		}
 		for i, list := range [][]*JobInstance{w.Failed, w.Failing, w.Earlier} {
 			role := []string{"failed", "failing", "earlier"}[i]
 			for _, ji := range list {
@@ -297,8 +301,12 @@ func TestTraverseAllMatchesSingle(t *testing.T) {
 			t.Errorf("%s read with -T:\n%s\nread alone:\n%s", w.UUID, got, want)
 		}
 	}
-	if c := all.Workflows[1].Counts; c.Total != 2 || c.Failed != 1 {
-		t.Errorf("inner counts %+v", c)
+	if w := all.Workflows[1]; w.Counts.Total != 2 || w.Counts.Failed != 1 || w.Counts.Held != 1 || len(w.Held) != 1 ||
+		w.Held[0].Name != "sort_ID0000002" || !strings.Contains(w.Held[0].Reason, "memory limit") {
+		t.Errorf("inner counts %+v, held %v", w.Counts, w.Held)
+	}
+	if c := all.Workflows[0].Counts; c.Held != 0 {
+		t.Errorf("outer counts %+v", c)
 	}
 }
 
