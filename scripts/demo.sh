@@ -27,12 +27,13 @@ pegasus-statistics -s all -o demo/statistics "$submit" >/dev/null
 # summary.txt opens with a long explanation of its columns (lines starting
 # with #); the demo shows the figures only.
 grep -v '^#' demo/statistics/summary.txt
-echo "(all the statistics files, with the explanations: $(cd demo/statistics && ls | tr '\n' ' '))"
+echo "(DAGMan logs whole seconds: for a run this short, the wall times above are rounded to seconds.)"
+echo "(all the statistics files, with the explanations: $(cd demo/statistics && ls | paste -sd ' ' -))"
 if [ -x "$BIN/pegasus-plots" ]; then
 	echo
 	echo "== 3b. Plots (pegasus-plots)"
 	if pegasus-plots -o demo/plots "$submit" >/dev/null 2>&1; then
-		echo "Charts ($(cd demo/plots && ls -d */ | tr -d / | tr '\n' ' ')): open demo/plots/index.html"
+		echo "Charts ($(cd demo/plots && ls -d */ | tr -d / | paste -sd ' ' -)): open demo/plots/index.html"
 	else
 		echo "(pegasus-plots failed)"
 	fi
@@ -60,6 +61,8 @@ sub=$(ls "$fsubmit"/*/*/findrange_ID0000003.sub)
 sed -i 's/ --fail//' "$sub"
 pegasus-run "$fsubmit"
 echo "Result: $(cat "$fwork/outputs/f.d")"
+echo "Both runs in one database: the failed tries are kept, the jobs done before did not run again:"
+pegasus-statistics -s summary -o demo/statistics-fail "$fsubmit" >/dev/null && grep -v '^#' demo/statistics-fail/summary.txt | sed -n '2,5p'
 
 echo
 echo "== 8. A larger generated run: 300 jobs with failures and retries (pegasus-synth, monitord --replay)"
