@@ -472,6 +472,15 @@ func (w *writer) mkdirs() error {
 			}
 		}
 	}
+	// A planned sub-workflow's directory is its SUBDAG's DIR, where DAGMan
+	// runs the PRE script that plans it: it must exist before the run.
+	for _, j := range w.res.Order {
+		if j.Sub != nil && j.Sub.RelSubmit != "" && filepath.IsLocal(j.Sub.RelSubmit) {
+			if err := os.MkdirAll(filepath.Join(w.dir, j.Sub.RelSubmit), 0o755); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
 }
 
