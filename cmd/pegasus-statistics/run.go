@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -14,7 +13,6 @@ import (
 	"github.com/pegasus-go/pegasus/internal/properties"
 	"github.com/pegasus-go/pegasus/report"
 	"github.com/pegasus-go/pegasus/report/statistics"
-	"github.com/pegasus-go/pegasus/stampede"
 )
 
 // config is the parsed command line.
@@ -156,20 +154,24 @@ func statisticsCommand(ctx context.Context, c config, stdout, stderr io.Writer) 
 		}
 	}
 
-	dbPath, err := databasePath(c, conf, dirs)
+	dbPath, err := report.DatabasePath(c.dest, conf, filepath.Dir(c.conf), dirs)
 	if err != nil {
 		return err
 	}
-	db, err := openDatabase(ctx, dbPath)
+	db, err := report.OpenDatabase(ctx, dbPath, 10*time.Second)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 
-	sel, err := selectWorkflows(ctx, db, uuids, c.multi, all)
+	if all {
+		uuids = nil
+	}
+	wfs, err := report.SelectWorkflows(ctx, db, uuids, c.multi)
 	if err != nil {
 		return err
 	}
+	sel := statistics.Selection{Workflows: wfs, Multi: c.multi}
 
 	out := c.output
 	if out == "" {
@@ -201,111 +203,4 @@ func statisticsCommand(ctx context.Context, c config, stdout, stderr io.Writer) 
 		return cli.Exit(cli.ExitFailure, nil)
 	}
 	return nil
-}
-
-// databasePath picks the database: --dest, else the --conf properties,
-// else the one of the submit directories (they must agree).
-func databasePath(c config, conf *properties.Properties, dirs []*report.SubmitDir) (string, error) {
-	if c.dest != "" {
-		return stampede.ParseDest(c.dest), nil
-	}
-	if len(dirs) == 0 {
-		if p := report.DatabaseFromProperties(conf, filepath.Dir(c.conf)); p != "" {
-			return p, nil
-		}
-		return "", fmt.Errorf("%s: no database named: set pegasus.monitord.output (a DuckDB file), or use --dest", c.conf)
-	}
-	path := ""
-	for _, d := range dirs {
-		p, err := d.Database(conf)
-		if err != nil {
-			return "", err
-		}
-		if path != "" && !samePath(p, path) {
-			return "", fmt.Errorf("workflows are distributed across multiple databases (%s, %s), which is not supported", path, p)
-		}
-		path = p
-	}
-	return path, nil
-}
-
-func samePath(a, b string) bool {
-	aa, err1 := filepath.Abs(a)
-	bb, err2 := filepath.Abs(b)
-	return err1 == nil && err2 == nil && aa == bb
-}
-
-// openDatabase opens a DuckDB file read-only (waiting a while if a loading
-// monitord holds it) or a Parquet archive.
-func openDatabase(ctx context.Context, path string) (*stampede.DB, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, fmt.Errorf("database %s: %w", path, errNoFile(err))
-	}
-	if fi.IsDir() {
-		if !stampede.IsArchive(path) {
-			return nil, fmt.Errorf("%s: a directory, but not a Parquet archive of Stampede tables", path)
-		}
-		return stampede.OpenArchive(ctx, path)
-	}
-	db, err := stampede.Open(ctx, path, stampede.OpenOptions{ReadOnly: true, Wait: 10 * time.Second})
-	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
-	}
-	var n int
-	if err := db.SQL.QueryRowContext(ctx, `SELECT count(*) FROM workflow`).Scan(&n); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("%s: not a Stampede database: %w", path, err)
-	}
-	return db, nil
-}
-
-func errNoFile(err error) error {
-	if errors.Is(err, os.ErrNotExist) {
-		return errors.New("no such file or directory")
-	}
-	return err
-}
-
-// selectWorkflows looks the workflows up. Single mode takes the workflow
-// (root or not); multi mode needs root workflows; all selects every root
-// (and in single mode, all with no argument means the only root).
-func selectWorkflows(ctx context.Context, db *stampede.DB, uuids []string, multi, all bool) (statistics.Selection, error) {
-	sel := statistics.Selection{Multi: multi}
-	if all {
-		roots, err := db.RootWorkflows(ctx)
-		if err != nil {
-			return sel, err
-		}
-		if len(roots) == 0 {
-			return sel, fmt.Errorf("%s: no workflow in the database", db.Path)
-		}
-		if !multi && len(roots) > 1 {
-			return sel, fmt.Errorf("%s holds %d root workflows: name one (a submit directory, or a UUID with -u), or use -m for all", db.Path, len(roots))
-		}
-		sel.Workflows = roots
-		return sel, nil
-	}
-	var missing []string
-	for _, u := range uuids {
-		w, err := db.WorkflowByUUID(ctx, u)
-		if errors.Is(err, stampede.ErrWorkflowNotFound) {
-			missing = append(missing, u)
-			continue
-		}
-		if err != nil {
-			return sel, err
-		}
-		if multi && !w.IsRoot() {
-			return sel, fmt.Errorf("workflow %s is a sub-workflow: only root level workflows are supported with several workflows", u)
-		}
-		sel.Workflows = append(sel.Workflows, w)
-	}
-	switch {
-	case len(missing) == 1 && !multi:
-		return sel, fmt.Errorf("workflow '%s' not found in database '%s'", missing[0], db.Path)
-	case len(missing) > 0:
-		return sel, fmt.Errorf("some workflows were not found in database '%s': %s", db.Path, strings.Join(missing, ", "))
-	}
-	return sel, nil
 }
