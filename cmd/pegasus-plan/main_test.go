@@ -152,3 +152,66 @@ func TestSubWorkflowPreScript(t *testing.T) {
 		t.Fatalf("previous sub-workflow plan not kept: %v", err)
 	}
 }
+
+// TestNamingOptions: --basename names the workflow files, --relative-dir the
+// submit directory, --randomdir the remote work directory, --job-prefix the
+// compute and create-dir jobs; -v prints the phases, -q silences stdout.
+func TestNamingOptions(t *testing.T) {
+	dir := diamond(t)
+	t.Setenv("SOURCE_DATE_EPOCH", "1314032400")
+	stdout, stderr, code := runPlan(t, "--conf", filepath.Join(dir, "pegasus.properties"), "--dax", filepath.Join(dir, "blackdiamond.dax"),
+		"--dir", filepath.Join(dir, "submit"), "--relative-dir", "rel", "--basename", "mywf", "--randomdir=rnd", "--job-prefix", "p_",
+		"--sites", "local", "-o", "local", "--cleanup", "none", "-v")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	submit := filepath.Join(dir, "submit", "rel")
+	if !strings.Contains(stdout, "Submit directory: "+submit+"\n") {
+		t.Errorf("stdout %q", stdout)
+	}
+	for _, phase := range []string{"[INFO] read ", "[INFO] planning ", "[INFO] refined into 8 jobs", "[INFO] wrote submit directory " + submit} {
+		if !strings.Contains(stderr, phase) {
+			t.Errorf("-v: no %q in\n%s", phase, stderr)
+		}
+	}
+	for _, f := range []string{"mywf.dag", "mywf.static.bp", "mywf.notify", "mywf.metrics", "mywf.cache", "mywf.replica.store", "mywf.dot", "mywf.dag.condor.sub"} {
+		if _, err := os.Stat(filepath.Join(submit, f)); err != nil {
+			t.Error(err)
+		}
+	}
+	if m, _ := filepath.Glob(filepath.Join(submit, "blackdiamond-0.*")); len(m) != 0 {
+		t.Errorf("files under the default basename: %v", m)
+	}
+	dag, err := os.ReadFile(filepath.Join(submit, "mywf.dag"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, job := range []string{"create_dir_p_blackdiamond_0_local", "p_preprocess_ID0000001", "p_findrange_ID0000002", "p_analyze_ID0000004"} {
+		if !strings.Contains(string(dag), "JOB "+job+" 00/00/"+job+".sub\n") {
+			t.Errorf("no job %s in\n%s", job, dag)
+		}
+	}
+	in, err := os.ReadFile(filepath.Join(submit, "00", "00", "create_dir_p_blackdiamond_0_local.in"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(in), `"url": "file:///home/me/work/rnd"`) {
+		t.Errorf("--randomdir: create-dir target\n%s", in)
+	}
+	bd, err := os.ReadFile(filepath.Join(submit, "braindump.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(bd), "\ndag mywf.dag\n") {
+		t.Errorf("braindump.txt:\n%s", bd)
+	}
+	// -q: nothing on stdout; the plan is made all the same.
+	stdout, stderr, code = runPlan(t, "--conf", filepath.Join(dir, "pegasus.properties"), "--dax", filepath.Join(dir, "blackdiamond.dax"),
+		"--dir", filepath.Join(dir, "submit"), "--relative-dir", "quiet", "--sites", "local", "-o", "local", "-q")
+	if code != 0 || stdout != "" || stderr != "" {
+		t.Fatalf("-q: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "submit", "quiet", "blackdiamond-0.dag")); err != nil {
+		t.Fatal(err)
+	}
+}
