@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/pegasus-go/pegasus/ingest"
@@ -123,6 +124,30 @@ func TestStaticBPIntoStampede(t *testing.T) {
 	clustered := rows(`SELECT exec_job_id, task_count::VARCHAR FROM job WHERE clustered ORDER BY 1`)
 	if want := [][2]string{{"merge_t-work-1.0_PID2_ID1", "2"}, {"merge_t-work-1.0_PID2_ID2", "2"}}; !reflect.DeepEqual(clustered, want) {
 		t.Errorf("clustered jobs %v, want %v", clustered, want)
+	}
+	// Type ids (PLANNER.md §2.8): type_desc in the database and the same id
+	// as +pegasus_job_class in every submit file.
+	ids := map[string]string{"compute": "1", "stage-in-tx": "2", "stage-out-tx": "3", "registration": "4", "create-dir": "6", "cleanup": "8"}
+	kinds := map[string]bool{}
+	for _, r := range rows(`SELECT exec_job_id, type_desc::VARCHAR FROM job ORDER BY 1`) {
+		name, desc := r[0], r[1]
+		want := "compute"
+		for prefix, d := range map[string]string{"create_dir_": "create-dir", "stage_in_": "stage-in-tx", "stage_out_": "stage-out-tx",
+			"register_": "registration", "clean_up_": "cleanup", "cleanup_": "cleanup"} {
+			if strings.HasPrefix(name, prefix) {
+				want = d
+			}
+		}
+		kinds[want] = true
+		if desc != want {
+			t.Errorf("%s: type_desc %s, want %s", name, desc, want)
+		}
+		if sub := p.sub(t, name); sub["+pegasus_job_class"] != ids[want] {
+			t.Errorf("%s: +pegasus_job_class %q, want %s (%s)", name, sub["+pegasus_job_class"], ids[want], want)
+		}
+	}
+	if len(kinds) != len(ids) {
+		t.Errorf("job kinds planned %v, want one of each of %v", kinds, ids)
 	}
 	if n := rows(`SELECT count(*)::VARCHAR, '' FROM job_instance`); n[0][0] != "0" {
 		t.Errorf("%s job instances before anything ran", n[0][0])
