@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pegasus-go/pegasus/ingest"
+	"github.com/pegasus-go/pegasus/internal/testutil"
 )
 
 // A job killed by a signal, a missing executable, a submit file that
@@ -32,7 +33,7 @@ func TestBadJobs(t *testing.T) {
 	if got := strings.Join(nodeEvents(lines, "signalled"), " "); got != "submitting SUBMIT EXECUTE JOB_TERMINATED signal-9" {
 		t.Errorf("signalled: %s", got)
 	}
-	if got := strings.Join(nodeEvents(lines, "missing"), " "); got != "submitting SUBMIT JOB_HELD JOB_ABORTED" {
+	if got := strings.Join(nodeEvents(lines, "missing"), " "); got != "submitting SUBMIT EXECUTE JOB_EVICTED JOB_HELD JOB_ABORTED" {
 		t.Errorf("missing: %s", got)
 	}
 	var hold []string
@@ -65,6 +66,39 @@ func TestBadJobs(t *testing.T) {
 	for _, want := range []string{"Job was held.", "Job was aborted.", "(0) Abnormal termination (signal 9)"} {
 		if !strings.Contains(ulog, want) {
 			t.Errorf("job event log lacks %q", want)
+		}
+	}
+}
+
+// A job that cannot start is logged as HTCondor logs one: submitted,
+// executed, evicted, held (the held job of the samples, whose program could
+// not be executed); HTCondor keeps it held, a local run removes it.
+func TestCannotStartLikeHTCondor(t *testing.T) {
+	sample := classify(t, filepath.Join(testutil.Sample(t, "dagman-out"), "sample_2_held.dag.dagman.out"))
+	want := strings.Join(nodeEvents(sample, "create_dir_Drug-Combination-Therapy_0_local"), " ")
+	if !strings.HasSuffix(want, "JOB_HELD") {
+		t.Fatalf("the sample's held node: %s", want)
+	}
+	w := newWF(t)
+	os.WriteFile(filepath.Join(w.dir, "x.sub"), []byte("universe = local\nexecutable = "+filepath.Join(w.dir, "not-a-program")+"\noutput = x.out\nerror = x.err\nlog = wf.log\nqueue\n"), 0o644)
+	os.WriteFile(filepath.Join(w.dir, "not-a-program"), []byte("\x00\x01binary junk"), 0o755)
+	w.line("JOB x x.sub")
+	w.run(Config{})
+	lines := classify(t, filepath.Join(w.dir, "wf.dag.dagman.out"))
+	if got := strings.Join(nodeEvents(lines, "x"), " "); got != want+" JOB_ABORTED" {
+		t.Errorf("x: %s\nHTCondor's held node: %s (then removed)", got, want)
+	}
+	var hold []string
+	for _, dl := range kinds(lines, ingest.LineHoldReason) {
+		hold = append(hold, dl.Text)
+	}
+	if len(hold) != 1 || !strings.Contains(hold[0], "(errno=8: 'Exec format error')") {
+		t.Errorf("hold reasons %q", hold)
+	}
+	ulog := w.read("wf.log")
+	for _, want := range []string{"001 (", "004 (", "Job was evicted.", "012 (", "Job was held.", "009 ("} {
+		if !strings.Contains(ulog, want) {
+			t.Errorf("job event log lacks %q:\n%s", want, ulog)
 		}
 	}
 }

@@ -132,6 +132,9 @@ type event struct {
 	info exitInfo
 	text string
 	at   time.Time
+	// evicted: a held job that could not start; HTCondor logs it as
+	// executed and evicted before the hold.
+	evicted bool
 }
 
 type idSource struct{ next atomic.Int64 }
@@ -849,7 +852,8 @@ func (e *engine) runJob(n *node, js *jobSpec, cluster int) {
 	})
 	cerr := closeStd(files)
 	if !info.startedOK {
-		hold(fmt.Sprintf("Failed to execute '%s' with arguments %s: %s", js.executable, strings.Join(js.args, " "), errnoText(info.startErr)))
+		send(event{n: n, kind: evHeld, evicted: true, at: time.Now(),
+			text: fmt.Sprintf("Failed to execute '%s' with arguments %s: %s", js.executable, strings.Join(js.args, " "), errnoText(info.startErr))})
 		return
 	}
 	if cerr != nil {
@@ -978,6 +982,20 @@ func (e *engine) handle(now time.Time, ev event) {
 			l.say(now, "Reassigning the id of job ", n.name, " from (", strconv.Itoa(n.cluster), ".0.0) to (", strconv.Itoa(n.cluster), ".0.0)")
 			l.ulog(now, "SUBMIT", n.name, n.cluster, n.submitted)
 			l.say(now, "Number of idle job procs: ", strconv.Itoa(e.idle+1))
+		}
+		if ev.evicted && !n.holding {
+			// As HTCondor's starter: the job was started (execute), could
+			// not run its program (evicted), then held.
+			e.idle++
+			l.ulog(now, "EXECUTE", n.name, n.cluster, ev.at)
+			l.say(now, "Number of idle job procs: ", strconv.Itoa(e.idle-1))
+			l.ulog(now, "JOB_EVICTED", n.name, n.cluster, ev.at)
+			l.say(now, "Number of idle job procs: ", strconv.Itoa(e.idle))
+			e.idle--
+			if n.ulog != nil {
+				n.ulog.executing(n.cluster, ev.at)
+				n.ulog.evicted(n.cluster, ev.at)
+			}
 		}
 		n.holding = false
 		l.ulog(now, "JOB_HELD", n.name, n.cluster, ev.at)

@@ -95,6 +95,10 @@ func (u *userLog) terminated(cluster int, t time.Time, e *exitInfo) {
 	u.write(b)
 }
 
+func (u *userLog) evicted(cluster int, t time.Time) {
+	u.write(u.head(4, cluster, t, "Job was evicted.\n\t(0) Job was not checkpointed.\n\t\tUsr 0 00:00:00, Sys 0 00:00:00  -  Run Remote Usage\n\t\tUsr 0 00:00:00, Sys 0 00:00:00  -  Run Local Usage\n\t0  -  Run Bytes Sent By Job\n\t0  -  Run Bytes Received By Job\n"))
+}
+
 func (u *userLog) held(cluster int, t time.Time, reason string) {
 	b := u.head(12, cluster, t, "Job was held.\n\t")
 	b = append(b, reason...)
