@@ -71,6 +71,19 @@ func TestBadInput(t *testing.T) {
 			after:  "findrange_ID0000002|1|failed\nfindrange_ID0000002|2|failed\nfindrange_ID0000002|3|succeeded\nfindrange_ID0000003|1|failed\nfindrange_ID0000003|2|failed\nfindrange_ID0000003|3|succeeded\n",
 		},
 		{
+			// The job's own executable is missing: HTCondor holds the job.
+			name: "held-job",
+			faults: []fault{
+				{"findrange_ID0000003", func(t *testing.T, work, submit string) func() {
+					return edit(t, sub(submit, "findrange_ID0000003"), "executable = "+filepath.Join(bin, "pegasus-kickstart")+"\n", "executable = "+filepath.Join(work, "no-such-kickstart")+"\n")
+				}},
+			},
+			report: []string{"findrange_ID0000003: Job was held: Failed to execute '", "/no-such-kickstart' with arguments -n diamond::findrange:4.0"},
+			tries:  "findrange_ID0000002|1|succeeded\nfindrange_ID0000003|1|failed\nfindrange_ID0000003|2|failed\n",
+			causes: []string{"Held jobs' details", "`missing-file`", "(errno=2: 'No such file or directory')"},
+			after:  "findrange_ID0000002|1|succeeded\nfindrange_ID0000003|1|failed\nfindrange_ID0000003|2|failed\nfindrange_ID0000003|3|succeeded\n",
+		},
+		{
 			name: "full-disk-and-failing-post",
 			faults: []fault{
 				{"findrange_ID0000002", func(t *testing.T, work, submit string) func() {
