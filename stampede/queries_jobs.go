@@ -9,8 +9,10 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"unsafe"
 )
 
@@ -61,6 +63,7 @@ ji AS (
 	SELECT s.pos, j.exec_job_id, ji.job_id, ji.job_instance_id, ji.job_submit_seq, ji.site, ji.multiplier_factor,
 		ji.local_duration, ji.cluster_duration, ji.host_id
 	FROM job j JOIN scope s ON s.wf_id = j.wf_id JOIN job_instance ji ON ji.job_id = j.job_id
+	WHERE %[7]s
 ), inv AS (
 	SELECT i.job_instance_id,
 		sum(CASE WHEN i.task_submit_seq >= 0 THEN i.remote_duration END) AS ks,
@@ -120,11 +123,31 @@ const (
 // values are raw, as the database has them; package report formats them.
 // It is held in memory, about 170 bytes a row.
 type JobListing struct {
-	arena []byte   // exec_job_id and site of each row
-	rows  []tryRow // in the order the query returned them
-	order []jobRow // the listing's order: rows[order[i].idx] is row i
+	parts []jobPart // the rows, as the queries returned them
+	order []jobRow  // the listing's order: row(order[i].idx) is row i
 	hosts map[int64]string
 }
+
+// jobPart holds the rows one query of the listing returned.
+type jobPart struct {
+	arena []byte   // exec_job_id and site of each row
+	rows  []tryRow // in the order the query returned them
+}
+
+// A jobRow's idx is the part in its top bits and the index of the row in
+// the part below partShift.
+const (
+	partShift = 29
+	maxParts  = 1 << (32 - partShift)
+)
+
+// row returns the row at idx.
+func (l *JobListing) row(idx uint32) *tryRow {
+	return &l.parts[idx>>partShift].rows[idx&(1<<partShift-1)]
+}
+
+// arenaOf returns the arena of the row at idx.
+func (l *JobListing) arenaOf(idx uint32) []byte { return l.parts[idx>>partShift].arena }
 
 // jobRow is the sort key of a row: sorting these small records and
 // reading the rows through them is cheaper than moving the rows.
@@ -174,6 +197,12 @@ type JobTry struct {
 
 // JobListing reads the scope's job-instance listing.
 func (q *Scoped) JobListing(ctx context.Context) (*JobListing, error) {
+	return q.jobListing(ctx, jobListingRows, runtime.GOMAXPROCS(0))
+}
+
+// jobListing reads the listing in at most parts ranges of at least about
+// minRows tries each.
+func (q *Scoped) jobListing(ctx context.Context, minRows int64, parts int) (*JobListing, error) {
 	l := &JobListing{}
 	if len(q.scope) == 0 {
 		return l, nil
@@ -187,27 +216,60 @@ func (q *Scoped) JobListing(ctx context.Context) (*JobListing, error) {
 	for i, id := range q.scope {
 		pos = append(pos, fmt.Sprintf("(%d, %d)", id, i))
 	}
-	durMult, join, jsWhere, ksMult := "i.remote_duration", "", "", "inv.ks"
+	durMult, join, ksMult := "i.remote_duration", "", "inv.ks"
 	if !q.unitMult {
 		durMult = "i.remote_duration * m.multiplier_factor"
 		join = "JOIN job_instance m ON m.job_instance_id = i.job_instance_id"
 		ksMult = "inv.ks_mult"
 	}
-	if !q.all {
-		jsWhere = "WHERE js.job_instance_id IN (SELECT job_instance_id FROM ji)"
-	}
-	stmt := fmt.Sprintf(jobRowsSQL, strings.Join(pos, ", "), durMult, join, q.where("i.wf_id"), jsWhere, ksMult)
-	var count, minJob, maxJob sql.NullInt64
-	err = q.db.SQL.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM `+q.instances()+`), min(job_id), max(job_id)
-		FROM job WHERE `+q.where("wf_id")).Scan(&count, &minJob, &maxJob)
+	var count, minJob, maxJob, minTry, maxTry sql.NullInt64
+	err = q.db.SQL.QueryRowContext(ctx, `SELECT count(*), min(job_id), max(job_id), min(job_instance_id), max(job_instance_id)
+		FROM `+q.instances()).Scan(&count, &minJob, &maxJob, &minTry, &maxTry)
 	if err != nil {
 		return nil, fmt.Errorf("%s: job instance statistics: %w", q.db.Path, err)
 	}
-	l.rows = make([]tryRow, 0, count.Int64)
-	l.order = make([]jobRow, 0, count.Int64)
-	l.arena = make([]byte, 0, count.Int64*32)
-	if err := q.fetchJobRows(ctx, stmt, l); err != nil {
+	if count.Int64 == 0 {
+		return l, nil
+	}
+	// A long listing is read in ranges of job_instance_id, one per CPU,
+	// each by its own query on its own connection: converting the rows from
+	// the driver's vectors, which takes longer than the query, then runs
+	// on every CPU.
+	ranges := jobListingRanges(count.Int64, minTry.Int64, maxTry.Int64, minRows, parts)
+	l.parts = make([]jobPart, len(ranges))
+	orders := make([][]jobRow, len(ranges))
+	errs := make([]error, len(ranges))
+	var wg sync.WaitGroup
+	for k, r := range ranges {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ids := fmt.Sprintf("BETWEEN %d AND %d", r[0], r[1])
+			jsWhere := "WHERE js.job_instance_id " + ids
+			if !q.all {
+				jsWhere += " AND js.job_instance_id IN (SELECT job_instance_id FROM ji)"
+			}
+			stmt := fmt.Sprintf(jobRowsSQL, strings.Join(pos, ", "), durMult, join,
+				q.where("i.wf_id")+" AND i.job_instance_id "+ids, jsWhere, ksMult, "ji.job_instance_id "+ids)
+			n := count.Int64/int64(len(ranges)) + 1
+			if len(ranges) > 1 {
+				n += n / 8 // the ids may not spread evenly
+			}
+			p := &l.parts[k]
+			p.rows = make([]tryRow, 0, n)
+			p.arena = make([]byte, 0, n*32)
+			orders[k] = make([]jobRow, 0, n)
+			errs[k] = q.fetchJobRows(ctx, stmt, uint32(k), p, &orders[k])
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("%s: job instance statistics: %w", q.db.Path, err)
+	}
+	if len(orders) == 1 {
+		l.order = orders[0]
+	} else {
+		l.order = slices.Concat(orders...)
 	}
 	// Order by workflow and job_submit_seq, then number each job's tries
 	// (counted in an array when the job ids are dense, as they are when
@@ -215,13 +277,13 @@ func (q *Scoped) JobListing(ctx context.Context) (*JobListing, error) {
 	sortJobRows(l.order)
 	var dense []int32
 	var sparse map[int64]int64
-	if span := maxJob.Int64 - minJob.Int64 + 1; minJob.Valid && span <= 4*int64(len(l.rows))+1024 {
+	if span := maxJob.Int64 - minJob.Int64 + 1; minJob.Valid && span <= 4*int64(len(l.order))+1024 {
 		dense = make([]int32, span)
 	} else {
-		sparse = make(map[int64]int64, len(l.rows))
+		sparse = make(map[int64]int64, len(l.order))
 	}
 	for _, o := range l.order {
-		r := &l.rows[o.idx]
+		r := l.row(o.idx)
 		if j := r.job - minJob.Int64; dense != nil && j >= 0 && j < int64(len(dense)) {
 			dense[j]++
 			r.try = int64(dense[j])
@@ -236,10 +298,11 @@ func (q *Scoped) JobListing(ctx context.Context) (*JobListing, error) {
 	return l, nil
 }
 
-// fetchJobRows runs the listing query and appends its rows to l. It reads
-// the driver's rows directly: database/sql's conversions would cost more
-// than the query itself on millions of rows.
-func (q *Scoped) fetchJobRows(ctx context.Context, stmt string, l *JobListing) error {
+// fetchJobRows runs a listing query and appends its rows to l, part k of
+// the listing, and their sort keys to order. It reads the driver's rows
+// directly: database/sql's conversions would cost more than the query
+// itself on millions of rows.
+func (q *Scoped) fetchJobRows(ctx context.Context, stmt string, k uint32, l *jobPart, order *[]jobRow) error {
 	conn, err := q.db.SQL.Conn(ctx)
 	if err != nil {
 		return err
@@ -276,10 +339,10 @@ func (q *Scoped) fetchJobRows(ctx context.Context, stmt string, l *JobListing) e
 			if !okP || !okS || !okI || !okJ || !okN || p < 0 || p >= int64(len(q.scope)) || seq < math.MinInt32 || seq > math.MaxInt32 {
 				return errJobRow
 			}
-			if len(l.rows) >= math.MaxUint32 {
-				return errors.New("job listing over 4 billion rows")
+			if len(l.rows) >= 1<<partShift {
+				return errors.New("job listing over 500 million rows in one range")
 			}
-			l.order = append(l.order, jobRow{key: uint64(p)<<32 | uint64(uint32(int32(seq))^1<<31), id: id, idx: uint32(len(l.rows))})
+			*order = append(*order, jobRow{key: uint64(p)<<32 | uint64(uint32(int32(seq))^1<<31), id: id, idx: k<<partShift | uint32(len(l.rows))})
 			r := tryRow{job: job, host: -1, pos: int32(p)}
 			if h, ok := v[4].(int64); ok {
 				r.host = h
@@ -311,18 +374,41 @@ func (q *Scoped) fetchJobRows(ctx context.Context, stmt string, l *JobListing) e
 
 var errJobRow = errors.New("unexpected row in the job listing")
 
+// jobListingRows is the fewest tries one query of a job listing reads
+// when the listing is read by several.
+const jobListingRows = 100000
+
+// jobListingRanges splits the job_instance_id range [lo, hi] of n tries
+// into at most parts ranges (and maxParts), each of at least about minRows
+// tries when the ids spread evenly.
+func jobListingRanges(n, lo, hi, minRows int64, parts int) [][2]int64 {
+	k := min(max(n/max(minRows, 1), 1), int64(parts), maxParts, max(hi-lo+1, 1))
+	out := make([][2]int64, 0, k)
+	start := lo
+	for i := int64(1); i <= k; i++ {
+		end := lo + (hi-lo+1)*i/k - 1
+		if i == k {
+			end = hi
+		}
+		out = append(out, [2]int64{start, end})
+		start = end + 1
+	}
+	return out
+}
+
 // Len is the number of rows (tries).
-func (l *JobListing) Len() int { return len(l.rows) }
+func (l *JobListing) Len() int { return len(l.order) }
 
 // Row fills t with row i and returns the position in the scope of the
 // row's workflow. t's strings stay valid as long as l.
 func (l *JobListing) Row(i int, t *JobTry) int {
-	r := &l.rows[l.order[i].idx]
-	t.Job = unsafe.String(unsafe.SliceData(l.arena[r.off:]), int(r.jobLen))
+	idx := l.order[i].idx
+	r, arena := l.row(idx), l.arenaOf(idx)
+	t.Job = unsafe.String(unsafe.SliceData(arena[r.off:]), int(r.jobLen))
 	t.Try = r.try
 	t.Site = sql.NullString{Valid: r.valid&validSite != 0}
 	if t.Site.Valid {
-		t.Site.String = unsafe.String(unsafe.SliceData(l.arena[r.off+r.jobLen:]), int(r.siteLn))
+		t.Site.String = unsafe.String(unsafe.SliceData(arena[r.off+r.jobLen:]), int(r.siteLn))
 	}
 	t.Mult = sql.NullInt64{Int64: r.mult, Valid: r.valid&validMult != 0}
 	t.Exitcode = sql.NullInt64{Int64: r.exit, Valid: r.valid&validExit != 0}
@@ -340,7 +426,7 @@ func (l *JobListing) Row(i int, t *JobTry) int {
 }
 
 // Pos returns the position in the scope of the workflow of row i.
-func (l *JobListing) Pos(i int) int { return int(l.rows[l.order[i].idx].pos) }
+func (l *JobListing) Pos(i int) int { return int(l.row(l.order[i].idx).pos) }
 
 // Each calls fn for every row in order, with the position in the scope of
 // the row's workflow.

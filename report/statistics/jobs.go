@@ -117,28 +117,65 @@ func inParallel(ctx context.Context, chunks int, work func(c int) error) error {
 	return first
 }
 
-// inOrder produces the bytes of each chunk in parallel, a few chunks at a
-// time, and writes them in chunk order.
+// inOrder produces the bytes of each chunk in parallel and writes them in
+// chunk order, while the next chunks are being produced: at most twice as
+// many chunks as there are CPUs are held at a time, in recycled buffers.
 func inOrder(ctx context.Context, chunks int, w *bufio.Writer, produce func(c int, b []byte) ([]byte, error)) error {
-	wave := 2 * runtime.GOMAXPROCS(0)
-	bufs := make([][]byte, wave)
-	for start := 0; start < chunks; start += wave {
-		n := min(wave, chunks-start)
-		err := inParallel(ctx, n, func(i int) error {
-			b, err := produce(start+i, bufs[i][:0])
-			bufs[i] = b
-			return err
-		})
-		if err != nil {
-			return err
-		}
-		for _, b := range bufs[:n] {
-			if _, err := w.Write(b); err != nil {
-				return err
+	if chunks == 0 {
+		return nil
+	}
+	type result struct {
+		b   []byte
+		err error
+	}
+	workers := min(runtime.GOMAXPROCS(0), chunks)
+	window := 2 * workers
+	free := make(chan []byte, window)
+	for range window {
+		free <- nil
+	}
+	ready := make([]chan result, chunks)
+	for c := range ready {
+		ready[c] = make(chan result, 1)
+	}
+	var next atomic.Int64
+	var stop atomic.Bool
+	for range workers {
+		go func() {
+			for {
+				// A buffer is taken before a chunk: the chunks being
+				// produced are then always the next ones to write.
+				b := <-free
+				c := int(next.Add(1) - 1)
+				if c >= chunks {
+					free <- b
+					return
+				}
+				var r result
+				if stop.Load() {
+					r.b = b
+				} else if r.err = ctx.Err(); r.err == nil {
+					r.b, r.err = produce(c, b[:0])
+				}
+				ready[c] <- r
+			}
+		}()
+	}
+	var first error
+	for c := range chunks {
+		r := <-ready[c]
+		if first == nil {
+			first = r.err
+			if first == nil {
+				_, first = w.Write(r.b)
+			}
+			if first != nil {
+				stop.Store(true)
 			}
 		}
+		free <- r.b
 	}
-	return nil
+	return first
 }
 
 // jobs writes jobs.txt/.csv: one line per try of every job of each
