@@ -211,7 +211,7 @@ type Event struct {
 	Task       *TaskDef         // task.info
 	JobDef     *JobDef          // job.info
 	Files      *StdFiles        // main.start
-	End        *JobEnd          // main.end, composite
+	End        *JobEnd          // main.end, composite; on inv.end of a job's task, the job's (for its files)
 	Inv        *InvocationEnd   // inv.end
 	Host       *Host            // host.info
 	Metric     *IntegrityMetric // int.metric

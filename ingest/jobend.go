@@ -375,7 +375,7 @@ func (j *jobEnd) events() []*Event {
 				inv.TaskID, inv.HasTaskID = j.sub.daxJobID, true
 			}
 			emit(&Event{Kind: InvStart, TS: inv.StartTime, Inv: &InvocationEnd{TaskSeq: k + 1}})
-			emit(&Event{Kind: InvEnd, TS: inv.StartTime + inv.Duration, ExitCode: exit, HasExit: true, Inv: inv})
+			emit(&Event{Kind: InvEnd, TS: inv.StartTime + inv.Duration, ExitCode: exit, HasExit: true, Inv: inv, End: end})
 		}
 	} else if !noop {
 		inv := &InvocationEnd{TaskSeq: 1}
@@ -405,7 +405,7 @@ func (j *jobEnd) events() []*Event {
 			inv.TaskID, inv.HasTaskID = j.sub.daxJobID, true
 		}
 		emit(&Event{Kind: InvStart, TS: inv.StartTime, Inv: &InvocationEnd{TaskSeq: 1}})
-		emit(&Event{Kind: InvEnd, TS: inv.StartTime + inv.Duration, ExitCode: mainExit, HasExit: true, Inv: inv})
+		emit(&Event{Kind: InvEnd, TS: inv.StartTime + inv.Duration, ExitCode: mainExit, HasExit: true, Inv: inv, End: end})
 	}
 
 	// Integrity metrics: checksums computed for the outputs of the tasks,

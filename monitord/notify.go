@@ -218,8 +218,13 @@ func (n *notifier) event(e *ingest.Event) {
 			if !ok {
 				continue
 			}
-			n.run(nt, ev, with(base, "PEGASUS_JOBID", e.Job, "PEGASUS_INVID", strconv.Itoa(e.Inv.TaskSeq),
-				"PEGASUS_STATUS", strconv.Itoa(ingest.RegularExit(e.ExitCode))))
+			env := with(base, "PEGASUS_JOBID", e.Job, "PEGASUS_INVID", strconv.Itoa(e.Inv.TaskSeq),
+				"PEGASUS_STATUS", strconv.Itoa(ingest.RegularExit(e.ExitCode)))
+			if e.End != nil && e.End.StdoutFile != "" {
+				// The files of the job try the task ran in.
+				env = with(env, "PEGASUS_STDOUT", filepath.Join(w.origDir, e.End.StdoutFile), "PEGASUS_STDERR", filepath.Join(w.origDir, e.End.StderrFile))
+			}
+			n.run(nt, ev, env)
 		}
 	}
 }
