@@ -216,7 +216,9 @@ func (q *Scoped) jobListing(ctx context.Context, minRows int64, parts int) (*Job
 	for i, id := range q.scope {
 		pos = append(pos, fmt.Sprintf("(%d, %d)", id, i))
 	}
-	durMult, join, ksMult := "i.remote_duration", "", "inv.ks"
+	// With every multiplier 1, Kickstart-Mult is Kickstart: the query
+	// leaves it NULL and the row copies it.
+	durMult, join, ksMult := "i.remote_duration", "", "NULL"
 	if !q.unitMult {
 		durMult = "i.remote_duration * m.multiplier_factor"
 		join = "JOIN job_instance m ON m.job_instance_id = i.job_instance_id"
@@ -361,6 +363,10 @@ func (q *Scoped) fetchJobRows(ctx context.Context, stmt string, k uint32, l *job
 				if f, ok := v[9+k].(float64); ok {
 					r.v[k], r.valid = f, r.valid|1<<k
 				}
+			}
+			if q.unitMult {
+				r.v[vKickstartMult] = r.v[vKickstart]
+				r.valid = r.valid&^(1<<vKickstartMult) | (r.valid>>vKickstart&1)<<vKickstartMult
 			}
 			if len(l.arena)+len(name)+len(site) > math.MaxUint32 {
 				return errors.New("job listing over 4 GB")
