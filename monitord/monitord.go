@@ -137,6 +137,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		if cfg.Notify.Timeout == 0 {
 			cfg.Notify.Timeout = time.Duration(props.Int("pegasus.monitord.notifications.timeout", 0)) * time.Second
 		}
+		if cfg.Notify.EndWait == 0 {
+			cfg.Notify.EndWait = time.Duration(props.Int("pegasus.monitord.notifications.endwait", 0)) * time.Second
+		}
 		if cfg.Notify.Log == "" {
 			cfg.Notify.Log = filepath.Join(dir, "monitord-notifications.log")
 		}

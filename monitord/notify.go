@@ -21,19 +21,25 @@ import (
 type NotifyConfig struct {
 	Max     int           // most actions running at once (default 10; 0 disables)
 	Timeout time.Duration // kill an action after this long (0: no limit)
-	Verbose bool          // log every action in full, not only failures' one-liners
-	Log     string        // monitord-notifications.log path
-	Env     []string      // base environment (default os.Environ())
+	// EndWait is how long monitord, once the run is loaded, waits for
+	// actions still running or queued (default 2 minutes): then it kills
+	// the ones running and drops the queued ones, logging both, so that a
+	// hook that hangs cannot keep monitord (and pegasus-run) from ending.
+	EndWait time.Duration
+	Verbose bool     // log every action in full, not only failures' one-liners
+	Log     string   // monitord-notifications.log path
+	Env     []string // base environment (default os.Environ())
 }
 
 // notifier runs the hooks of .notify files (FORMATS.md §7) for the events of
 // a live run: asynchronously, at most Max at once, each with a time limit, so
 // a slow hook never stalls monitoring. Outcomes go to the log file.
 type notifier struct {
-	cfg   NotifyConfig
-	sem   chan struct{}
-	wg    sync.WaitGroup
-	logMu sync.Mutex
+	cfg     NotifyConfig
+	sem     chan struct{}
+	wg      sync.WaitGroup
+	closing chan struct{} // closed when EndWait has passed at the end
+	logMu   sync.Mutex
 
 	mu    sync.Mutex
 	wfs   map[string]*notifyWf // by workflow uuid
@@ -55,7 +61,10 @@ func newNotifier(cfg NotifyConfig) *notifier {
 	if cfg.Env == nil {
 		cfg.Env = os.Environ()
 	}
-	n := &notifier{cfg: cfg, wfs: map[string]*notifyWf{}, skip: map[string]int{}}
+	if cfg.EndWait <= 0 {
+		cfg.EndWait = 2 * time.Minute
+	}
+	n := &notifier{cfg: cfg, wfs: map[string]*notifyWf{}, skip: map[string]int{}, closing: make(chan struct{})}
 	if cfg.Max > 0 {
 		n.sem = make(chan struct{}, cfg.Max)
 	}
@@ -277,7 +286,13 @@ func (n *notifier) run(nt ingest.Notification, event string, env map[string]stri
 	n.wg.Add(1)
 	go func() {
 		defer n.wg.Done()
-		n.sem <- struct{}{}
+		select {
+		case n.sem <- struct{}{}:
+		case <-n.closing:
+			n.log(fmt.Sprintf("%s - %s - %s - %s - not run: pegasus-monitord ended (waited %s for the actions before it)",
+				isoLocal(time.Now()), env["PEGASUS_JOBID"], event, nt.Action, n.cfg.EndWait))
+			return
+		}
 		defer func() { <-n.sem }()
 		start := time.Now()
 		status, stdout, stderr := n.exec(args, env)
@@ -320,9 +335,7 @@ func (n *notifier) exec(args []string, env map[string]string) (status, stdout, s
 		timeout = time.After(n.cfg.Timeout)
 	}
 	var err error
-	select {
-	case err = <-done:
-	case <-timeout:
+	kill := func() {
 		syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
 		select {
 		case err = <-done:
@@ -330,7 +343,15 @@ func (n *notifier) exec(args []string, env map[string]string) (status, stdout, s
 			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 			err = <-done
 		}
+	}
+	select {
+	case err = <-done:
+	case <-timeout:
+		kill()
 		return fmt.Sprintf("timed out after %s (%v)", n.cfg.Timeout, err), truncate(o.String()), truncate(e.String())
+	case <-n.closing:
+		kill()
+		return fmt.Sprintf("killed: pegasus-monitord ended, %s after the run was loaded (%v)", n.cfg.EndWait, err), truncate(o.String()), truncate(e.String())
 	}
 	status = "0"
 	if err != nil {
@@ -368,7 +389,20 @@ func (n *notifier) log(line string) {
 }
 
 // wait waits for the running actions (monitord waits for them at shutdown).
-func (n *notifier) wait() { n.wg.Wait() }
+// wait waits for the actions still running or queued, at most EndWait.
+func (n *notifier) wait() {
+	done := make(chan struct{})
+	go func() {
+		n.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(n.cfg.EndWait):
+		close(n.closing)
+		<-done
+	}
+}
 
 // splitAction splits an action line with shell-like quoting (single quotes,
 // double quotes with backslash escapes, backslash escapes), without a shell.

@@ -97,6 +97,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.Bool("no-notification", false, "same as --no-notifications")
 	notifyMax := fs.Int("notifications-max", 10, "most notification hooks running at once (0 disables them)")
 	notifyTimeout := fs.Int("notifications-timeout", 0, "kill a notification hook after `seconds` (0: no limit)")
+	notifyEndWait := fs.Int("notifications-end-wait", 0, "once the run is loaded, wait at most `seconds` for hooks still running or queued, then kill or drop them (default 120)")
 	force := fs.BoolP("force", "f", false, "start even if monitord.pid names a running monitord")
 	fs.Bool("fast-start", false, "accepted for compatibility")
 	fs.BoolP("condor-daemon", "N", false, "accepted for compatibility")
@@ -139,8 +140,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			},
 		},
 	}
-	if *notifyMax < 0 || *notifyTimeout < 0 {
-		return cli.Usagef("--notifications-max and --notifications-timeout must not be negative")
+	if *notifyMax < 0 || *notifyTimeout < 0 || *notifyEndWait < 0 {
+		return cli.Usagef("--notifications-max, --notifications-timeout and --notifications-end-wait must not be negative")
 	}
 	if fs.Changed("no-notification") {
 		*noNotify = true
@@ -150,6 +151,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		cfg.Notify.Max = *notifyMax
 	}
 	cfg.Notify.Timeout = time.Duration(*notifyTimeout) * time.Second
+	cfg.Notify.EndWait = time.Duration(*notifyEndWait) * time.Second
 	cfg.Notify.Verbose = *verbose > 0
 	cfg.Ingest.Poll, cfg.CommitInterval = *poll, *poll
 	res, err := monitord.Run(ctx, cfg)
