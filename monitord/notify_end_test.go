@@ -19,6 +19,9 @@ func TestNotifyEndWait(t *testing.T) {
 	n := newNotifier(NotifyConfig{Max: 1, EndWait: 500 * time.Millisecond, Log: logPath})
 	env := map[string]string{"PEGASUS_JOBID": "job1"}
 	n.run(ingest.Notification{Action: "/bin/sleep 60"}, "end", env)
+	for len(n.sem) == 0 { // the sleep holds the only slot before the next is queued
+		time.Sleep(time.Millisecond)
+	}
 	n.run(ingest.Notification{Action: "/bin/true"}, "end", env)
 	start := time.Now()
 	n.wait()
