@@ -26,6 +26,7 @@ var (
 // runs the application with stdin from /dev/null and stdout/stderr
 // captured into the record.
 type Options struct {
+	Conf           string // --conf: a Pegasus properties file (read by the command)
 	Transformation string // -n
 	Derivation     string // -N
 	Resource       string // -R
@@ -103,11 +104,21 @@ func ParseArgs(args []string) (*Options, error) {
 				return nil, ErrHelp
 			case "--version":
 				return nil, ErrVersion
+			case "--conf":
+				if i+1 >= len(args) {
+					return nil, fmt.Errorf("%w: option --conf needs a value", ErrUsage)
+				}
+				i++
+				o.Conf = args[i]
 			case "--xml":
 				o.XML = true
 			case "--yaml":
 				o.XML = false
 			default:
+				if v, ok := strings.CutPrefix(a, "--conf="); ok {
+					o.Conf = v
+					continue
+				}
 				return nil, fmt.Errorf("%w: unknown option %s", ErrUsage, a)
 			}
 			continue

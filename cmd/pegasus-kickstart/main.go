@@ -12,8 +12,10 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
+	"github.com/pegasus-go/pegasus/internal/properties"
 	"github.com/pegasus-go/pegasus/kickstart"
 )
 
@@ -53,6 +55,8 @@ Options:
   -H          omit the XML declaration (with --xml)
   -F          fail fast (accepted; only a main job is run)
   --xml       write an iv-2.3 XML record instead of YAML
+  --conf fn   Pegasus properties file: pegasus.gridstart.arguments are
+              kickstart options put before the command line's
   -V, --version
   -h, --help
 
@@ -73,6 +77,19 @@ func main() {
 // run returns the exit code: the job's, or 1 (kickstart failed) or 2 (usage).
 func run(ctx context.Context, args []string, stdin *os.File, stdout, stderr io.Writer, sigs <-chan os.Signal) int {
 	o, err := kickstart.ParseArgs(args)
+	if err == nil && o.Conf != "" {
+		// The properties' pegasus.gridstart.arguments go before the
+		// command line's options (which win where they repeat one).
+		props, perr := properties.Load(o.Conf)
+		if perr != nil {
+			fmt.Fprintf(stderr, "pegasus-kickstart: %v\n", perr)
+			return 2
+		}
+		v, _ := props.Get("pegasus.gridstart.arguments")
+		if extra := strings.Fields(v); len(extra) > 0 {
+			o, err = kickstart.ParseArgs(append(extra, args...))
+		}
+	}
 	switch {
 	case errors.Is(err, kickstart.ErrHelp):
 		fmt.Fprint(stdout, help)

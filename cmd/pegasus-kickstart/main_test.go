@@ -130,3 +130,26 @@ func BenchmarkKickstartTrue(b *testing.B) {
 	b.ReportMetric(float64(direct.Nanoseconds())/n, "true-ns/op")
 	b.ReportMetric(float64((wrapped-direct).Nanoseconds())/n, "overhead-ns/op")
 }
+
+// --conf: pegasus.gridstart.arguments are options put before the command
+// line's, which win where they repeat one; a bad file is a usage error.
+func TestConf(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "pegasus.properties")
+	if err := os.WriteFile(conf, []byte("pegasus.gridstart.arguments = -n from::props -R propsite\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"--conf", conf, "-R", "cli", "/bin/true"}, os.Stdin, &out, &errb, nil); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	for _, want := range []string{`transformation: "from::props"`, `resource: "cli"`} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("record lacks %s:\n%s", want, out.String())
+		}
+	}
+	errb.Reset()
+	if code := run(context.Background(), []string{"--conf=" + filepath.Join(dir, "missing"), "/bin/true"}, os.Stdin, &out, &errb, nil); code != 2 || !strings.Contains(errb.String(), "missing") {
+		t.Errorf("missing file: exit %d, stderr %q", code, errb.String())
+	}
+}
