@@ -3,9 +3,10 @@ package executor
 import (
 	"bufio"
 	"io"
-	"math"
 	"strconv"
 	"time"
+
+	"github.com/pegasus-go/pegasus/internal/dagmanstats"
 )
 
 // dagmanLog writes <dag>.dagman.out in HTCondor DAGMan's line formats
@@ -132,7 +133,7 @@ type counts struct {
 
 // status writes the "DAG status" block: status line, node table, held
 // count and the runtime statistics line.
-func (l *dagmanLog) status(now time.Time, dagStatus int, total int, c counts, st *runtimeStats) {
+func (l *dagmanLog) status(now time.Time, dagStatus int, total int, c counts, st *dagmanstats.Runtime) {
 	l.say(now, "DAG status: ", strconv.Itoa(dagStatus), " (", dagStatusName(dagStatus), ")")
 	l.say(now, "Of ", strconv.Itoa(total), " nodes total:")
 	l.say(now, " Done     Pre   Queued    Post   Ready   Un-Ready   Failed   Futile")
@@ -151,10 +152,10 @@ func (l *dagmanLog) status(now time.Time, dagStatus int, total int, c counts, st
 	l.stats(now, st)
 }
 
-func (l *dagmanLog) stats(now time.Time, st *runtimeStats) {
+func (l *dagmanLog) stats(now time.Time, st *dagmanstats.Runtime) {
 	b := l.begin(now)
 	b = append(b, "DAGMan Runtime Statistics: [ "...)
-	b = st.appendTo(b)
+	b = st.AppendTo(b)
 	b = append(b, ']')
 	l.end(b)
 }
@@ -186,69 +187,4 @@ func dagStatusName(s int) string {
 		return "DAG_STATUS_HALTED"
 	}
 	return "DAG_STATUS_UNKNOWN"
-}
-
-// acc accumulates one runtime statistic of the "DAGMan Runtime Statistics"
-// line (count, sum, min, max, standard deviation), measured for real.
-type acc struct {
-	n, sum, sumsq, min, max float64
-}
-
-func (a *acc) add(v float64) {
-	if a.n == 0 || v < a.min {
-		a.min = v
-	}
-	if a.n == 0 || v > a.max {
-		a.max = v
-	}
-	a.n++
-	a.sum += v
-	a.sumsq += v * v
-}
-
-type runtimeStats struct {
-	event, logProc, sleep, submit acc
-}
-
-// classadReal formats like ClassAd reals ("%.16G", always with a point).
-func classadReal(b []byte, v float64) []byte {
-	s := strconv.FormatFloat(v, 'G', 16, 64)
-	b = append(b, s...)
-	for i := 0; i < len(s); i++ {
-		if s[i] == '.' || s[i] == 'E' {
-			return b
-		}
-	}
-	return append(b, ".0"...)
-}
-
-func (a *acc) appendTo(b []byte, name string) []byte {
-	kv := func(b []byte, key string, v float64) []byte {
-		b = append(b, name...)
-		b = append(b, key...)
-		b = append(b, " = "...)
-		b = classadReal(b, v)
-		return append(b, "; "...)
-	}
-	if a.n == 0 {
-		b = kv(b, "Count", 0)
-		return kv(b, "Sum", 0)
-	}
-	std := a.sum / a.n
-	if a.n > 1 {
-		std = math.Sqrt(math.Max(0, (a.sumsq-a.sum*a.sum/a.n)/(a.n-1)))
-	}
-	b = kv(b, "Avg", a.sum/a.n)
-	b = kv(b, "Count", a.n)
-	b = kv(b, "Max", a.max)
-	b = kv(b, "Min", a.min)
-	b = kv(b, "Std", std)
-	return kv(b, "Sum", a.sum)
-}
-
-func (r *runtimeStats) appendTo(b []byte) []byte {
-	b = r.event.appendTo(b, "EventCycleTime")
-	b = r.logProc.appendTo(b, "LogProcessCycleTime")
-	b = r.sleep.appendTo(b, "SleepCycleTime")
-	return r.submit.appendTo(b, "SubmitCycleTime")
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/pegasus-go/pegasus/ingest"
+	"github.com/pegasus-go/pegasus/internal/dagmanstats"
 )
 
 // condorVersion is the HTCondor version whose DAGMan formats we write.
@@ -165,7 +166,7 @@ type engine struct {
 	pending   []event // events seen this cycle, processed in order
 	dagmanID  int
 	start     time.Time
-	stats     runtimeStats
+	stats     dagmanstats.Runtime
 	jobsRun   int
 	rescueNum int
 	changed   bool
@@ -567,7 +568,7 @@ func (e *engine) loop() runResult {
 		// Submit cycle.
 		t0 := time.Now()
 		submitted := e.submitCycle(t0)
-		e.stats.submit.add(time.Since(t0).Seconds())
+		e.stats.Submit.Add(time.Since(t0).Seconds())
 		if submitted > 0 {
 			w := " jobs"
 			if submitted == 1 {
@@ -603,7 +604,7 @@ func (e *engine) loop() runResult {
 			}
 		}
 		t2 := time.Now()
-		e.stats.sleep.add(t2.Sub(t1).Seconds())
+		e.stats.Sleep.Add(t2.Sub(t1).Seconds())
 		// Event cycle: everything that has happened.
 	drain:
 		for {
@@ -623,9 +624,9 @@ func (e *engine) loop() runResult {
 		e.pending = e.pending[:0]
 		e.startPosts(now)
 		t3 := time.Now()
-		e.stats.logProc.add(t3.Sub(t2).Seconds())
+		e.stats.LogProcess.Add(t3.Sub(t2).Seconds())
 		if nev > 0 {
-			e.stats.event.add(t3.Sub(t2).Seconds())
+			e.stats.Event.Add(t3.Sub(t2).Seconds())
 		}
 		if e.changed {
 			e.changed = false

@@ -1,9 +1,10 @@
 package synth
 
 import (
-	"math"
 	"sort"
 	"strconv"
+
+	"github.com/pegasus-go/pegasus/internal/dagmanstats"
 )
 
 // postScript is the POST script line of a node (executable and arguments).
@@ -132,80 +133,20 @@ func (s *sim) banner(t0 int64) {
 	}
 }
 
-// acc accumulates one DAGMan runtime statistic.
-type acc struct {
-	n, sum, sumsq, min, max float64
-}
-
-func (a *acc) add(v float64) {
-	if a.n == 0 || v < a.min {
-		a.min = v
-	}
-	if a.n == 0 || v > a.max {
-		a.max = v
-	}
-	a.n++
-	a.sum += v
-	a.sumsq += v * v
-}
-
 // runtimeStats mimics the "DAGMan Runtime Statistics" ClassAd DAGMan logs
 // after every status table. The values are invented but consistent.
-type runtimeStats struct {
-	event, logProc, sleep, submit acc
-}
+type runtimeStats struct{ dagmanstats.Runtime }
 
 func (r *runtimeStats) cycle(g *rng, k int) {
-	r.submit.add(5e-6 + 1e-5*g.float())
+	r.Submit.Add(5e-6 + 1e-5*g.float())
 	if k > 1 {
-		r.event.add(1.2e-5 + 4e-4*g.float())
-		r.sleep.add(4.4 + 1.0*g.float())
+		r.Event.Add(1.2e-5 + 4e-4*g.float())
+		r.Sleep.Add(4.4 + 1.0*g.float())
 	}
 }
 
 func (r *runtimeStats) logCycle(g *rng, events int) {
 	if events > 0 {
-		r.logProc.add(1.5e-4 + 1.2e-4*float64(events)*g.float())
+		r.LogProcess.Add(1.5e-4 + 1.2e-4*float64(events)*g.float())
 	}
-}
-
-// classadReal formats like ClassAd reals ("%.16G", always with a point).
-func classadReal(b []byte, v float64) []byte {
-	s := strconv.FormatFloat(v, 'G', 16, 64)
-	b = append(b, s...)
-	if !containsByte(s, '.') && !containsByte(s, 'E') {
-		b = append(b, ".0"...)
-	}
-	return b
-}
-
-func (a *acc) appendTo(b []byte, name string) []byte {
-	kv := func(b []byte, key string, v float64) []byte {
-		b = append(b, name...)
-		b = append(b, key...)
-		b = append(b, " = "...)
-		b = classadReal(b, v)
-		return append(b, "; "...)
-	}
-	if a.n == 0 {
-		b = kv(b, "Count", 0)
-		return kv(b, "Sum", 0)
-	}
-	std := a.sum / a.n
-	if a.n > 1 {
-		std = math.Sqrt(math.Max(0, (a.sumsq-a.sum*a.sum/a.n)/(a.n-1)))
-	}
-	b = kv(b, "Avg", a.sum/a.n)
-	b = kv(b, "Count", a.n)
-	b = kv(b, "Max", a.max)
-	b = kv(b, "Min", a.min)
-	b = kv(b, "Std", std)
-	return kv(b, "Sum", a.sum)
-}
-
-func (r *runtimeStats) appendTo(b []byte) []byte {
-	b = r.event.appendTo(b, "EventCycleTime")
-	b = r.logProc.appendTo(b, "LogProcessCycleTime")
-	b = r.sleep.appendTo(b, "SleepCycleTime")
-	return r.submit.appendTo(b, "SubmitCycleTime")
 }

@@ -790,7 +790,7 @@ func (s *sim) status(sec int64) {
 func (s *sim) runtimeLine(sec int64) {
 	s.begin(sec)
 	s.line = append(s.line, "DAGMan Runtime Statistics: [ "...)
-	s.line = s.stats.appendTo(s.line)
+	s.line = s.stats.AppendTo(s.line)
 	s.line = append(s.line, ']')
 	s.flush()
 }
