@@ -552,33 +552,8 @@ func (p *Parser) fastInline(at, end, parentInd int32, ctx pctx) error {
 // fastBlockScalar reads a block scalar header; the next lines are its content.
 func (p *Parser) fastBlockScalar(at, end, parentInd int32, ctx pctx) error {
 	y, fs := &p.y, &p.fs
-	b := y.buf[at:end]
-	sc := scalar{style: sLiteral}
-	if b[0] == '>' {
-		sc.style = sFolded
-	}
-	incr := int32(0)
-	k := 1
-	for n := 0; n < 2 && k < len(b); n++ {
-		switch c := b[k]; {
-		case (c == '+' || c == '-') && sc.chomp == 0:
-			sc.chomp = 1
-			if c == '-' {
-				sc.chomp = -1
-			}
-			k++
-		case c >= '1' && c <= '9' && incr == 0:
-			incr = int32(c - '0')
-			k++
-		case c == '0':
-			return errBail
-		}
-	}
-	j := k
-	for j < len(b) && b[j] == ' ' {
-		j++
-	}
-	if j < len(b) && (b[j] != '#' || j == k) {
+	sc, incr, err := blockHeader(y.buf[at:end])
+	if err != nil {
 		return errBail
 	}
 	fs.blk, fs.bctx, fs.bsc = true, ctx, sc

@@ -3,6 +3,7 @@ package ksrecord
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"math/bits"
 )
 
@@ -640,15 +641,20 @@ func hexVal(c byte) (byte, bool) {
 	return 0, false
 }
 
-// blockScalar parses a "|" or ">" scalar whose header is at offset at.
-func (p *yparser) blockScalar(at, parentInd int32, ctx pctx) error {
-	end := p.lineEnd()
-	b := p.buf[at:end]
-	sc := scalar{style: sLiteral}
+// Errors of a block scalar header.
+var (
+	errBlockIndent = errors.New("block scalar indentation indicator must be 1-9")
+	errBlockHeader = errors.New("expected a comment or a line break after a block scalar header")
+)
+
+// blockHeader reads the header of a "|" or ">" scalar (b, to the end of
+// its line): the style and chomping of the scalar and its explicit
+// indentation (0 when none).
+func blockHeader(b []byte) (sc scalar, incr int32, err error) {
+	sc = scalar{style: sLiteral}
 	if b[0] == '>' {
 		sc.style = sFolded
 	}
-	incr := int32(0)
 	k := 1
 	for n := 0; n < 2 && k < len(b); n++ {
 		switch c := b[k]; {
@@ -662,7 +668,7 @@ func (p *yparser) blockScalar(at, parentInd int32, ctx pctx) error {
 			incr = int32(c - '0')
 			k++
 		case c == '0':
-			return p.syntax("block scalar indentation indicator must be 1-9")
+			return sc, 0, errBlockIndent
 		}
 	}
 	j := k
@@ -670,7 +676,17 @@ func (p *yparser) blockScalar(at, parentInd int32, ctx pctx) error {
 		j++
 	}
 	if j < len(b) && (b[j] != '#' || j == k) {
-		return p.syntax("expected a comment or a line break after a block scalar header")
+		return sc, 0, errBlockHeader
+	}
+	return sc, incr, nil
+}
+
+// blockScalar parses a "|" or ">" scalar whose header is at offset at.
+func (p *yparser) blockScalar(at, parentInd int32, ctx pctx) error {
+	end := p.lineEnd()
+	sc, incr, err := blockHeader(p.buf[at:end])
+	if err != nil {
+		return p.syntax(err.Error())
 	}
 	minInd := parentInd + 1
 	if minInd < 1 {
