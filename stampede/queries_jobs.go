@@ -197,12 +197,25 @@ type JobTry struct {
 
 // JobListing reads the scope's job-instance listing.
 func (q *Scoped) JobListing(ctx context.Context) (*JobListing, error) {
-	return q.jobListing(ctx, jobListingRows, runtime.GOMAXPROCS(0))
+	return q.jobListing(ctx, listingAuto, jobListingRows, runtime.GOMAXPROCS(0))
 }
 
-// jobListing reads the listing in at most parts ranges of at least about
-// minRows tries each.
-func (q *Scoped) jobListing(ctx context.Context, minRows int64, parts int) (*JobListing, error) {
+// How a job listing is read.
+type listingMethod int
+
+const (
+	// listingAuto: by scans when the scope's ids are dense, else by query.
+	listingAuto listingMethod = iota
+	// listingQuery: by jobRowsSQL, in at most parts ranges of at least
+	// about minRows tries each.
+	listingQuery
+	// listingScans: by scanning each table and assembling the rows in Go
+	// (jobListingScans).
+	listingScans
+)
+
+// jobListing reads the listing by method how.
+func (q *Scoped) jobListing(ctx context.Context, how listingMethod, minRows int64, parts int) (*JobListing, error) {
 	l := &JobListing{}
 	if len(q.scope) == 0 {
 		return l, nil
@@ -231,6 +244,16 @@ func (q *Scoped) jobListing(ctx context.Context, minRows int64, parts int) (*Job
 		return nil, fmt.Errorf("%s: job instance statistics: %w", q.db.Path, err)
 	}
 	if count.Int64 == 0 {
+		return l, nil
+	}
+	if how == listingAuto && denseIDs(count.Int64, minTry.Int64, maxTry.Int64) && denseIDs(count.Int64, minJob.Int64, maxJob.Int64) {
+		how = listingScans
+	}
+	if how == listingScans {
+		if err := q.jobListingScans(ctx, l, [2]int64{minJob.Int64, maxJob.Int64}, [2]int64{minTry.Int64, maxTry.Int64}); err != nil {
+			return nil, fmt.Errorf("%s: job instance statistics: %w", q.db.Path, err)
+		}
+		l.numberTries(minJob.Int64, maxJob.Int64)
 		return l, nil
 	}
 	// A long listing is read in ranges of job_instance_id, one per CPU,
@@ -273,20 +296,25 @@ func (q *Scoped) jobListing(ctx context.Context, minRows int64, parts int) (*Job
 	} else {
 		l.order = slices.Concat(orders...)
 	}
-	// Order by workflow and job_submit_seq, then number each job's tries
-	// (counted in an array when the job ids are dense, as they are when
-	// one load numbered them).
+	l.numberTries(minJob.Int64, maxJob.Int64)
+	return l, nil
+}
+
+// numberTries orders the rows by workflow and job_submit_seq, then numbers
+// each job's tries (counted in an array when the job ids, from minJob to
+// maxJob, are dense, as they are when one load numbered them).
+func (l *JobListing) numberTries(minJob, maxJob int64) {
 	sortJobRows(l.order)
 	var dense []int32
 	var sparse map[int64]int64
-	if span := maxJob.Int64 - minJob.Int64 + 1; minJob.Valid && span <= 4*int64(len(l.order))+1024 {
-		dense = make([]int32, span)
+	if denseIDs(int64(len(l.order)), minJob, maxJob) {
+		dense = make([]int32, maxJob-minJob+1)
 	} else {
 		sparse = make(map[int64]int64, len(l.order))
 	}
 	for _, o := range l.order {
 		r := l.row(o.idx)
-		if j := r.job - minJob.Int64; dense != nil && j >= 0 && j < int64(len(dense)) {
+		if j := r.job - minJob; dense != nil && j >= 0 && j < int64(len(dense)) {
 			dense[j]++
 			r.try = int64(dense[j])
 		} else {
@@ -297,8 +325,11 @@ func (q *Scoped) jobListing(ctx context.Context, minRows int64, parts int) (*Job
 			r.try = sparse[r.job]
 		}
 	}
-	return l, nil
 }
+
+// denseIDs reports whether n ids from lo to hi are dense enough to index
+// arrays by id.
+func denseIDs(n, lo, hi int64) bool { return hi >= lo && hi-lo+1 <= 4*n+1024 }
 
 // fetchJobRows runs a listing query and appends its rows to l, part k of
 // the listing, and their sort keys to order. It reads the driver's rows
