@@ -2,11 +2,9 @@ package ingest
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"math"
 	"os"
@@ -14,12 +12,16 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/pegasus-go/pegasus/ingest/ksrecord"
 )
 
 // parserPool reuses kickstart parsers (and their buffers) across jobs.
 var parserPool = sync.Pool{New: func() any { return ksrecord.NewParser() }}
+
+// bufPool holds the buffers submit and job files are read into.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 8<<10); return &b }}
 
 // MaxOutputLength bounds the job stdout/stderr text stored per instance
 // (Pegasus's MAX_OUTPUT_LENGTH).
@@ -214,7 +216,7 @@ func (j *jobEnd) events() []*Event {
 	if ks != nil {
 		records = ks.Records
 	}
-	var stdoutText strings.Builder
+	var stdoutText []byte
 	var monitoring []monitoringEvent
 	hostname, ip := "", ""
 	var host *Host
@@ -249,8 +251,7 @@ func (j *jobEnd) events() []*Event {
 				data, mon := splitMonitoring(r.Stdout)
 				monitoring = append(monitoring, mon...)
 				if s, ok := snippet(data, size); ok {
-					q := Quote("#@ "+strconv.Itoa(task)+" stdout\n") + Quote(s) + Quote("\n")
-					stdoutText.WriteString(q)
+					stdoutText = appendTaskText(stdoutText, task, " stdout\n", s)
 					size += len(s) + 20
 				}
 			}
@@ -266,14 +267,13 @@ func (j *jobEnd) events() []*Event {
 					prefix += " with signal " + strconv.Itoa(r.Signal)
 				}
 				if s, ok := snippet(prefix+data, size); ok {
-					q := Quote("#@ "+strconv.Itoa(task)+" stderr\n") + Quote(s) + Quote("\n")
-					stdoutText.WriteString(q)
+					stdoutText = appendTaskText(stdoutText, task, " stderr\n", s)
 					size += len(s) + 20
 				}
 			}
 		}
 		if !j.skipText {
-			end.StdoutText, end.HasStdoutText = stdoutText.String(), true
+			end.StdoutText, end.HasStdoutText = string(stdoutText), true
 		}
 	} else if !j.preFailure && !noop && !j.skipText {
 		// No kickstart record: the .out file itself is the job's stdout.
@@ -291,16 +291,21 @@ func (j *jobEnd) events() []*Event {
 	// The job's stderr file: stored as stderr_text; PegasusLite lines in it
 	// override the exit code and the execution host.
 	if !j.preFailure && !noop {
-		if txt, ok := readText(errAbs, maxFileText); ok {
+		bp := bufPool.Get().(*[]byte)
+		raw, err := readFileInto(errAbs, *bp, maxFileText)
+		if err == nil {
+			// txt is a view of the pooled buffer: what is kept is copied.
+			txt := unsafe.String(unsafe.SliceData(raw), len(raw))
 			data, mon := splitMonitoring(txt)
 			monitoring = append(monitoring, mon...)
 			if !j.skipText {
-				end.StderrText, end.HasStderrText = Quote(data), true
+				end.StderrText, end.HasStderrText = string(appendQuote(nil, data)), true
 			}
 			if code, ok := pegasusLiteExit(data); ok {
 				mainExit = code << 8
 			}
 			if h, a, ok := pegasusLiteHost(data); ok {
+				h, a = strings.Clone(h), strings.Clone(a)
 				hostname, ip = h, a
 				if host == nil {
 					host = &Host{Site: site}
@@ -308,6 +313,8 @@ func (j *jobEnd) events() []*Event {
 				host.Hostname, host.IP = h, a
 			}
 		}
+		*bp = raw[:0]
+		bufPool.Put(bp)
 	}
 	_ = ip
 
@@ -616,54 +623,49 @@ func splitReplicaLine(line string) []string {
 
 // readText reads up to max bytes of a file.
 func readText(p string, max int) (string, bool) {
-	f, err := os.Open(p)
-	if err != nil {
-		return "", false
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, int64(max)))
-	if err != nil {
-		return "", false
-	}
-	return string(b), true
+	bp := bufPool.Get().(*[]byte)
+	b, err := readFileInto(p, *bp, max)
+	s := string(b)
+	*bp = b[:0]
+	bufPool.Put(bp)
+	return s, err == nil
 }
 
-var (
-	liteExit = []byte("PegasusLite: exitcode ")
-	liteHost = []byte("Executing on host ")
+const (
+	liteExit = "PegasusLite: exitcode "
+	liteHost = "Executing on host "
 )
 
 // pegasusLiteExit finds "PegasusLite: exitcode N" in a job's stderr.
 func pegasusLiteExit(s string) (int, bool) {
-	b := []byte(s)
-	i := bytes.LastIndex(b, liteExit)
+	i := strings.LastIndex(s, liteExit)
 	if i < 0 {
 		return 0, false
 	}
-	rest := b[i+len(liteExit):]
+	rest := s[i+len(liteExit):]
 	k := 0
 	for k < len(rest) && rest[k] >= '0' && rest[k] <= '9' {
 		k++
 	}
-	n, err := strconv.Atoi(string(rest[:k]))
+	n, err := strconv.Atoi(rest[:k])
 	if err != nil {
 		return 0, false
 	}
 	return n, true
 }
 
-// pegasusLiteHost finds "Executing on host <name> IP=<ip>" in a job's stderr.
+// pegasusLiteHost finds "Executing on host <name> IP=<ip>" in a job's
+// stderr. The results are substrings of s.
 func pegasusLiteHost(s string) (string, string, bool) {
-	b := []byte(s)
-	i := bytes.Index(b, liteHost)
+	i := strings.Index(s, liteHost)
 	if i < 0 {
 		return "", "", false
 	}
-	rest := b[i+len(liteHost):]
-	if nl := bytes.IndexByte(rest, '\n'); nl >= 0 {
+	rest := s[i+len(liteHost):]
+	if nl := strings.IndexByte(rest, '\n'); nl >= 0 {
 		rest = rest[:nl]
 	}
-	f := strings.Fields(string(rest))
+	f := strings.Fields(rest)
 	if len(f) == 0 {
 		return "", "", false
 	}
@@ -704,6 +706,30 @@ func Quote(s string) string {
 
 func needsQuote(c byte) bool {
 	return c < 0x20 || c >= 0x7F || c == '%' || c == '\'' || c == '"'
+}
+
+// appendTaskText appends one task's output to a job's stdout text, quoted:
+// "#@ <task> stdout|stderr\n", the text and a line break.
+func appendTaskText(dst []byte, task int, head, text string) []byte {
+	dst = append(dst, "#@ "...)
+	dst = strconv.AppendInt(dst, int64(task), 10)
+	dst = appendQuote(dst, head)
+	dst = appendQuote(dst, text)
+	return append(dst, "%0A"...)
+}
+
+// appendQuote appends s, quoted as Quote does, to dst.
+func appendQuote(dst []byte, s string) []byte {
+	const hex = "0123456789ABCDEF"
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if needsQuote(c) {
+			dst = append(dst, '%', hex[c>>4], hex[c&15])
+		} else {
+			dst = append(dst, c)
+		}
+	}
+	return dst
 }
 
 // Unquote reverses Quote.

@@ -98,6 +98,34 @@ type Monitor struct {
 	byDir     map[string]*workflow
 	ctx       context.Context
 	subs      sync.WaitGroup // sub-workflows followed concurrently (live)
+
+	internMu sync.Mutex
+	interned map[string]string
+}
+
+// maxInterned bounds the intern table: past it, values are copied as they are.
+const maxInterned = 4096
+
+// intern returns b as a string, shared with earlier calls for the same
+// value: the values it is used for (sites, transformations, initial
+// directories of submit files) repeat over the jobs of a run.
+func (m *Monitor) intern(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	m.internMu.Lock()
+	defer m.internMu.Unlock()
+	if s, ok := m.interned[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(m.interned) < maxInterned {
+		if m.interned == nil {
+			m.interned = make(map[string]string)
+		}
+		m.interned[s] = s
+	}
+	return s
 }
 
 func (m *Monitor) warn(w Warning) {

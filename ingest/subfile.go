@@ -164,6 +164,14 @@ func Unquote(v string) string {
 	return v
 }
 
+// unquoteBytes is Unquote for a byte slice.
+func unquoteBytes(v []byte) []byte {
+	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+		return v[1 : len(v)-1]
+	}
+	return v
+}
+
 // ArgumentsRaw returns the arguments command as monitord stores it: the text
 // inside the double quotes of the new syntax, or the raw value of the old one.
 func (s *SubmitFile) ArgumentsRaw() (string, bool) {
@@ -308,7 +316,7 @@ func (s *SubmitFile) Environment() []KV {
 // is set for ClassAd attributes ("+name" or "MY.name", key without prefix).
 // It returns false if the file has a line ParseSubmit would reject; lines
 // continued with a backslash are joined as ParseSubmit does.
-func scanSubmit(data []byte, fn func(key []byte, attr bool, value string)) bool {
+func scanSubmit(data []byte, fn func(key []byte, attr bool, value []byte)) bool {
 	if bytes.Contains(data, []byte("\\\n")) || bytes.Contains(data, []byte("\\\r\n")) {
 		sf, err := ParseSubmit(data, "")
 		if err != nil {
@@ -316,9 +324,9 @@ func scanSubmit(data []byte, fn func(key []byte, attr bool, value string)) bool 
 		}
 		for _, k := range sf.Keys {
 			if k[0] == '+' {
-				fn([]byte(k[1:]), true, sf.Attrs[k[1:]])
+				fn([]byte(k[1:]), true, []byte(sf.Attrs[k[1:]]))
 			} else {
-				fn([]byte(k), false, sf.Commands[k])
+				fn([]byte(k), false, []byte(sf.Commands[k]))
 			}
 		}
 		return true
@@ -343,7 +351,7 @@ func scanSubmit(data []byte, fn func(key []byte, attr bool, value string)) bool 
 			continue
 		}
 		key := bytes.TrimSpace(line[:eq])
-		val := string(bytes.TrimSpace(line[eq+1:]))
+		val := bytes.TrimSpace(line[eq+1:])
 		switch {
 		case key[0] == '+':
 			fn(key[1:], true, val)

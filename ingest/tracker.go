@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path"
@@ -243,7 +244,12 @@ func (w *workflow) loadSubmit(node string) *submitInfo {
 	if !filepath.IsAbs(subPath) {
 		subPath = filepath.Join(w.dir, subPath)
 	}
-	data, err := os.ReadFile(subPath)
+	bp := bufPool.Get().(*[]byte)
+	data, err := readFileInto(subPath, *bp, 0)
+	defer func() {
+		*bp = data[:0]
+		bufPool.Put(bp)
+	}()
 	if err != nil {
 		if !os.IsNotExist(err) {
 			w.warn(0, "submit file of %s: %v", node, err)
@@ -253,21 +259,22 @@ func (w *workflow) loadSubmit(node string) *submitInfo {
 	si.exists = true
 	wantEnv := strings.HasPrefix(node, "pegasus-plan") || strings.HasPrefix(node, "subdax_")
 	var env string
-	ok := scanSubmit(data, func(key []byte, attr bool, val string) {
+	// The values are views of the pooled buffer: whatever is kept is copied.
+	ok := scanSubmit(data, func(key []byte, attr bool, val []byte) {
 		if attr {
 			switch {
 			case equalFold(key, "pegasus_site"):
-				si.site = Unquote(val)
+				si.site = w.m.intern(unquoteBytes(val))
 			case equalFold(key, "pegasus_wf_xformation"):
-				si.xformation = Unquote(val)
+				si.xformation = w.m.intern(unquoteBytes(val))
 			case equalFold(key, "pegasus_wf_dax_job_id"):
-				if v := Unquote(val); v != "null" && v != "" {
-					si.daxJobID, si.hasDaxJobID = v, true
+				if v := unquoteBytes(val); string(v) != "null" && len(v) > 0 {
+					si.daxJobID, si.hasDaxJobID = string(v), true
 				} else {
 					si.daxJobID, si.hasDaxJobID = "", false
 				}
 			case equalFold(key, "pegasus_cores"):
-				if n, err := strconv.Atoi(strings.TrimSpace(Unquote(val))); err == nil && n > 0 {
+				if n, err := strconv.Atoi(string(bytes.TrimSpace(unquoteBytes(val)))); err == nil && n > 0 {
 					si.cores = n
 				}
 			}
@@ -275,22 +282,22 @@ func (w *workflow) loadSubmit(node string) *submitInfo {
 		}
 		switch {
 		case equalFold(key, "executable"):
-			si.executable = val
+			si.executable = string(val)
 		case equalFold(key, "arguments"):
-			si.argsRaw, si.hasArgs = Unquote(val), true
+			si.argsRaw, si.hasArgs = string(unquoteBytes(val)), true
 		case equalFold(key, "input"):
-			_, si.input = w.rebase(val)
+			_, si.input = w.rebase(string(val))
 		case equalFold(key, "output"):
-			si.output = val
+			si.output = string(val)
 		case equalFold(key, "error"):
-			si.errorf = val
+			si.errorf = string(val)
 		case equalFold(key, "initialdir"):
-			si.initialDir = val
+			si.initialDir = w.m.intern(val)
 		case equalFold(key, "globusrsl"):
-			si.walltime = rslWalltime(val)
+			si.walltime = rslWalltime(string(val))
 		case equalFold(key, "environment"):
 			if wantEnv {
-				env = val
+				env = string(val)
 			}
 		}
 	})

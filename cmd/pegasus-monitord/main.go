@@ -58,6 +58,10 @@ Examples:
   duckdb /runs/diamond/run0001/diamond-0.stampede.duckdb \
     "SELECT exec_job_id, try, status, runtime_seconds FROM job_try ORDER BY runtime_seconds DESC LIMIT 5"
 
+Debugging aids: PEGASUS_CPUPROFILE=FILE writes a CPU profile of the whole
+command, PEGASUS_MEMPROFILE=FILE an allocation/heap profile at exit (read
+them with go tool pprof).
+
 Exit status: 0 loaded, 1 the run could not be loaded (the message names the
 file and line), 2 usage error, 43 another monitord follows this workflow,
 130 interrupted.
@@ -70,9 +74,12 @@ func main() {
 	// bigger runs. GOGC and GOMEMLIMIT in the environment win.
 	stopGC := tuneGC()
 	defer stopGC()
+	stopProfiles := startProfiles(os.Stderr)
+	defer stopProfiles()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
+	stopProfiles()
 	stopGC()
 	os.Exit(cli.ExitCode("pegasus-monitord", err, os.Stderr))
 }

@@ -1,0 +1,52 @@
+//go:build unix
+
+package ingest
+
+import (
+	"io/fs"
+	"syscall"
+)
+
+// readFileInto reads the file at path into buf[:0] (growing it as needed)
+// and returns the bytes read; limit > 0 bounds how many. It goes through the
+// descriptor directly: an *os.File costs allocations, a cleanup and an
+// attempt to register the file with the network poller, and the replay
+// reads two or three small files per job. Errors are the *fs.PathError that
+// os.Open and (*os.File).Read give.
+func readFileInto(path string, buf []byte, limit int) ([]byte, error) {
+	var fd int
+	for {
+		var err error
+		fd, err = syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+		if err == nil {
+			break
+		}
+		if err != syscall.EINTR {
+			return buf[:0], &fs.PathError{Op: "open", Path: path, Err: err}
+		}
+	}
+	defer syscall.Close(fd)
+	buf = buf[:0]
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, make([]byte, max(4096, cap(buf)))...)[:len(buf)]
+		}
+		space := buf[len(buf):cap(buf)]
+		if limit > 0 && len(buf)+len(space) > limit {
+			space = space[:limit-len(buf)]
+			if len(space) == 0 {
+				return buf, nil
+			}
+		}
+		n, err := syscall.Read(fd, space)
+		switch {
+		case err == syscall.EINTR:
+			continue
+		case err != nil:
+			return buf, &fs.PathError{Op: "read", Path: path, Err: err}
+		case n <= 0:
+			return buf, nil
+		}
+		buf = buf[:len(buf)+n]
+	}
+}
