@@ -6,8 +6,6 @@ import (
 	"sync"
 	"time"
 
-	duckdb "github.com/duckdb/duckdb-go/v2"
-
 	"github.com/pegasus-go/pegasus/ingest"
 )
 
@@ -78,7 +76,7 @@ func (lv *Live) Commit(ctx context.Context, wait time.Duration) error {
 	}
 	defer dc.Close()
 	l := lv.l
-	l.ctx, l.dc, l.apps = ctx, dc, map[string]*duckdb.Appender{}
+	l.ctx, l.dc = ctx, dc
 	if err := l.begin(); err != nil {
 		return err
 	}

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	duckdb "github.com/duckdb/duckdb-go/v2"
+	"github.com/duckdb/duckdb-go/v2/mapping"
 
 	"github.com/pegasus-go/pegasus/ingest"
 )
@@ -40,7 +40,7 @@ func (db *DB) Load(ctx context.Context, produce func(sink func([]*ingest.Event) 
 		return LoadStats{}, err
 	}
 	defer dc.Close()
-	l := &loader{ctx: ctx, dc: dc, apps: map[string]*duckdb.Appender{}, wfs: map[string]*wfState{}, hosts: map[hostKey]int64{}}
+	l := &loader{ctx: ctx, dc: dc, wfs: map[string]*wfState{}, hosts: map[hostKey]int64{}}
 	if err := l.begin(); err != nil {
 		return LoadStats{}, err
 	}
@@ -117,15 +117,17 @@ type instRow struct {
 }
 
 type loader struct {
-	ctx   context.Context
-	dc    driver.Conn
-	apps  map[string]*duckdb.Appender
-	next  map[string]int64
-	wfs   map[string]*wfState
-	hosts map[hostKey]int64
-	stats LoadStats
-	used  map[string]bool // tables that got a key in this transaction
-	rc    *replicas       // replica rows of this transaction
+	ctx    context.Context
+	dc     driver.Conn
+	cconn  mapping.Connection // dc's C handle, when direct
+	direct bool               // write data chunks through cconn
+	tabs   [numTables]*tbuf   // row buffers of this transaction
+	next   [numTables]int64   // next surrogate key per table
+	used   [numTables]bool    // tables that got a key in this transaction
+	wfs    map[string]*wfState
+	hosts  map[hostKey]int64
+	stats  LoadStats
+	rc     *replicas // replica rows of this transaction
 }
 
 func (l *loader) exec(q string, args ...any) error {
@@ -182,10 +184,13 @@ func (l *loader) queryRow(q string, dest ...*int64) error {
 }
 
 // keyColumns are the surrogate keys the loader assigns.
-var keyColumns = [][2]string{
-	{"workflow", "wf_id"}, {"host", "host_id"}, {"job", "job_id"}, {"job_instance", "job_instance_id"},
-	{"tag", "tag_id"}, {"task", "task_id"}, {"invocation", "invocation_id"}, {"integrity", "integrity_id"},
-	{"rc_lfn", "lfn_id"}, {"rc_pfn", "pfn_id"},
+var keyColumns = []struct {
+	t   tableID
+	col string
+}{
+	{tWorkflow, "wf_id"}, {tHost, "host_id"}, {tJob, "job_id"}, {tJobInstance, "job_instance_id"},
+	{tTag, "tag_id"}, {tTask, "task_id"}, {tInvocation, "invocation_id"}, {tIntegrity, "integrity_id"},
+	{tRCLFN, "lfn_id"}, {tRCPFN, "pfn_id"},
 }
 
 // nextIDs sets the next key of each table above the largest in the database
@@ -193,11 +198,11 @@ var keyColumns = [][2]string{
 func (l *loader) nextIDs() error {
 	for _, kv := range keyColumns {
 		var n int64
-		if err := l.queryRow(fmt.Sprintf("SELECT coalesce(max(%s), 0) FROM %s", kv[1], kv[0]), &n); err != nil {
+		if err := l.queryRow(fmt.Sprintf("SELECT coalesce(max(%s), 0) FROM %s", kv.col, kv.t), &n); err != nil {
 			return err
 		}
-		if n+1 > l.next[kv[0]] {
-			l.next[kv[0]] = n + 1
+		if n+1 > l.next[kv.t] {
+			l.next[kv.t] = n + 1
 		}
 	}
 	return nil
@@ -207,10 +212,9 @@ func (l *loader) begin() error {
 	if err := l.exec("BEGIN TRANSACTION"); err != nil {
 		return err
 	}
-	if l.next == nil {
-		l.next = map[string]int64{}
-	}
-	l.used = map[string]bool{}
+	l.cconn, l.direct = cConnection(l.dc)
+	l.tabs = [numTables]*tbuf{}
+	l.used = [numTables]bool{}
 	if err := l.nextIDs(); err != nil {
 		return err
 	}
@@ -218,71 +222,32 @@ func (l *loader) begin() error {
 	return nil
 }
 
-func (l *loader) id(table string) int64 {
-	l.used[table] = true
-	n := l.next[table]
-	l.next[table] = n + 1
+func (l *loader) id(t tableID) int64 {
+	l.used[t] = true
+	n := l.next[t]
+	l.next[t] = n + 1
 	return n
 }
 
-func (l *loader) app(table string) (*duckdb.Appender, error) {
-	if a := l.apps[table]; a != nil {
-		return a, nil
-	}
-	var a *duckdb.Appender
-	var err error
-	if strings.HasPrefix(table, "_load_") {
-		a, err = duckdb.NewAppender(l.dc, "temp", "main", table)
-	} else {
-		a, err = duckdb.NewAppenderFromConn(l.dc, "", table)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("appender for %s: %w", table, err)
-	}
-	l.apps[table] = a
-	return a, nil
-}
-
-func (l *loader) append(table string, row ...driver.Value) error {
-	a, err := l.app(table)
-	if err != nil {
-		return err
-	}
-	if err := a.AppendRow(row...); err != nil {
-		return fmt.Errorf("append to %s: %w", table, err)
-	}
-	return nil
-}
-
 // flush makes appended rows of a table visible to SQL statements.
-func (l *loader) flush(table string) error {
-	if a := l.apps[table]; a != nil {
-		return a.Flush()
+func (l *loader) flush(t tableID) error {
+	if b := l.tabs[t]; b != nil {
+		return b.flush()
 	}
 	return nil
 }
 
 func (l *loader) rollback() {
-	for _, a := range l.apps {
-		_ = a.Close()
+	for i, b := range l.tabs {
+		if b != nil {
+			_ = b.close(false)
+			l.tabs[i] = nil
+		}
 	}
-	l.apps = map[string]*duckdb.Appender{}
 	_ = l.exec("ROLLBACK")
 }
 
 func sp(s string) *string { return &s }
-func nz(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-func ptrVal[T any](p *T) any {
-	if p == nil {
-		return nil
-	}
-	return *p
-}
 
 // add writes one batch of events.
 func (l *loader) add(batch []*ingest.Event) error {
@@ -325,7 +290,7 @@ func (l *loader) event(e *ingest.Event) error {
 	case ingest.StaticEnd:
 		return l.writeTasks(w)
 	case ingest.TaskInfo:
-		t := &taskRow{id: l.id("task"), absID: e.TaskID, transformation: e.Task.Transformation, typeDesc: e.Task.TypeDesc}
+		t := &taskRow{id: l.id(tTask), absID: e.TaskID, transformation: e.Task.Transformation, typeDesc: e.Task.TypeDesc}
 		if e.Task.HasArgv {
 			t.argv = sp(e.Task.Argv)
 		}
@@ -336,17 +301,19 @@ func (l *loader) event(e *ingest.Event) error {
 		w.taskRow[t.id] = t
 		w.order = append(w.order, t.id)
 	case ingest.TaskEdge:
-		return l.append("task_edge", w.id, e.ParentID, e.ChildID)
+		return l.row(tTaskEdge).I(w.id).S(e.ParentID).S(e.ChildID).end()
 	case ingest.JobInfo:
 		j := e.JobDef
-		id := l.id("job")
+		id := l.id(tJob)
 		w.jobs[strings.Clone(e.Job)] = id // not the whole event line
 		l.stats.Jobs++
-		var argv any
+		r := l.row(tJob).I(id).I(w.id).S(e.Job).S(j.SubmitFile).S(typeDesc(j.TypeDesc)).B(j.Clustered).I(int64(j.MaxRetries)).S(j.Executable)
 		if j.HasArgv {
-			argv = j.Argv
+			r.S(j.Argv)
+		} else {
+			r.N()
 		}
-		return l.append("job", id, w.id, e.Job, j.SubmitFile, typeDesc(j.TypeDesc), j.Clustered, int64(j.MaxRetries), j.Executable, argv, int64(j.TaskCount))
+		return r.I(int64(j.TaskCount)).end()
 	case ingest.WfMapTaskJob:
 		tid, ok := w.tasks[e.TaskID]
 		jid, ok2 := w.jobs[e.Job]
@@ -356,23 +323,23 @@ func (l *loader) event(e *ingest.Event) error {
 				return nil
 			}
 			// Task already written: update it.
-			if err := l.flush("task"); err != nil {
+			if err := l.flush(tTask); err != nil {
 				return err
 			}
 			return l.exec("UPDATE task SET job_id = ? WHERE task_id = ?", jid, tid)
 		}
 	case ingest.JobEdge:
-		return l.append("job_edge", w.id, e.ParentID, e.ChildID)
+		return l.row(tJobEdge).I(w.id).S(e.ParentID).S(e.ChildID).end()
 	case ingest.XwfMeta:
-		return l.append("workflow_meta", w.id, e.Key, e.Value)
+		return l.row(tWorkflowMeta).I(w.id).S(e.Key).S(e.Value).end()
 	case ingest.TaskMeta:
 		if tid, ok := w.tasks[e.TaskID]; ok {
-			return l.append("task_meta", tid, e.Key, e.Value)
+			return l.row(tTaskMeta).I(tid).S(e.Key).S(e.Value).end()
 		}
 	case ingest.RCMeta:
 		return l.rcMeta(w.id, e.LFN, e.Key, e.Value)
 	case ingest.RCPFN:
-		return l.rcPFN(w.id, e.LFN, e.PFN, nz(e.Site))
+		return l.rcPFN(w.id, e.LFN, e.PFN, e.Site)
 	case ingest.WfMapFile:
 		if tid, ok := w.tasks[e.TaskID]; ok {
 			return l.wfFile(w.id, tid, e.LFN)
@@ -380,9 +347,9 @@ func (l *loader) event(e *ingest.Event) error {
 	case ingest.WfMetrics:
 		return l.metrics(w, e.Metrics)
 	case ingest.XwfStart:
-		return l.append("workflowstate", w.id, "WORKFLOW_STARTED", e.TS, int64(e.RestartCount), nil, nz(e.Reason))
+		return l.row(tWorkflowstate).I(w.id).S("WORKFLOW_STARTED").F(e.TS).I(int64(e.RestartCount)).N().NS(e.Reason).end()
 	case ingest.XwfEnd:
-		return l.append("workflowstate", w.id, "WORKFLOW_TERMINATED", e.TS, int64(e.RestartCount), int64(e.Status), nz(e.Reason))
+		return l.row(tWorkflowstate).I(w.id).S("WORKFLOW_TERMINATED").F(e.TS).I(int64(e.RestartCount)).I(int64(e.Status)).NS(e.Reason).end()
 	case ingest.XwfMapSubwfJob:
 		sub := l.wfs[e.SubWf]
 		if sub == nil {
@@ -401,16 +368,20 @@ func (l *loader) event(e *ingest.Event) error {
 		k := hostKey{w.root, h.Site, h.Hostname, h.IP}
 		id, ok := l.hosts[k]
 		if !ok {
-			id = l.id("host")
+			id = l.id(tHost)
 			l.hosts[k] = id
-			var uname, mem any
+			r := l.row(tHost).I(id).I(w.root).S(h.Site).S(h.Hostname).S(h.IP)
 			if h.HasUname {
-				uname = h.Uname
+				r.S(h.Uname)
+			} else {
+				r.N()
 			}
 			if h.HasMemory {
-				mem = h.TotalMemory
+				r.I(h.TotalMemory)
+			} else {
+				r.N()
 			}
-			if err := l.append("host", id, w.root, h.Site, h.Hostname, h.IP, uname, mem); err != nil {
+			if err := r.end(); err != nil {
 				return err
 			}
 		}
@@ -429,37 +400,47 @@ func (l *loader) event(e *ingest.Event) error {
 		}
 		v := e.Inv
 		l.stats.Invocations++
-		var cpu, avg, rss, argv, task any
+		r := l.row(tInvocation).I(l.id(tInvocation)).I(w.id).I(ir.id).I(int64(v.TaskSeq)).F(v.StartTime).F(v.Duration)
 		if v.HasCPUTime {
-			cpu = v.CPUTime
+			r.F(v.CPUTime)
+		} else {
+			r.N()
 		}
-		if v.HasAvgCPU {
-			avg = v.AvgCPU
-		}
-		if v.HasMaxRSS {
-			rss = v.MaxRSS
-		}
+		r.I(int64(e.ExitCode)).S(v.Transformation).S(v.Executable)
 		if v.HasArgv {
-			argv = escapeArgv(v.Argv)
+			r.S(escapeArgv(v.Argv))
+		} else {
+			r.N()
 		}
 		if v.HasTaskID {
-			task = v.TaskID
+			r.S(v.TaskID)
+		} else {
+			r.N()
 		}
-		return l.append("invocation", l.id("invocation"), w.id, ir.id, int64(v.TaskSeq), v.StartTime, v.Duration, cpu,
-			int64(e.ExitCode), v.Transformation, v.Executable, argv, task, rss, avg)
+		if v.HasMaxRSS {
+			r.I(v.MaxRSS)
+		} else {
+			r.N()
+		}
+		if v.HasAvgCPU {
+			r.F(v.AvgCPU)
+		} else {
+			r.N()
+		}
+		return r.end()
 	case ingest.IntMetric:
 		ir, err := l.inst(w, e)
 		if err != nil {
 			return err
 		}
 		m := e.Metric
-		return l.append("integrity", l.id("integrity"), w.id, ir.id, m.Type, nz(m.FileType), int64(m.Count), m.Duration)
+		return l.row(tIntegrity).I(l.id(tIntegrity)).I(w.id).I(ir.id).S(m.Type).NS(m.FileType).I(int64(m.Count)).F(m.Duration).end()
 	case ingest.Tag:
 		ir, err := l.inst(w, e)
 		if err != nil {
 			return err
 		}
-		return l.append("tag", l.id("tag"), w.id, ir.id, e.Name, int64(e.Count))
+		return l.row(tTag).I(l.id(tTag)).I(w.id).I(ir.id).S(e.Name).I(int64(e.Count)).end()
 	default:
 		if e.Kind.IsJobInst() {
 			return l.jobState(w, e)
@@ -495,16 +476,16 @@ func (l *loader) plan(e *ingest.Event) error {
 	if err := l.deleteWorkflow(e.Wf); err != nil {
 		return err
 	}
-	w := &wfState{id: l.id("workflow"), uuid: e.Wf, jobs: map[string]int64{}, tasks: map[string]int64{},
+	w := &wfState{id: l.id(tWorkflow), uuid: e.Wf, jobs: map[string]int64{}, tasks: map[string]int64{},
 		taskRow: map[int64]*taskRow{}, insts: map[instKey]*instRow{}}
-	var parent any
+	var parent *int64
 	if p.Parent != "" {
 		if pw := l.wfs[p.Parent]; pw != nil {
-			parent = pw.id
+			parent = &pw.id
 		} else if id, ok, err := l.lookupWf(p.Parent); err != nil {
 			return err
 		} else if ok {
-			parent = id
+			parent = &id
 		}
 	}
 	w.root = w.id
@@ -519,12 +500,12 @@ func (l *loader) plan(e *ingest.Event) error {
 	}
 	l.wfs[e.Wf] = w
 	l.stats.Workflows++
-	return l.append("workflow", w.id, e.Wf, nz(p.DagFile), e.TS, nz(p.SubmitHost), nz(p.SubmitDir), nz(p.Argv),
-		nz(p.User), nz(p.GridDN), nz(p.PlannerVersion), nz(p.Label), nz(p.Version), nz(p.DaxFile), nil, parent, w.root)
+	return l.row(tWorkflow).I(w.id).S(e.Wf).NS(p.DagFile).F(e.TS).NS(p.SubmitHost).NS(p.SubmitDir).NS(p.Argv).
+		NS(p.User).NS(p.GridDN).NS(p.PlannerVersion).NS(p.Label).NS(p.Version).NS(p.DaxFile).N().PI(parent).I(w.root).end()
 }
 
 func (l *loader) lookupWf(uuid string) (int64, bool, error) {
-	if err := l.flush("workflow"); err != nil {
+	if err := l.flush(tWorkflow); err != nil {
 		return 0, false, err
 	}
 	var id int64 = -1
@@ -542,7 +523,7 @@ func (l *loader) deleteWorkflow(uuid string) error {
 	if err != nil || !ok {
 		return err
 	}
-	for _, t := range []string{"job", "job_instance", "task", "host"} {
+	for _, t := range []tableID{tJob, tJobInstance, tTask, tHost} {
 		if err := l.flush(t); err != nil {
 			return err
 		}
@@ -580,14 +561,13 @@ func (l *loader) writeTasks(w *wfState) error {
 		if t == nil {
 			continue
 		}
-		var job, argv any
+		r := l.row(tTask).I(t.id).I(w.id)
 		if t.hasJob {
-			job = t.jobID
+			r.I(t.jobID)
+		} else {
+			r.N()
 		}
-		if t.argv != nil {
-			argv = *t.argv
-		}
-		if err := l.append("task", t.id, w.id, job, t.absID, t.transformation, argv, typeDesc(t.typeDesc)); err != nil {
+		if err := r.S(t.absID).S(t.transformation).PS(t.argv).S(typeDesc(t.typeDesc)).end(); err != nil {
 			return err
 		}
 		delete(w.taskRow, id)
@@ -612,17 +592,17 @@ func (l *loader) metrics(w *wfState, m *ingest.PlannerMetrics) error {
 		if json.Unmarshal(raw, &s) != nil {
 			s = string(raw)
 		}
-		if err := l.append("workflow_metrics", w.id, "planner", k, s); err != nil {
+		if err := l.row(tWorkflowMetrics).I(w.id).S("planner").S(k).S(s).end(); err != nil {
 			return err
 		}
 	}
 	for _, kv := range m.Counts {
-		if err := l.append("workflow_metrics", w.id, "wf_metrics", kv.Key, kv.Value); err != nil {
+		if err := l.row(tWorkflowMetrics).I(w.id).S("wf_metrics").S(kv.Key).S(kv.Value).end(); err != nil {
 			return err
 		}
 	}
 	for _, kv := range m.AppMetrics {
-		if err := l.append("workflow_metrics", w.id, "app_metrics", kv.Key, kv.Value); err != nil {
+		if err := l.row(tWorkflowMetrics).I(w.id).S("app_metrics").S(kv.Key).S(kv.Value).end(); err != nil {
 			return err
 		}
 	}
@@ -638,13 +618,13 @@ func (l *loader) inst(w *wfState, e *ingest.Event) (*instRow, error) {
 	jid, ok := w.jobs[e.Job]
 	if !ok {
 		// A node the static events did not describe: record it as unknown.
-		jid = l.id("job")
+		jid = l.id(tJob)
 		w.jobs[e.Job] = jid
-		if err := l.append("job", jid, w.id, e.Job, "", "unknown", false, int64(0), "", nil, int64(0)); err != nil {
+		if err := l.row(tJob).I(jid).I(w.id).S(e.Job).S("").S("unknown").B(false).I(0).S("").N().I(0).end(); err != nil {
 			return nil, err
 		}
 	}
-	ir := &instRow{id: l.id("job_instance"), jobID: jid, seq: e.Inst, mult: 1}
+	ir := &instRow{id: l.id(tJobInstance), jobID: jid, seq: e.Inst, mult: 1}
 	w.insts[k] = ir
 	l.stats.JobInstances++
 	return ir, nil
@@ -759,7 +739,7 @@ func (l *loader) jobState(w *wfState, e *ingest.Event) error {
 	}
 	if state != "" {
 		l.stats.JobStates++
-		if err := l.append("jobstate", ir.id, state, e.TS, int64(e.JS), nz(e.Reason)); err != nil {
+		if err := l.row(tJobstate).I(ir.id).S(state).F(e.TS).I(int64(e.JS)).NS(e.Reason).end(); err != nil {
 			return err
 		}
 	}
@@ -767,6 +747,13 @@ func (l *loader) jobState(w *wfState, e *ingest.Event) error {
 		return l.writeInst(ir)
 	}
 	return nil
+}
+
+func ptrVal[T any](p *T) any {
+	if p == nil {
+		return nil
+	}
+	return *p
 }
 
 func (ir *instRow) values() []driver.Value {
@@ -782,7 +769,15 @@ func (ir *instRow) values() []driver.Value {
 
 func (l *loader) writeInst(ir *instRow) error {
 	ir.written = true
-	err := l.append("job_instance", ir.values()...)
+	r := l.row(tJobInstance).I(ir.id).I(ir.jobID).PI(ir.hostID).I(int64(ir.seq)).PS(ir.sched).PS(ir.site).
+		PS(ir.user).PS(ir.workDir).PF(ir.clStart).PF(ir.clDur).PF(ir.localDur).PI(ir.subwf).
+		PS(ir.stdoutFile).PS(ir.stdoutText).PS(ir.stderrFile).PS(ir.stderrText).PS(ir.stdinFile).I(int64(ir.mult))
+	if ir.exit != nil {
+		r.I(int64(*ir.exit))
+	} else {
+		r.N()
+	}
+	err := r.end()
 	ir.release()
 	return err
 }
@@ -803,7 +798,7 @@ func (ir *instRow) release() {
 
 // updateInst changes one column of an instance already written.
 func (l *loader) updateInst(ir *instRow, col string, v any) error {
-	if err := l.flush("job_instance"); err != nil {
+	if err := l.flush(tJobInstance); err != nil {
 		return err
 	}
 	return l.exec("UPDATE job_instance SET "+col+" = ? WHERE job_instance_id = ?", v, ir.id)
@@ -812,7 +807,7 @@ func (l *loader) updateInst(ir *instRow, col string, v any) error {
 // rewriteInst updates an instance already written with the fields of its
 // job end (texts are only set when the event carried them).
 func (l *loader) rewriteInst(ir *instRow) error {
-	if err := l.flush("job_instance"); err != nil {
+	if err := l.flush(tJobInstance); err != nil {
 		return err
 	}
 	v := ir.values()
@@ -859,14 +854,18 @@ func (l *loader) commit() error {
 		}
 	}
 	trace("open instances", t0)
-	for name, a := range l.apps {
-		t1 := time.Now()
-		if err := a.Close(); err != nil {
-			return fmt.Errorf("write %s: %w", name, err)
+	for i, b := range l.tabs {
+		if b == nil {
+			continue
 		}
-		trace("close "+name, t1)
+		t1 := time.Now()
+		err := b.close(true)
+		l.tabs[i] = nil
+		if err != nil {
+			return fmt.Errorf("write %s: %w", b.id, err)
+		}
+		trace("close "+b.id.String(), t1)
 	}
-	l.apps = map[string]*duckdb.Appender{}
 	if err := l.resolveReplicas(); err != nil {
 		return err
 	}

@@ -39,10 +39,10 @@ type pfnKey struct {
 func (l *loader) beginReplicas() {
 	r := &replicas{lfns: map[string]int64{}}
 	// nextIDs gives 1 for an empty rc_lfn.
-	if l.next["rc_lfn"] == 1 {
+	if l.next[tRCLFN] == 1 {
 		r.direct = true
 		r.lfnBase = 1
-		r.pfnNext = l.next["rc_pfn"]
+		r.pfnNext = l.next[tRCPFN]
 		r.keys = map[string]int32{}
 		r.meta = map[[2]int64]struct{}{}
 		r.override = map[[2]int64]string{}
@@ -62,15 +62,15 @@ func (l *loader) lfn(wf int64, name string) (idx, id int64, err error) {
 		name = strings.Clone(name)
 		r.lfns[name] = idx
 		if r.direct {
-			l.used["rc_lfn"] = true
-			if err := l.append("rc_lfn", r.lfnBase+idx-1, name); err != nil {
+			l.used[tRCLFN] = true
+			if err := l.row(tRCLFN).I(r.lfnBase + idx - 1).S(name).end(); err != nil {
 				return 0, 0, err
 			}
 		} else {
 			if err := l.stage(); err != nil {
 				return 0, 0, err
 			}
-			if err := l.append("_load_names", idx, name); err != nil {
+			if err := l.row(tLoadNames).I(idx).S(name).end(); err != nil {
 				return 0, 0, err
 			}
 		}
@@ -80,7 +80,7 @@ func (l *loader) lfn(wf int64, name string) (idx, id int64, err error) {
 		k := [2]int64{id, wf}
 		if _, ok := r.lfnWf[k]; !ok {
 			r.lfnWf[k] = struct{}{}
-			if err := l.append("lfn_workflow", id, wf); err != nil {
+			if err := l.row(tLFNWorkflow).I(id).I(wf).end(); err != nil {
 				return 0, 0, err
 			}
 		}
@@ -115,7 +115,7 @@ func (l *loader) rcMeta(wf int64, lfn, key, value string) error {
 	r := l.rc
 	if !r.direct {
 		r.seq++
-		return l.append("_load_rc_meta", r.seq, wf, idx, key, value)
+		return l.row(tLoadRCMeta).I(r.seq).I(wf).I(idx).S(key).S(value).end()
 	}
 	kid, ok := r.keys[key]
 	if !ok {
@@ -128,10 +128,10 @@ func (l *loader) rcMeta(wf int64, lfn, key, value string) error {
 		return nil
 	}
 	r.meta[k] = struct{}{}
-	return l.append("rc_meta", id, key, value)
+	return l.row(tRCMeta).I(id).S(key).S(value).end()
 }
 
-func (l *loader) rcPFN(wf int64, lfn, pfn string, site any) error {
+func (l *loader) rcPFN(wf int64, lfn, pfn, site string) error {
 	idx, id, err := l.lfn(wf, lfn)
 	if err != nil {
 		return err
@@ -139,18 +139,17 @@ func (l *loader) rcPFN(wf int64, lfn, pfn string, site any) error {
 	r := l.rc
 	if !r.direct {
 		r.seq++
-		return l.append("_load_rc_pfn", r.seq, wf, idx, pfn, site)
+		return l.row(tLoadRCPFN).I(r.seq).I(wf).I(idx).S(pfn).NS(site).end()
 	}
-	s, _ := site.(string)
-	k := pfnKey{id, pfn, s}
+	k := pfnKey{id, pfn, site}
 	if _, ok := r.pfns[k]; ok {
 		return nil
 	}
-	r.pfns[pfnKey{id, strings.Clone(pfn), strings.Clone(s)}] = struct{}{}
+	r.pfns[pfnKey{id, strings.Clone(pfn), strings.Clone(site)}] = struct{}{}
 	pid := r.pfnNext
 	r.pfnNext++
-	l.used["rc_pfn"] = true
-	return l.append("rc_pfn", pid, id, pfn, site)
+	l.used[tRCPFN] = true
+	return l.row(tRCPFN).I(pid).I(id).S(pfn).NS(site).end()
 }
 
 func (l *loader) wfFile(wf, task int64, lfn string) error {
@@ -161,14 +160,14 @@ func (l *loader) wfFile(wf, task int64, lfn string) error {
 	r := l.rc
 	if !r.direct {
 		r.seq++
-		return l.append("_load_wf_files", r.seq, wf, task, idx)
+		return l.row(tLoadWfFiles).I(r.seq).I(wf).I(task).I(idx).end()
 	}
 	k := [3]int64{wf, task, id}
 	if _, ok := r.files[k]; ok {
 		return nil
 	}
 	r.files[k] = struct{}{}
-	return l.append("workflow_files", wf, task, id, nil)
+	return l.row(tWorkflowFiles).I(wf).I(task).I(id).N().end()
 }
 
 // resolveReplicas finishes the replica rows at commit (appenders closed).
@@ -195,7 +194,7 @@ func (l *loader) resolveReplicas() error {
 	if !r.staged {
 		return nil
 	}
-	lfnID, pfnID := l.next["rc_lfn"], l.next["rc_pfn"]
+	lfnID, pfnID := l.next[tRCLFN], l.next[tRCPFN]
 	stmts := []string{
 		// LFNs of this load, numbered in order of first reference.
 		fmt.Sprintf(`INSERT INTO rc_lfn
