@@ -32,6 +32,12 @@ type LoadStats struct {
 // rows, and those of its sub-workflows, are deleted first), so loading a run
 // twice never duplicates rows. On any error the database is left as it was.
 func (db *DB) Load(ctx context.Context, produce func(sink func([]*ingest.Event) error) error) (LoadStats, error) {
+	return db.load(ctx, produce, false)
+}
+
+// load is Load; appenderOnly writes through duckdb-go's Appender even when
+// data chunks could be written directly (tests compare the two).
+func (db *DB) load(ctx context.Context, produce func(sink func([]*ingest.Event) error) error, appenderOnly bool) (LoadStats, error) {
 	if db.readOnly {
 		return LoadStats{}, fmt.Errorf("%s: opened read-only", db.Path)
 	}
@@ -40,7 +46,7 @@ func (db *DB) Load(ctx context.Context, produce func(sink func([]*ingest.Event) 
 		return LoadStats{}, err
 	}
 	defer dc.Close()
-	l := &loader{ctx: ctx, dc: dc, wfs: map[string]*wfState{}, hosts: map[hostKey]int64{}}
+	l := &loader{ctx: ctx, dc: dc, wfs: map[string]*wfState{}, hosts: map[hostKey]int64{}, appenderOnly: appenderOnly}
 	if err := l.begin(); err != nil {
 		return LoadStats{}, err
 	}
@@ -117,17 +123,18 @@ type instRow struct {
 }
 
 type loader struct {
-	ctx    context.Context
-	dc     driver.Conn
-	cconn  mapping.Connection // dc's C handle, when direct
-	direct bool               // write data chunks through cconn
-	tabs   [numTables]*tbuf   // row buffers of this transaction
-	next   [numTables]int64   // next surrogate key per table
-	used   [numTables]bool    // tables that got a key in this transaction
-	wfs    map[string]*wfState
-	hosts  map[hostKey]int64
-	stats  LoadStats
-	rc     *replicas // replica rows of this transaction
+	ctx          context.Context
+	dc           driver.Conn
+	cconn        mapping.Connection // dc's C handle, when direct
+	direct       bool               // write data chunks through cconn
+	appenderOnly bool               // never direct
+	tabs         [numTables]*tbuf   // row buffers of this transaction
+	next         [numTables]int64   // next surrogate key per table
+	used         [numTables]bool    // tables that got a key in this transaction
+	wfs          map[string]*wfState
+	hosts        map[hostKey]int64
+	stats        LoadStats
+	rc           *replicas // replica rows of this transaction
 }
 
 func (l *loader) exec(q string, args ...any) error {
@@ -213,6 +220,7 @@ func (l *loader) begin() error {
 		return err
 	}
 	l.cconn, l.direct = cConnection(l.dc)
+	l.direct = l.direct && !l.appenderOnly
 	l.tabs = [numTables]*tbuf{}
 	l.used = [numTables]bool{}
 	if err := l.nextIDs(); err != nil {

@@ -1,0 +1,181 @@
+package stampede
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/pegasus-go/pegasus/ingest"
+)
+
+// chunkRun is a workflow of n jobs whose rows cross several data chunks and
+// carry every kind of value the loader writes: NULLs, strings of 0, 12, 13
+// and thousands of bytes, invalid UTF-8, ENUMs, booleans, integers and
+// doubles.
+func chunkRun(uuid string, n int) []*ingest.Event {
+	long := strings.Repeat("0123456789", 500)
+	plan := &ingest.PlanInfo{Label: "chunks", Index: "0", Root: uuid, SubmitDir: "/tmp/" + uuid, User: "u"}
+	evs := []*ingest.Event{
+		{Kind: ingest.WfPlan, TS: 1, Wf: uuid, Plan: plan},
+		{Kind: ingest.StaticStart, TS: 1, Wf: uuid},
+	}
+	for i := range n {
+		job := fmt.Sprintf("job_%d", i)
+		task := fmt.Sprintf("ID%07d", i)
+		td := &ingest.TaskDef{TypeDesc: "compute", Transformation: "tr" + strings.Repeat("x", i%20)}
+		if i%3 == 0 {
+			td.Argv, td.HasArgv = "-a "+long[:i%40], true
+		}
+		jd := &ingest.JobDef{SubmitFile: job + ".sub", TypeDesc: []string{"compute", "stage-in-tx", "cleanup", "bogus"}[i%4],
+			Clustered: i%5 == 0, MaxRetries: i % 3, Executable: "/bin/" + strings.Repeat("e", i%15), TaskCount: 1}
+		if i%2 == 0 {
+			jd.Argv, jd.HasArgv = long[:i%3000], true
+		}
+		evs = append(evs,
+			&ingest.Event{Kind: ingest.TaskInfo, TS: 1, Wf: uuid, TaskID: task, Task: td},
+			&ingest.Event{Kind: ingest.JobInfo, TS: 1, Wf: uuid, Job: job, JobDef: jd},
+			&ingest.Event{Kind: ingest.WfMapTaskJob, TS: 1, Wf: uuid, TaskID: task, Job: job},
+			&ingest.Event{Kind: ingest.RCMeta, TS: 1, Wf: uuid, LFN: "f.a" + task, Key: "checksum.value", Value: long[:64]})
+		if i > 0 {
+			evs = append(evs, &ingest.Event{Kind: ingest.JobEdge, TS: 1, Wf: uuid, ParentID: fmt.Sprintf("job_%d", i-1), ChildID: job})
+		}
+	}
+	evs = append(evs, &ingest.Event{Kind: ingest.StaticEnd, TS: 1, Wf: uuid},
+		&ingest.Event{Kind: ingest.XwfStart, TS: 2, Wf: uuid})
+	for i := range n {
+		job := fmt.Sprintf("job_%d", i)
+		ts := float64(100 + i)
+		ev := func(k ingest.Kind) *ingest.Event {
+			return &ingest.Event{Kind: k, TS: ts, Wf: uuid, Job: job, Inst: 1, JS: 1, Sched: fmt.Sprintf("%d.0", 1000+i)}
+		}
+		sub := ev(ingest.SubmitStart)
+		sub.Site, sub.HasSite = "condorpool", true
+		held := ev(ingest.HeldStart)
+		switch i % 4 {
+		case 0:
+			held.Reason = "reason of exactly 13"[:13]
+		case 1:
+			held.Reason = "bad \xff\xfe utf-8"
+		case 2:
+			held.Reason = long
+		}
+		end := ev(ingest.MainEnd)
+		end.HasExit, end.ExitCode = true, (i%7)*256
+		end.HasStatus, end.Status = true, -(i % 7 % 2)
+		end.End = &ingest.JobEnd{User: "user", HasUser: true, LocalDuration: float64(i) / 3, HasLocalDuration: i%2 == 0,
+			StdoutFile: job + ".out", StderrFile: job + ".err", WorkDir: "/scratch/" + job, HasWorkDir: true,
+			StdoutText: long[:i%5000], HasStdoutText: i%2 == 1, StderrText: "\xc3\x28", HasStderrText: i%9 == 0, Multiplier: i % 3}
+		inv := ev(ingest.InvEnd)
+		inv.ExitCode = end.ExitCode
+		inv.Inv = &ingest.InvocationEnd{TaskSeq: 1, StartTime: ts + 0.25, Duration: 1.5, CPUTime: 0.5, HasCPUTime: i%2 == 0,
+			Transformation: "tr", Executable: "/bin/e", Argv: `it's a \ test`, HasArgv: i%3 == 1, TaskID: fmt.Sprintf("ID%07d", i), HasTaskID: true,
+			MaxRSS: int64(i) * 1024, HasMaxRSS: i%4 == 0}
+		post := ev(ingest.PostEnd)
+		post.HasExit, post.ExitCode, post.Last = true, end.ExitCode, i%11 != 0 // some stay open until commit
+		host := ev(ingest.HostInfo)
+		host.Host = &ingest.Host{Site: "condorpool", Hostname: fmt.Sprintf("node%d", i%7), IP: "10.0.0.1", TotalMemory: 1 << 30, HasMemory: i%2 == 0}
+		evs = append(evs, sub, ev(ingest.SubmitEnd), held, ev(ingest.HeldEnd), ev(ingest.MainStart), host, end, inv, post)
+	}
+	return append(evs, &ingest.Event{Kind: ingest.XwfEnd, TS: float64(200 + n), Wf: uuid, Status: 0})
+}
+
+func dumpTables(t *testing.T, db *DB) map[string][]string {
+	t.Helper()
+	out := map[string][]string{}
+	for _, tb := range Tables {
+		if tb == "dbversion" {
+			continue
+		}
+		out[tb] = rows(t, db.SQL, `SELECT * FROM "`+tb+`" ORDER BY ALL`)
+	}
+	return out
+}
+
+// TestChunkWriterMatchesAppender loads the same run writing data chunks
+// directly and through duckdb-go's Appender: every table must be the same,
+// invalid UTF-8 must be NULL, long strings intact.
+func TestChunkWriterMatchesAppender(t *testing.T) {
+	ctx := context.Background()
+	const n = 5000
+	var dumps []map[string][]string
+	for _, appenderOnly := range []bool{false, true} {
+		db, err := Open(ctx, filepath.Join(t.TempDir(), "s.duckdb"), OpenOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		evs := chunkRun("u1", n)
+		st, err := db.load(ctx, func(sink func([]*ingest.Event) error) error { return sink(evs) }, appenderOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Jobs != n || st.JobInstances != n || st.Invocations != n {
+			t.Errorf("stats %+v", st)
+		}
+		dumps = append(dumps, dumpTables(t, db))
+		db.Close()
+	}
+	for _, tb := range Tables {
+		a, b := dumps[0][tb], dumps[1][tb]
+		if !reflect.DeepEqual(a, b) {
+			for i := range min(len(a), len(b)) {
+				if a[i] != b[i] {
+					t.Errorf("%s row %d:\n direct   %.200s\n appender %.200s", tb, i, a[i], b[i])
+					break
+				}
+			}
+			t.Errorf("%s: %d rows direct, %d through the appender", tb, len(a), len(b))
+		}
+	}
+	d := dumps[0]
+	if len(d["jobstate"]) != 6*n || len(d["job_instance"]) != n || len(d["rc_meta"]) != n {
+		t.Errorf("rows: %d jobstate, %d job_instance, %d rc_meta", len(d["jobstate"]), len(d["job_instance"]), len(d["rc_meta"]))
+	}
+	long := strings.Repeat("0123456789", 500)
+	var nulls, longs, thirteen int
+	for _, r := range d["jobstate"] {
+		if !strings.Contains(r, "|JOB_HELD|") {
+			continue
+		}
+		switch reason := r[strings.LastIndexByte(r, '|')+1:]; reason {
+		case "NULL":
+			nulls++
+		case long:
+			longs++
+		case "reason of ex":
+			t.Errorf("reason cut: %q", r)
+		case "reason of exa":
+			thirteen++
+		}
+	}
+	if nulls != n/2 || longs != n/4 || thirteen != n/4 {
+		t.Errorf("hold reasons: %d NULL (want %d), %d long, %d of 13 bytes (want %d each)", nulls, n/2, longs, thirteen, n/4)
+	}
+}
+
+func db0(t *testing.T, ctx context.Context) *DB {
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "x.duckdb"), OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// TestDirectChunks checks that the loader reaches duckdb-go's connection
+// handle: when a new duckdb-go changes its layout the loader still works,
+// through the Appender, but several times slower.
+func TestDirectChunks(t *testing.T) {
+	ctx := context.Background()
+	db := db0(t, ctx)
+	dc, err := db.rawConn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dc.Close()
+	if _, ok := cConnection(dc); !ok {
+		t.Fatal("no C connection handle in this duckdb-go: the loader falls back to the slower Appender")
+	}
+}
