@@ -604,6 +604,21 @@ ORDER BY by_host, hr, h.hostname`
 // and per hour and host. With ordered, the runtimes are added in row-id
 // order (slower); see HourStat.
 func (q *Scoped) TimeStats(ctx context.Context, ordered bool) (TimeStats, error) {
+	return q.timeStats(ctx, ordered, true)
+}
+
+// timeStats computes the time statistics by scans when unordered, scans is
+// set and the ids allow (timeStatsScan), else by query.
+func (q *Scoped) timeStats(ctx context.Context, ordered, scans bool) (TimeStats, error) {
+	if !ordered && scans {
+		t, ok, err := q.timeStatsScan(ctx)
+		if err != nil {
+			return t, fmt.Errorf("%s: time statistics: %w", q.db.Path, err)
+		}
+		if ok {
+			return t, nil
+		}
+	}
 	var t TimeStats
 	jorder, iorder := "", ""
 	if ordered {

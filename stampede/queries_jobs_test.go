@@ -125,3 +125,87 @@ func TestJobListingRanges(t *testing.T) {
 		}
 	}
 }
+
+// TestTimeStatsScan checks that the time statistics computed from scans
+// are those of the queries (sums to their error bound), for a run that is
+// the whole database and for one of two, with hosts sharing a name.
+func TestTimeStatsScan(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "t.duckdb"), OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	runs := []SyntheticRun{
+		{UUID: "5e1f0000-0000-4000-8000-00000000000e", Jobs: 3000, SubWorkflows: 2, Hosts: 30},
+		{UUID: "5e1f0000-0000-4000-8000-00000000000f", Jobs: 800, Hosts: 20},
+	}
+	dump := func(hs []HourStat) []string {
+		var out []string
+		for _, h := range hs {
+			out = append(out, fmt.Sprintf("%d %q %d %v %.6f %d", h.Hour, h.Host, h.Count, h.Runtime.Valid,
+				math.Round(h.Runtime.Float64*1e6)/1e6, h.Terms))
+		}
+		return out
+	}
+	for i, r := range runs {
+		if err := db.FillSynthetic(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			for _, stmt := range []string{
+				`UPDATE job_instance SET local_duration = NULL WHERE job_instance_id % 13 = 0`,
+				`UPDATE job_instance SET host_id = NULL WHERE job_instance_id % 11 = 0`,
+				`INSERT INTO jobstate SELECT job_instance_id, 'EXECUTE', timestamp + 4000, 99, NULL FROM jobstate
+					WHERE state = 'EXECUTE' AND job_instance_id % 9 = 0`,
+			} {
+				if _, err := db.SQL.ExecContext(ctx, stmt); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		// Hosts of one name in both runs.
+		if _, err := db.SQL.ExecContext(ctx, `UPDATE host SET hostname = 'shared' || (host_id % 3) WHERE host_id % 4 = 0`); err != nil {
+			t.Fatal(err)
+		}
+		for _, uuid := range []string{runs[0].UUID, r.UUID} {
+			root, err := db.WorkflowByUUID(ctx, uuid)
+			if err != nil {
+				t.Fatal(err)
+			}
+			desc, err := db.Descendants(ctx, root.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			scope := Scope{root.ID}
+			for _, w := range desc {
+				scope = append(scope, w.ID)
+			}
+			q, err := db.NewScoped(ctx, scope)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, ok, err := q.timeStatsScan(ctx); err != nil || !ok {
+				t.Fatalf("scan: ok %v, %v", ok, err)
+			}
+			want, err := q.timeStats(ctx, false, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := q.timeStats(ctx, false, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for k, pair := range [][2][]HourStat{{got.Jobs, want.Jobs}, {got.Invocations, want.Invocations},
+				{got.JobsByHost, want.JobsByHost}, {got.InvocationsByHost, want.InvocationsByHost}} {
+				g, w := dump(pair[0]), dump(pair[1])
+				if len(w) == 0 {
+					t.Errorf("runs %d, %s, table %d: empty", i+1, uuid, k)
+				}
+				if fmt.Sprint(g) != fmt.Sprint(w) {
+					t.Errorf("runs %d, %s, table %d:\n got %v\nwant %v", i+1, uuid, k, g, w)
+				}
+			}
+		}
+	}
+}
