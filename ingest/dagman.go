@@ -326,6 +326,7 @@ func ParseISOTime(s string) (float64, bool) {
 type DagmanClassifier struct {
 	Clock     *Clock
 	expectLog bool
+	dag       *DAG // when set, node names are taken from it (read only)
 }
 
 var (
@@ -393,7 +394,7 @@ func (dc *DagmanClassifier) Classify(line []byte, num int) DagmanLine {
 					node := rest[:sp]
 					rest = bytes.TrimLeft(rest[sp:], " \t")
 					if sched, ok := parseSchedID(rest); ok {
-						dl.Kind, dl.Name, dl.Node, dl.Sched = LineULog, string(name), string(node), sched
+						dl.Kind, dl.Name, dl.Node, dl.Sched = LineULog, ulogName(name), dc.node(node), sched
 						return dl
 					}
 				}
@@ -408,7 +409,7 @@ func (dc *DagmanClassifier) Classify(line []byte, num int) DagmanLine {
 		rest = trimPrefixes(rest, "HTCondor ", "Condor ")
 		if r, ok := cutPrefix(rest, "Node "); ok {
 			if q := bytes.LastIndex(r, []byte(" job")); q > 0 {
-				dl.Kind, dl.Node = LineSubmitting, string(r[:q])
+				dl.Kind, dl.Node = LineSubmitting, dc.node(r[:q])
 				return dl
 			}
 		}
@@ -436,7 +437,7 @@ func (dc *DagmanClassifier) Classify(line []byte, num int) DagmanLine {
 			goto rule5
 		}
 		if q := bytes.Index(r, []byte("...")); q > 0 {
-			dl.Kind, dl.Pre, dl.Node = LineScriptStart, pre, string(r[:q])
+			dl.Kind, dl.Pre, dl.Node = LineScriptStart, pre, dc.node(r[:q])
 			return dl
 		}
 	}
@@ -468,12 +469,12 @@ rule5:
 						}
 						r3 = bytes.TrimRight(r3, ". \t")
 						if n, err := strconv.Atoi(string(r3)); err == nil {
-							dl.Kind, dl.Node, dl.Sched, dl.Status, dl.Signal = LineJobFailed, string(node), sched, n, sig
+							dl.Kind, dl.Node, dl.Sched, dl.Status, dl.Signal = LineJobFailed, dc.node(node), sched, n, sig
 						}
 						return dl
 					}
 					if bytes.HasPrefix(tail, []byte(" completed successfully.")) {
-						dl.Kind, dl.Node, dl.Sched = LineJobSuccess, string(node), sched
+						dl.Kind, dl.Node, dl.Sched = LineJobSuccess, dc.node(node), sched
 						return dl
 					}
 				}
@@ -629,7 +630,7 @@ func (dc *DagmanClassifier) scriptEnd(dl DagmanLine, pre bool, r []byte) DagmanL
 	if sp <= 0 {
 		return dl
 	}
-	dl.Node = string(r[:sp])
+	dl.Node = dc.node(r[:sp])
 	dl.Pre = pre
 	tail := bytes.TrimRight(r[sp:], " \t\r")
 	if bytes.HasSuffix(tail, []byte("completed successfully.")) {
@@ -656,13 +657,15 @@ func parseSchedID(b []byte) (string, bool) {
 	if end < 0 {
 		return "", false
 	}
-	parts := bytes.Split(b[1:end], []byte("."))
-	if len(parts) < 2 || len(parts) > 3 {
-		return "", false
-	}
-	for i, p := range parts {
-		q := p
-		if i == 0 && len(q) > 0 && (q[0] == '-' || q[0] == '+') {
+	id := b[1:end]
+	keep := len(id) // cluster.proc: up to the second dot
+	parts, start := 0, 0
+	for i := 0; i <= len(id); i++ {
+		if i < len(id) && id[i] != '.' {
+			continue
+		}
+		q := id[start:i]
+		if parts == 0 && len(q) > 0 && (q[0] == '-' || q[0] == '+') {
 			q = q[1:]
 		}
 		if len(q) == 0 {
@@ -673,8 +676,53 @@ func parseSchedID(b []byte) (string, bool) {
 				return "", false
 			}
 		}
+		parts++
+		if parts == 2 {
+			keep = i
+		}
+		start = i + 1
 	}
-	return string(parts[0]) + "." + string(parts[1]), true
+	if parts < 2 || parts > 3 {
+		return "", false
+	}
+	return string(id[:keep]), true
+}
+
+// ulogName returns a ULOG event name as a string, without allocating for
+// the names DAGMan logs for every job.
+func ulogName(b []byte) string {
+	switch string(b) {
+	case "SUBMIT":
+		return "SUBMIT"
+	case "EXECUTE":
+		return "EXECUTE"
+	case "JOB_TERMINATED":
+		return "JOB_TERMINATED"
+	case "POST_SCRIPT_TERMINATED":
+		return "POST_SCRIPT_TERMINATED"
+	case "IMAGE_SIZE":
+		return "IMAGE_SIZE"
+	case "JOB_HELD":
+		return "JOB_HELD"
+	case "JOB_RELEASED":
+		return "JOB_RELEASED"
+	case "JOB_EVICTED":
+		return "JOB_EVICTED"
+	case "JOB_ABORTED":
+		return "JOB_ABORTED"
+	}
+	return string(b)
+}
+
+// node returns a node name as a string: the DAG's own string when the DAG
+// defines the node (no allocation, and one copy of the name in memory).
+func (dc *DagmanClassifier) node(b []byte) string {
+	if dc.dag != nil {
+		if n := dc.dag.byName[string(b)]; n != nil {
+			return n.Name
+		}
+	}
+	return string(b)
 }
 
 func cutPrefix(b []byte, p string) ([]byte, bool) {

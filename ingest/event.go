@@ -173,9 +173,16 @@ func (p Pos) String() string {
 // nil for other kinds. Times are epoch seconds.
 type Event struct {
 	Kind Kind
-	TS   float64 // ts: event time, epoch seconds
-	Wf   string  // xwf.id: the workflow uuid (the parent's for XwfMapSubwfJob)
-	Src  Pos     // where the event came from
+	// The flags sit together after Kind (a smaller struct: a replay makes
+	// millions of events).
+	HasStatus bool // the event carries a status
+	HasExit   bool // the event carries an exit code
+	HasSite   bool
+	Last      bool // no later event updates this job instance (a loader may write it out)
+
+	TS  float64 // ts: event time, epoch seconds
+	Wf  string  // xwf.id: the workflow uuid (the parent's for XwfMapSubwfJob)
+	Src Pos     // where the event came from
 
 	// Job-instance scope.
 	Job   string // job.id: DAG node name (exec_job_id)
@@ -183,15 +190,11 @@ type Event struct {
 	JS    int    // js.id: jobstate_submit_seq; 0 when absent
 	Sched string // sched.id: HTCondor cluster.proc; "" when unknown
 
-	Status    int  // status: 0 ok, -1 failed (end/term events), DAGMan exit code (xwf.end)
-	HasStatus bool // the event carries a status
-	ExitCode  int  // exitcode: raw wait status (pre.end, post.end, main.end)
-	HasExit   bool // the event carries an exit code
-	Site      string
-	HasSite   bool
-	Reason    string // reason: hold reason (held.start), workflow state reason (xwf.*)
-	Last      bool   // no later event updates this job instance (a loader may write it out)
-	State     string // OtherJobState: the state name to store
+	Status   int // status: 0 ok, -1 failed (end/term events), DAGMan exit code (xwf.end)
+	ExitCode int // exitcode: raw wait status (pre.end, post.end, main.end)
+	Site     string
+	Reason   string // reason: hold reason (held.start), workflow state reason (xwf.*)
+	State    string // OtherJobState: the state name to store
 
 	RestartCount int    // restart_count (xwf.start, xwf.end)
 	SubWf        string // subwf.id (xwf.map.subwf_job)

@@ -64,9 +64,9 @@ type jobEnd struct {
 
 func (w *workflow) snapshot(inst *instance, ts float64, js int, failedEarly bool) *jobEnd {
 	j := &jobEnd{
-		wf: w.uuid, dir: w.dir, origDir: w.origDir, node: inst.node, kind: w.nodeKind(inst.node),
+		wf: w.uuid, dir: w.dir, origDir: w.origDir, node: inst.node, kind: inst.ni.kind(),
 		seq: inst.seq, sched: inst.sched, site: inst.site, sub: inst.sub, outNum: inst.outNum,
-		hasPost: w.hasPost(inst.node), ts: ts, js: js,
+		hasPost: inst.ni.hasPost(), ts: ts, js: js,
 		mainStart: inst.mainStart, hasMainStrt: inst.hasMainStart, mainEnd: inst.mainEnd, hasMainEnd: inst.hasMainEnd,
 		mainExit: inst.mainExit, skipText: w.m.opts.SkipStdout, warn: w.m.warn,
 		src: Pos{File: w.outPath, Line: w.lineNo},
@@ -77,10 +77,8 @@ func (w *workflow) snapshot(inst *instance, ts float64, js int, failedEarly bool
 	}
 	if inst.state == stPreFailure {
 		j.preFailure = true
-		if w.dag != nil {
-			if dn := w.dag.Node(inst.node); dn != nil && dn.Pre != nil {
-				j.preLogBase = preLogBase(dn.Pre.Args)
-			}
+		if dn := inst.ni.dn; dn != nil && dn.Pre != nil {
+			j.preLogBase = preLogBase(dn.Pre.Args)
 		}
 	}
 	return j
@@ -216,11 +214,12 @@ func (j *jobEnd) events() []*Event {
 	if ks != nil {
 		records = ks.Records
 	}
-	var stdoutText []byte
 	var monitoring []monitoringEvent
 	hostname, ip := "", ""
 	var host *Host
 	if len(records) > 0 {
+		textBuf := bufPool.Get().(*[]byte)
+		stdoutText := (*textBuf)[:0] // built here, copied once into the event
 		if records[0].Resource != "" {
 			site = records[0].Resource
 		}
@@ -275,6 +274,10 @@ func (j *jobEnd) events() []*Event {
 		if !j.skipText {
 			end.StdoutText, end.HasStdoutText = string(stdoutText), true
 		}
+		if cap(stdoutText) <= 1<<20 {
+			*textBuf = stdoutText[:0]
+			bufPool.Put(textBuf)
+		}
 	} else if !j.preFailure && !noop && !j.skipText {
 		// No kickstart record: the .out file itself is the job's stdout.
 		if txt, ok := readText(outAbs, maxFileText); ok {
@@ -299,7 +302,7 @@ func (j *jobEnd) events() []*Event {
 			data, mon := splitMonitoring(txt)
 			monitoring = append(monitoring, mon...)
 			if !j.skipText {
-				end.StderrText, end.HasStderrText = string(appendQuote(nil, data)), true
+				end.StderrText, end.HasStderrText = quoteCopy(data), true
 			}
 			if code, ok := pegasusLiteExit(data); ok {
 				mainExit = code << 8
@@ -691,17 +694,39 @@ func Quote(s string) string {
 	if n == 0 {
 		return s
 	}
+	return quoteN(s, n)
+}
+
+// quoteCopy is Quote, but always returns a new string (never s itself).
+func quoteCopy(s string) string {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if needsQuote(s[i]) {
+			n++
+		}
+	}
+	if n == 0 {
+		return strings.Clone(s)
+	}
+	return quoteN(s, n)
+}
+
+// quoteN quotes s, which has n > 0 bytes to quote, in one allocation.
+func quoteN(s string, n int) string {
 	const hex = "0123456789ABCDEF"
-	b := make([]byte, 0, len(s)+2*n)
+	b := make([]byte, len(s)+2*n)
+	j := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if needsQuote(c) {
-			b = append(b, '%', hex[c>>4], hex[c&15])
+			b[j], b[j+1], b[j+2] = '%', hex[c>>4], hex[c&15]
+			j += 3
 		} else {
-			b = append(b, c)
+			b[j] = c
+			j++
 		}
 	}
-	return string(b)
+	return unsafe.String(unsafe.SliceData(b), len(b)) // b is not used again
 }
 
 func needsQuote(c byte) bool {

@@ -287,6 +287,7 @@ func (m *Monitor) openWorkflow(dir, dagmanOut string, parent *workflow, parentIn
 	w.dagPath = filepath.Join(dir, filepath.Base(dagName))
 	if d, err := ReadDAGNodes(w.dagPath); err == nil {
 		w.dag = d
+		w.classifier.dag = d
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return nil, err
 	} else {

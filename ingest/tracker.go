@@ -78,6 +78,7 @@ type instance struct {
 	js     int
 	site   string
 	sub    *submitInfo
+	ni     *nodeInfo
 	outNum int // output counter for this try (rotation suffix); -1 when none
 
 	preStart, preEnd       float64
@@ -102,6 +103,7 @@ type instance struct {
 
 // nodeInfo is what the tracker keeps per DAG node across tries.
 type nodeInfo struct {
+	dn       *DAGNode // the node's DAG entry; nil when unknown
 	latest   *instance
 	tries    int
 	counter  int // output counter; -1 before the first SUBMIT or PRE failure
@@ -339,19 +341,13 @@ func rslWalltime(rsl string) string {
 
 // hasPost reports whether a node has a POST script (or is a PMC TASK, whose
 // outputs are always rotated).
-func (w *workflow) hasPost(node string) bool {
-	if w.dag == nil {
-		return false
-	}
-	n := w.dag.Node(node)
-	return n != nil && (n.Post != nil || n.Kind == "TASK")
+func (n *nodeInfo) hasPost() bool {
+	return n.dn != nil && (n.dn.Post != nil || n.dn.Kind == "TASK")
 }
 
-func (w *workflow) nodeKind(node string) string {
-	if w.dag != nil {
-		if n := w.dag.Node(node); n != nil {
-			return n.Kind
-		}
+func (n *nodeInfo) kind() string {
+	if n.dn != nil {
+		return n.dn.Kind
 	}
 	return "JOB"
 }
@@ -360,16 +356,18 @@ func (w *workflow) node(name string) *nodeInfo {
 	n := w.nodes[name]
 	if n == nil {
 		n = &nodeInfo{counter: -1}
+		if w.dag != nil {
+			n.dn = w.dag.Node(name)
+		}
 		w.nodes[name] = n
 	}
 	return n
 }
 
-func (w *workflow) newInstance(name string) *instance {
-	n := w.node(name)
+func (w *workflow) newInstance(n *nodeInfo, name string) *instance {
 	w.jobSeq++
 	si := w.submit(name)
-	inst := &instance{node: name, seq: w.jobSeq, site: si.site, sub: si, outNum: n.counter}
+	inst := &instance{node: name, seq: w.jobSeq, site: si.site, sub: si, ni: n, outNum: n.counter}
 	n.latest = inst
 	n.tries++
 	n.finished = false
@@ -480,7 +478,7 @@ func (w *workflow) handle(dl *DagmanLine) {
 		// DAGMan restarted: forget nodes that finished successfully, so later
 		// activity on them makes fresh instances.
 		for _, n := range w.nodes {
-			if n.latest != nil && (n.latest.state == stPostSuccess || (n.latest.state == stJobSuccess && !w.hasPost(n.latest.node))) {
+			if n.latest != nil && (n.latest.state == stPostSuccess || (n.latest.state == stJobSuccess && !n.latest.ni.hasPost())) {
 				n.finished = true
 			}
 		}
@@ -557,11 +555,11 @@ func (w *workflow) update(node, sched, state string, status int, hasStatus bool,
 	}
 	switch state {
 	case stPreStarted:
-		inst = w.newInstance(node)
+		inst = w.newInstance(n, node)
 	case stDagmanSubmit, stSubmit, stSubmitFailed:
 		reuse := inst != nil && (inst.state == stPreSuccess || inst.state == stDagmanSubmit || (sched != "" && inst.sched == sched))
 		if !reuse {
-			inst = w.newInstance(node)
+			inst = w.newInstance(n, node)
 		}
 	default:
 		if inst == nil {
@@ -707,7 +705,7 @@ func (w *workflow) update(node, sched, state string, status int, hasStatus bool,
 			}
 		}
 		inst.mainExit, inst.hasMainExit = raw, true
-		if w.hasPost(node) {
+		if n.hasPost() {
 			inst.deferTS, inst.deferJS = ts, inst.js
 			inst.deferred = &Event{} // marker: main.end waits for the POST script
 		} else {
@@ -782,13 +780,11 @@ func (w *workflow) update(node, sched, state string, status int, hasStatus bool,
 // scriptInvocation emits the pseudo-invocation of a PRE (-1) or POST (-2) script.
 func (w *workflow) scriptInvocation(inst *instance, seq int, ts float64) {
 	var s *DAGScript
-	if w.dag != nil {
-		if dn := w.dag.Node(inst.node); dn != nil {
-			if seq == -1 {
-				s = dn.Pre
-			} else {
-				s = dn.Post
-			}
+	if dn := inst.ni.dn; dn != nil {
+		if seq == -1 {
+			s = dn.Pre
+		} else {
+			s = dn.Post
 		}
 	}
 	inv := &InvocationEnd{TaskSeq: seq}
