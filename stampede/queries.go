@@ -377,6 +377,10 @@ type CumulativeTimes struct {
 	KickstartWall, KickstartGoodput, KickstartBadput sql.NullFloat64
 	// Submit side: Σ local_duration × multiplier_factor over job instances.
 	SubmitWall, SubmitGoodput, SubmitBadput sql.NullFloat64
+	// KickstartBound and SubmitBound bound how far each side's sums can be
+	// from the sums added in row-id order (SumErrorBound); 0 when they are
+	// those sums.
+	KickstartBound, SubmitBound float64
 }
 
 // The sums of CumulativeTimes: x the value, id the row order. Badput uses
@@ -389,23 +393,25 @@ const (
 	submitTimesFrom    = `FROM (SELECT ji.job_instance_id AS id, ji.exitcode, ji.local_duration * ji.multiplier_factor AS x
 	FROM %s ji WHERE %s)`
 	sumsUnordered = `SELECT sum(x), sum(CASE WHEN exitcode = 0 THEN x ELSE 0 END), sum(CASE WHEN exitcode > 0 THEN x ELSE 0 END),
-	bool_and(x = trunc(x)) AND coalesce(sum(abs(x)), 0) < 9e15 `
+	bool_and(x = trunc(x)) AND coalesce(sum(abs(x)), 0) < 9e15, count(x), coalesce(sum(abs(x)), 0) `
 	sumsOrdered = `SELECT sum(x ORDER BY id), sum(CASE WHEN exitcode = 0 THEN x ELSE 0 END),
-	sum(CASE WHEN exitcode > 0 THEN x ELSE 0 END ORDER BY id), true `
+	sum(CASE WHEN exitcode > 0 THEN x ELSE 0 END ORDER BY id), true, 0, 0 `
 )
 
 // CumulativeTimes sums the job wall times over the scope, every try of every
 // job included. When expanded (the scope is a whole hierarchy), the submit
 // side leaves out sub-workflow job instances that started a child workflow,
-// whose jobs are counted in the child. The totals and badputs are added in
-// row-id order, as Pegasus's SQLite adds them, so that they are the same
-// doubles to the last bit (goodput is not printed by Pegasus, and is added
-// in any order).
-func (q *Scoped) CumulativeTimes(ctx context.Context, expanded bool) (CumulativeTimes, error) {
+// whose jobs are counted in the child. With ordered, the totals and badputs
+// are added in row-id order, as Pegasus's SQLite adds them, so that they are
+// the same doubles to the last bit (goodput is not printed by Pegasus, and
+// is added in any order); otherwise they are added in any order (cheaper:
+// the ordered sums sort the rows) within the bounds the result gives, unless
+// every value is whole (then any order gives the same sums).
+func (q *Scoped) CumulativeTimes(ctx context.Context, expanded, ordered bool) (CumulativeTimes, error) {
 	var t CumulativeTimes
 	kfrom := fmt.Sprintf(kickstartTimesFrom, q.invocationsX(""))
 	kfrom = "FROM (SELECT " + kickstartTimesCols + " " + kfrom + ")"
-	if err := q.orderedSums(ctx, kfrom, &t.KickstartWall, &t.KickstartGoodput, &t.KickstartBadput); err != nil {
+	if err := q.orderedSums(ctx, kfrom, ordered, &t.KickstartWall, &t.KickstartGoodput, &t.KickstartBadput, &t.KickstartBound); err != nil {
 		return t, fmt.Errorf("%s: cumulative job wall time: %w", q.db.Path, err)
 	}
 	cond := "true"
@@ -413,25 +419,32 @@ func (q *Scoped) CumulativeTimes(ctx context.Context, expanded bool) (Cumulative
 		cond = "(ji.subwf_id IS NULL OR ji.job_id NOT IN " + subJobs + ")"
 	}
 	sfrom := fmt.Sprintf(submitTimesFrom, q.instances(), cond)
-	if err := q.orderedSums(ctx, sfrom, &t.SubmitWall, &t.SubmitGoodput, &t.SubmitBadput); err != nil {
+	if err := q.orderedSums(ctx, sfrom, ordered, &t.SubmitWall, &t.SubmitGoodput, &t.SubmitBadput, &t.SubmitBound); err != nil {
 		return t, fmt.Errorf("%s: cumulative submit-side wall time: %w", q.db.Path, err)
 	}
 	return t, nil
 }
 
 // orderedSums computes the three sums over from (columns id, exitcode, x):
-// in any order when every value is whole (cheap, and exact), else ordered
-// by id.
-func (q *Scoped) orderedSums(ctx context.Context, from string, all, good, bad *sql.NullFloat64) error {
+// in any order when every value is whole (cheap, and exact) or when not
+// ordered (then bound is their SumErrorBound), else ordered by id.
+func (q *Scoped) orderedSums(ctx context.Context, from string, ordered bool, all, good, bad *sql.NullFloat64, bound *float64) error {
 	var whole sql.NullBool
-	if err := q.db.SQL.QueryRowContext(ctx, sumsUnordered+from).Scan(all, good, bad, &whole); err != nil {
+	var n int64
+	var abs float64
+	if err := q.db.SQL.QueryRowContext(ctx, sumsUnordered+from).Scan(all, good, bad, &whole, &n, &abs); err != nil {
 		return err
 	}
+	*bound = 0
 	if !whole.Valid || whole.Bool {
 		return nil
 	}
+	if !ordered {
+		*bound = SumErrorBound(n, abs)
+		return nil
+	}
 	var ignore sql.NullBool
-	return q.db.SQL.QueryRowContext(ctx, sumsOrdered+from).Scan(all, good, bad, &ignore)
+	return q.db.SQL.QueryRowContext(ctx, sumsOrdered+from).Scan(all, good, bad, &ignore, &n, &abs)
 }
 
 // TransformationStat is one row of the transformation breakdown.

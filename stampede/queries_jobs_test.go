@@ -209,3 +209,55 @@ func TestTimeStatsScan(t *testing.T) {
 		}
 	}
 }
+
+// TestCumulativeTimesBound checks that the cumulative times added in any
+// order are within their bounds of those added in row-id order, which
+// carry no bound, and that whole values need no bound.
+func TestCumulativeTimesBound(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "s.duckdb"), OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.FillSynthetic(ctx, SyntheticRun{Jobs: 3000, SubWorkflows: 2}); err != nil {
+		t.Fatal(err)
+	}
+	q, err := db.NewScoped(ctx, Scope{1, 2, 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, whole := range []bool{false, true} {
+		if whole {
+			for _, stmt := range []string{`UPDATE invocation SET remote_duration = round(remote_duration)`,
+				`UPDATE job_instance SET local_duration = round(local_duration)`} {
+				if _, err := db.SQL.ExecContext(ctx, stmt); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		any, err := q.CumulativeTimes(ctx, true, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ord, err := q.CumulativeTimes(ctx, true, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ord.KickstartBound != 0 || ord.SubmitBound != 0 {
+			t.Errorf("whole %v: ordered sums with bounds %g, %g", whole, ord.KickstartBound, ord.SubmitBound)
+		}
+		if whole != (any.KickstartBound == 0 && any.SubmitBound == 0) {
+			t.Errorf("whole %v: bounds %g, %g", whole, any.KickstartBound, any.SubmitBound)
+		}
+		for _, c := range []struct {
+			a, o sql.NullFloat64
+			b    float64
+		}{{any.KickstartWall, ord.KickstartWall, any.KickstartBound}, {any.KickstartBadput, ord.KickstartBadput, any.KickstartBound},
+			{any.SubmitWall, ord.SubmitWall, any.SubmitBound}, {any.SubmitBadput, ord.SubmitBadput, any.SubmitBound}} {
+			if !c.a.Valid || !c.o.Valid || c.o.Float64 == 0 || math.Abs(c.a.Float64-c.o.Float64) > c.b {
+				t.Errorf("whole %v: %v vs ordered %v, bound %g", whole, c.a, c.o, c.b)
+			}
+		}
+	}
+}

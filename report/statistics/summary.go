@@ -52,8 +52,40 @@ func (g *gen) summaryData(ctx context.Context) (stampede.WorkflowCounts, summary
 	if st.wall, err = g.db.WorkflowWallTime(ctx, ids); err != nil {
 		return counts, st, err
 	}
-	st.times, err = g.q.CumulativeTimes(ctx, true)
-	return counts, st, err
+	// The text prints the times in whole seconds (hundredths below a
+	// minute): unless a sum added in any order is near a boundary of its
+	// printed form, the sums in Pegasus's order (which sort the rows) are
+	// not needed. The CSV prints every digit.
+	ordered := g.opts.Format == CSV
+	for {
+		st.times, err = g.q.CumulativeTimes(ctx, true, ordered)
+		if err != nil || ordered || printStable(st.times) {
+			return counts, st, err
+		}
+		ordered = true
+	}
+}
+
+// printStable reports whether every printed time of t prints the same
+// anywhere within its error bound.
+func printStable(t stampede.CumulativeTimes) bool {
+	for _, v := range []struct {
+		x sql.NullFloat64
+		b float64
+	}{{t.KickstartWall, t.KickstartBound}, {t.KickstartBadput, t.KickstartBound},
+		{t.SubmitWall, t.SubmitBound}, {t.SubmitBadput, t.SubmitBound}} {
+		if !v.x.Valid || v.b == 0 {
+			continue
+		}
+		s := report.FormatSeconds(v.x)
+		lo, hi := v.x, v.x
+		lo.Float64 -= v.b
+		hi.Float64 += v.b
+		if report.FormatSeconds(lo) != s || report.FormatSeconds(hi) != s {
+			return false
+		}
+	}
+	return true
 }
 
 func wallSeconds(w stampede.WallTime) sql.NullFloat64 {
