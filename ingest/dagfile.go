@@ -2,11 +2,13 @@ package ingest
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"os"
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
 // DAG is an HTCondor DAGMan input file (<label>-<index>.dag, or a rescue DAG),
@@ -108,33 +110,70 @@ func readDAG(r io.Reader, name string, nodesOnly bool) (*DAG, error) {
 		line int
 		text string
 	}
-	var later []pending // lines referring to nodes, applied after all nodes are known
+	// Lines referring to nodes are applied once all nodes are known. While
+	// every such line so far named one node already defined, they are
+	// applied at once instead, in the same order (Pegasus writes a node's
+	// lines after its JOB line); the first error among them is kept for
+	// after the scan, where it would have come.
+	var later []pending
+	deferring := false
+	var applyErr error
+	var kwBuf [24]byte
 	for sc.Scan() {
 		lineNo++
-		line := strings.TrimSpace(sc.Text())
-		if line == "" {
+		raw := bytes.TrimSpace(sc.Bytes())
+		if len(raw) == 0 {
 			continue
 		}
-		if line[0] == '#' {
-			if strings.HasPrefix(line, "# Rescue DAG file") {
+		if raw[0] == '#' {
+			if bytes.HasPrefix(raw, []byte("# Rescue DAG file")) {
 				d.Rescue = true
-				if strings.Contains(line, "partial") {
+				if bytes.Contains(raw, []byte("partial")) {
 					d.Partial = true
 				}
 			}
 			continue
 		}
-		first := line
-		if i := strings.IndexAny(line, " \t"); i >= 0 {
-			first = line[:i]
+		first := raw
+		if i := bytes.IndexAny(raw, " \t"); i >= 0 {
+			first = raw[:i]
 		}
-		kw := strings.ToUpper(first)
+		kw := upperKeyword(kwBuf[:0], first)
+		switch kw {
+		case "PARENT", "VARS":
+			if nodesOnly {
+				continue
+			}
+			fallthrough
+		case "SCRIPT", "RETRY", "PRIORITY", "CATEGORY", "ABORT-DAG-ON", "PRE_SKIP", "DONE":
+			if !deferring && applyErr == nil && kw != "PARENT" && kw != "DONE" {
+				// RETRY, PRIORITY, PRE_SKIP and ABORT-DAG-ON keep only
+				// numbers: their text is read in place, not copied.
+				line := unsafe.String(unsafe.SliceData(raw), len(raw))
+				if kw != "RETRY" && kw != "PRIORITY" && kw != "PRE_SKIP" && kw != "ABORT-DAG-ON" {
+					line = string(raw)
+				}
+				if n := d.byName[lineNode(kw, line)]; n != nil {
+					if err := d.apply(line); err != nil {
+						applyErr = &ParseError{File: name, Line: lineNo, Err: err}
+					}
+					continue
+				}
+			}
+			deferring = true
+			later = append(later, pending{lineNo, string(raw)})
+			continue
+		case "DATA", "SPLICE", "SET_JOB_ATTR", "REJECT", "ENV", "SUBMIT-DESCRIPTION", "SAVE_POINT_FILE", "CONNECT", "PIN_IN", "PIN_OUT", "INCLUDE":
+			// Valid DAGMan syntax that Pegasus does not write; accepted and ignored.
+			continue
+		}
+		line := string(raw)
 		var fields []string
 		switch kw {
 		case "JOB", "FINAL", "TASK", "SUBDAG", "MAXJOBS", "CONFIG", "DOT", "JOBSTATE_LOG", "NODE_STATUS_FILE":
 			fields = strings.Fields(line)
 		default:
-			fields = []string{first}
+			return nil, &ParseError{File: name, Line: lineNo, Err: fmt.Errorf("unknown DAG keyword %q", string(first))}
 		}
 		switch kw {
 		case "JOB", "FINAL", "TASK":
@@ -184,20 +223,13 @@ func readDAG(r io.Reader, name string, nodesOnly bool) (*DAG, error) {
 			d.JobstateLog = arg1(fields)
 		case "NODE_STATUS_FILE":
 			d.NodeStatus = arg1(fields)
-		case "PARENT", "VARS":
-			if !nodesOnly {
-				later = append(later, pending{lineNo, line})
-			}
-		case "SCRIPT", "RETRY", "PRIORITY", "CATEGORY", "ABORT-DAG-ON", "PRE_SKIP", "DONE":
-			later = append(later, pending{lineNo, line})
-		case "DATA", "SPLICE", "SET_JOB_ATTR", "REJECT", "ENV", "SUBMIT-DESCRIPTION", "SAVE_POINT_FILE", "CONNECT", "PIN_IN", "PIN_OUT", "INCLUDE":
-			// Valid DAGMan syntax that Pegasus does not write; accepted and ignored.
-		default:
-			return nil, &ParseError{File: name, Line: lineNo, Err: fmt.Errorf("unknown DAG keyword %q", fields[0])}
 		}
 	}
 	if err := sc.Err(); err != nil {
 		return nil, &ParseError{File: name, Line: lineNo + 1, Err: err}
+	}
+	if applyErr != nil {
+		return nil, applyErr
 	}
 	for _, p := range later {
 		if err := d.apply(p.text); err != nil {
@@ -205,6 +237,62 @@ func readDAG(r io.Reader, name string, nodesOnly bool) (*DAG, error) {
 		}
 	}
 	return d, nil
+}
+
+// upperKeyword returns the keyword kw in upper case, using buf when it
+// fits (the common keywords then cost no allocation).
+func upperKeyword(buf []byte, kw []byte) string {
+	if len(kw) > cap(buf) {
+		return strings.ToUpper(string(kw))
+	}
+	for _, c := range kw {
+		if c >= 0x80 {
+			return strings.ToUpper(string(kw)) // Unicode case mapping
+		}
+		if c >= 'a' && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		buf = append(buf, c)
+	}
+	switch string(buf) { // constant strings: no allocation
+	case "JOB":
+		return "JOB"
+	case "SCRIPT":
+		return "SCRIPT"
+	case "RETRY":
+		return "RETRY"
+	case "PRIORITY":
+		return "PRIORITY"
+	case "CATEGORY":
+		return "CATEGORY"
+	case "VARS":
+		return "VARS"
+	case "PARENT":
+		return "PARENT"
+	}
+	if bytes.Equal(buf, kw) {
+		return string(kw)
+	}
+	return strings.ToUpper(string(kw))
+}
+
+// lineNode returns the node a SCRIPT, RETRY, PRIORITY, CATEGORY, VARS,
+// ABORT-DAG-ON or PRE_SKIP line is about, or "" (for ALL_NODES or a line
+// apply rejects).
+func lineNode(kw, line string) string {
+	var buf [7]string
+	f := leadingFieldsTo(buf[:0], line, 7)
+	i := 1
+	if kw == "SCRIPT" {
+		if len(f) > 1 && strings.EqualFold(f[1], "DEFER") {
+			i += 3
+		}
+		i++ // PRE|POST
+	}
+	if i >= len(f) || f[i] == "ALL_NODES" {
+		return ""
+	}
+	return f[i]
 }
 
 func arg1(fields []string) string {
@@ -258,22 +346,37 @@ func (d *DAG) nodes(names []string) ([]*DAGNode, error) {
 	return out, nil
 }
 
+// node1 is nodes for one name, using buf for the result.
+func (d *DAG) node1(name string, buf *[1]*DAGNode) ([]*DAGNode, error) {
+	if name == "ALL_NODES" {
+		return d.Nodes, nil
+	}
+	n := d.byName[name]
+	if n == nil {
+		return nil, fmt.Errorf("node %s is not defined", name)
+	}
+	buf[0] = n
+	return buf[:], nil
+}
+
 func (d *DAG) apply(line string) error {
 	first := line
 	if i := strings.IndexAny(line, " \t"); i >= 0 {
 		first = line[:i]
 	}
 	kw := strings.ToUpper(first)
+	var buf [7]string
+	var one [1]*DAGNode
 	var fields []string
 	switch kw {
 	case "SCRIPT":
-		fields = leadingFields(line, 7) // keyword, [DEFER s t], PRE|POST, node, executable
+		fields = leadingFieldsTo(buf[:0], line, 7) // keyword, [DEFER s t], PRE|POST, node, executable
 	case "VARS":
-		fields = leadingFields(line, 2)
+		fields = leadingFieldsTo(buf[:0], line, 2)
 	case "PARENT":
 		fields = strings.Fields(line)
 	default:
-		fields = leadingFields(line, 6)
+		fields = leadingFieldsTo(buf[:0], line, 6)
 	}
 	switch kw {
 	case "SCRIPT":
@@ -325,7 +428,7 @@ func (d *DAG) apply(line string) error {
 		if len(fields) < 3 {
 			return fmt.Errorf("RETRY needs a node and a count")
 		}
-		ns, err := d.nodes(fields[1:2])
+		ns, err := d.node1(fields[1], &one)
 		if err != nil {
 			return err
 		}
@@ -348,7 +451,7 @@ func (d *DAG) apply(line string) error {
 		if len(fields) < 2 {
 			return fmt.Errorf("VARS needs a node")
 		}
-		ns, err := d.nodes(fields[1:2])
+		ns, err := d.node1(fields[1], &one)
 		if err != nil {
 			return err
 		}
@@ -366,7 +469,7 @@ func (d *DAG) apply(line string) error {
 		if len(fields) != 3 {
 			return fmt.Errorf("PRIORITY needs a node and a number")
 		}
-		ns, err := d.nodes(fields[1:2])
+		ns, err := d.node1(fields[1], &one)
 		if err != nil {
 			return err
 		}
@@ -381,7 +484,7 @@ func (d *DAG) apply(line string) error {
 		if len(fields) != 3 {
 			return fmt.Errorf("CATEGORY needs a node and a category")
 		}
-		ns, err := d.nodes(fields[1:2])
+		ns, err := d.node1(fields[1], &one)
 		if err != nil {
 			return err
 		}
@@ -418,7 +521,7 @@ func (d *DAG) apply(line string) error {
 		if len(fields) < 3 {
 			return fmt.Errorf("ABORT-DAG-ON needs a node and an exit value")
 		}
-		ns, err := d.nodes(fields[1:2])
+		ns, err := d.node1(fields[1], &one)
 		if err != nil {
 			return err
 		}
@@ -441,7 +544,7 @@ func (d *DAG) apply(line string) error {
 		if len(fields) != 3 {
 			return fmt.Errorf("PRE_SKIP needs a node and an exit code")
 		}
-		ns, err := d.nodes(fields[1:2])
+		ns, err := d.node1(fields[1], &one)
 		if err != nil {
 			return err
 		}
@@ -517,7 +620,11 @@ func parseVars(s string) ([]KV, error) {
 // leadingFields returns at most n blank-separated fields from the start of
 // s, leaving the rest unsplit (SCRIPT lines carry long argument lists).
 func leadingFields(s string, n int) []string {
-	out := make([]string, 0, n)
+	return leadingFieldsTo(make([]string, 0, n), s, n)
+}
+
+// leadingFieldsTo is leadingFields appending to out.
+func leadingFieldsTo(out []string, s string, n int) []string {
 	i := 0
 	for len(out) < n {
 		for i < len(s) && (s[i] == ' ' || s[i] == '\t') {

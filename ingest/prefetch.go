@@ -4,10 +4,9 @@ import "sync"
 
 // subFuture is a submit file being read ahead of the tracker.
 type subFuture struct {
-	node  string
-	si    *submitInfo
-	done  chan struct{}
-	taken bool
+	node string
+	si   *submitInfo
+	done chan struct{}
 }
 
 // prefetcher reads submit files ahead of the tracker: the log reader asks for
@@ -15,7 +14,7 @@ type subFuture struct {
 // thousand lines before the tracker needs it.
 type prefetcher struct {
 	mu   sync.Mutex
-	m    map[string]*subFuture
+	m    map[string]*subFuture // nil once taken: the node stays known
 	work chan *subFuture
 	wg   sync.WaitGroup
 }
@@ -49,15 +48,15 @@ func (p *prefetcher) want(node string) {
 }
 
 // take returns the future of a node the first time it is asked for, or nil.
-// The node stays known, so a later request does not read the file again.
+// The node stays known, so a later request does not read the file again,
+// but its future is let go.
 func (p *prefetcher) take(node string) *subFuture {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	f := p.m[node]
-	if f == nil || f.taken {
-		return nil
+	if f != nil {
+		p.m[node] = nil
 	}
-	f.taken = true
 	return f
 }
 

@@ -52,17 +52,17 @@ func (w Warning) String() string {
 // submitInfo is what monitord takes from a job's .sub file.
 type submitInfo struct {
 	exists         bool
+	hasArgs        bool
+	hasDaxJobID    bool
 	site           string
 	walltime       string
 	executable     string
 	argsRaw        string
-	hasArgs        bool
 	input          string // relative to the submit dir when under it
 	output         string // raw output path (absolute or relative), before rotation
 	errorf         string
 	xformation     string
 	daxJobID       string
-	hasDaxJobID    bool
 	cores          int
 	subDagmanOut   string // _CONDOR_DAGMAN_LOG of sub-workflow jobs
 	initialDir     string
@@ -81,24 +81,22 @@ type instance struct {
 	ni     *nodeInfo
 	outNum int // output counter for this try (rotation suffix); -1 when none
 
-	preStart, preEnd       float64
-	hasPreStart, hasPreEnd bool
-	preExit                int
-	hasPreExit             bool
-
-	mainStart, mainEnd       float64
-	hasMainStart, hasMainEnd bool
-	mainExit                 int
-	hasMainExit              bool
-
-	postStart, postEnd       float64
-	hasPostStart, hasPostEnd bool
-	postExit                 int
+	preStart, preEnd   float64
+	preExit            int
+	mainStart, mainEnd float64
+	mainExit           int
+	postStart, postEnd float64
+	postExit           int
 
 	deferred *Event // main.end waiting for the POST script
 	deferTS  float64
 	deferJS  int
-	ended    bool // main.end emitted
+
+	// The flags sit together (an instance is kept per node for the whole run).
+	hasPreStart, hasPreEnd, hasPreExit    bool
+	hasMainStart, hasMainEnd, hasMainExit bool
+	hasPostStart, hasPostEnd              bool
+	ended                                 bool // main.end emitted
 }
 
 // nodeInfo is what the tracker keeps per DAG node across tries.
