@@ -132,6 +132,9 @@ type Scoped struct {
 	all bool
 	// unitMult: every job_instance.multiplier_factor is 1.
 	unitMult bool
+	// driverScans: scans read through the driver even when DuckDB's
+	// vectors are reachable (for tests).
+	driverScans bool
 }
 
 // NewScoped prepares the queries over the workflows of s.

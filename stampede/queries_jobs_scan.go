@@ -2,11 +2,10 @@ package stampede
 
 import (
 	"context"
-	"database/sql/driver"
 	"errors"
 	"fmt"
-	"io"
 	"math"
+	"strings"
 	"sync"
 )
 
@@ -75,8 +74,8 @@ func (q *Scoped) jobListingScans(ctx context.Context, l *JobListing, jobs, tries
 	for i, id := range q.scope {
 		posOf[id] = int32(i)
 	}
-	idx := func(v driver.Value, r [2]int64) (int64, bool) {
-		id, ok := v.(int64)
+	idx := func(v *scanRow, col int, r [2]int64) (int64, bool) {
+		id, ok := v.i64(col)
 		return id - r[0], ok && id >= r[0] && id <= r[1]
 	}
 	between := func(col string, r [2]int64) string {
@@ -92,11 +91,12 @@ func (q *Scoped) jobListingScans(ctx context.Context, l *JobListing, jobs, tries
 		}()
 	}
 	run(0, func() error {
-		return q.scan(ctx, `SELECT CAST(job_id AS BIGINT), CAST(wf_id AS BIGINT), exec_job_id FROM job WHERE `+q.where("wf_id")+" AND "+between("job_id", jobs), 3,
-			func(v []driver.Value) error {
-				j, ok := idx(v[0], jobs)
-				wf, okW := v[1].(int64)
-				name, okN := v[2].(string)
+		return q.scan(ctx, `SELECT CAST(job_id AS BIGINT), CAST(wf_id AS BIGINT), exec_job_id FROM job WHERE `+q.where("wf_id")+" AND "+between("job_id", jobs),
+			[]colType{colInt64, colInt64, colString},
+			func(v *scanRow) error {
+				j, ok := idx(v, 0, jobs)
+				wf, okW := v.i64(1)
+				name, okN := v.str(2)
 				if !ok || !okW || !okN {
 					return errJobRow
 				}
@@ -117,31 +117,33 @@ func (q *Scoped) jobListingScans(ctx context.Context, l *JobListing, jobs, tries
 		siteIdx := map[string]int32{}
 		err := q.scan(ctx, `SELECT CAST(job_instance_id AS BIGINT), CAST(job_id AS BIGINT), CAST(job_submit_seq AS INTEGER), site,
 			CAST(multiplier_factor AS INTEGER), CAST(local_duration AS DOUBLE), CAST(cluster_duration AS DOUBLE),
-			CAST(host_id AS BIGINT) FROM job_instance WHERE `+between("job_instance_id", tries), 8,
-			func(v []driver.Value) error {
-				i, ok := idx(v[0], tries)
-				job, okJ := v[1].(int64)
-				seq, okS := v[2].(int32)
+			CAST(host_id AS BIGINT) FROM job_instance WHERE `+between("job_instance_id", tries),
+			[]colType{colInt64, colInt64, colInt32, colString, colInt32, colFloat64, colFloat64, colInt64},
+			func(v *scanRow) error {
+				i, ok := idx(v, 0, tries)
+				job, okJ := v.i64(1)
+				seq, okS := v.i32(2)
 				if !ok || !okJ || !okS || job == 0 {
 					return errJobRow
 				}
 				in := &insts[i]
 				in.job, in.seq, in.site, in.host = job, seq, -1, -1
-				if s, ok := v[3].(string); ok {
+				if s, ok := v.str(3); ok {
 					k, seen := siteIdx[s]
 					if !seen {
 						k = int32(len(sites))
+						s = strings.Clone(s) // s is DuckDB's memory
 						sites = append(sites, s)
 						siteIdx[s] = k
 					}
 					in.site = k
 				}
-				if m, ok := v[4].(int32); ok {
+				if m, ok := v.i32(4); ok {
 					in.mult, in.valid = int64(m), in.valid|validMult
 				}
-				in.local, in.hasLocal = v[5].(float64)
-				in.clust, in.hasClust = v[6].(float64)
-				if h, ok := v[7].(int64); ok {
+				in.local, in.hasLocal = v.f64(5)
+				in.clust, in.hasClust = v.f64(6)
+				if h, ok := v.i64(7); ok {
 					in.host = h
 				}
 				return nil
@@ -152,12 +154,13 @@ func (q *Scoped) jobListingScans(ctx context.Context, l *JobListing, jobs, tries
 		// The invocations come after the instances: Kickstart-Mult needs
 		// their multiplier factors. Sums run in the table's order.
 		return q.scan(ctx, `SELECT CAST(job_instance_id AS BIGINT), CAST(task_submit_seq AS INTEGER), CAST(remote_duration AS DOUBLE),
-			CAST(remote_cpu_time AS DOUBLE), CAST(exitcode AS INTEGER) FROM invocation WHERE task_submit_seq >= -1 AND `+between("job_instance_id", tries), 5,
-			func(v []driver.Value) error {
-				i, ok := idx(v[0], tries)
-				seq, okS := v[1].(int32)
-				dur, okD := v[2].(float64)
-				exit, okE := v[4].(int32)
+			CAST(remote_cpu_time AS DOUBLE), CAST(exitcode AS INTEGER) FROM invocation WHERE task_submit_seq >= -1 AND `+between("job_instance_id", tries),
+			[]colType{colInt64, colInt32, colFloat64, colFloat64, colInt32},
+			func(v *scanRow) error {
+				i, ok := idx(v, 0, tries)
+				seq, okS := v.i32(1)
+				dur, okD := v.f64(2)
+				exit, okE := v.i32(4)
 				if !ok || !okS || !okD || !okE {
 					return errJobRow
 				}
@@ -171,7 +174,7 @@ func (q *Scoped) jobListingScans(ctx context.Context, l *JobListing, jobs, tries
 				in.ks += dur
 				in.ksMult += dur * float64(in.mult)
 				in.valid |= 1<<vKickstart | 1<<vKickstartMult
-				if c, ok := v[3].(float64); ok {
+				if c, ok := v.f64(3); ok {
 					in.cpu += c
 					in.valid |= 1 << vCPUTime
 				}
@@ -181,10 +184,10 @@ func (q *Scoped) jobListingScans(ctx context.Context, l *JobListing, jobs, tries
 	for k, s := range scanStates {
 		run(2+k, func() error {
 			return q.scan(ctx, `SELECT CAST(job_instance_id AS BIGINT), CAST(timestamp AS DOUBLE) FROM jobstate WHERE state IN (`+s.states+`) AND `+
-				between("job_instance_id", tries), 2,
-				func(v []driver.Value) error {
-					i, ok := idx(v[0], tries)
-					ts, okT := v[1].(float64)
+				between("job_instance_id", tries), []colType{colInt64, colFloat64},
+				func(v *scanRow) error {
+					i, ok := idx(v, 0, tries)
+					ts, okT := v.f64(1)
 					if !ok || !okT {
 						return errJobRow
 					}
@@ -263,47 +266,4 @@ func (q *Scoped) jobListingScans(ctx context.Context, l *JobListing, jobs, tries
 	}
 	l.parts = []jobPart{p}
 	return nil
-}
-
-// scan runs stmt, a query of ncol columns, on its own connection and calls
-// row with each row's values, read from the driver directly (database/sql's
-// conversions would cost more than the query on millions of rows). The
-// values are only valid during the call.
-func (q *Scoped) scan(ctx context.Context, stmt string, ncol int, row func(v []driver.Value) error) error {
-	conn, err := q.db.SQL.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	return conn.Raw(func(dc any) error {
-		qc, ok := dc.(driver.QueryerContext)
-		if !ok {
-			return errors.New("the DuckDB driver cannot run queries directly")
-		}
-		rows, err := qc.QueryContext(ctx, stmt, nil)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		if got := len(rows.Columns()); got != ncol {
-			return fmt.Errorf("%d columns, want %d", got, ncol)
-		}
-		v := make([]driver.Value, ncol)
-		for n := 1; ; n++ {
-			if n%8192 == 0 {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-			}
-			if err := rows.Next(v); err != nil {
-				if err == io.EOF {
-					return nil
-				}
-				return err
-			}
-			if err := row(v); err != nil {
-				return err
-			}
-		}
-	})
 }

@@ -3,6 +3,7 @@ package stampede
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"math"
 	"path/filepath"
@@ -28,7 +29,8 @@ func TestJobListingRanges(t *testing.T) {
 	dump := func(q *Scoped, parts int) []string {
 		t.Helper()
 		how := listingQuery
-		if parts == 0 { // the scans
+		q.driverScans = parts < 0
+		if parts <= 0 { // the scans, from DuckDB's vectors (0) or through the driver (-1)
 			how, parts = listingScans, 1
 		}
 		l, err := q.jobListing(ctx, how, 100, parts)
@@ -111,7 +113,7 @@ func TestJobListingRanges(t *testing.T) {
 			if len(one) < 2000 {
 				t.Fatalf("%d rows", len(one))
 			}
-			for _, parts := range []int{0, 2, 3, 8} {
+			for _, parts := range []int{0, -1, 2, 3, 8} {
 				several := dump(q, parts)
 				if len(several) != len(one) {
 					t.Fatalf("%d ranges: %d rows, want %d", parts, len(several), len(one))
@@ -196,6 +198,14 @@ func TestTimeStatsScan(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			q.driverScans = true
+			viaDriver, err := q.timeStats(ctx, false, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(viaDriver) != fmt.Sprint(got) {
+				t.Errorf("runs %d, %s: scans through the driver differ:\n%v\n%v", i+1, uuid, viaDriver, got)
+			}
 			for k, pair := range [][2][]HourStat{{got.Jobs, want.Jobs}, {got.Invocations, want.Invocations},
 				{got.JobsByHost, want.JobsByHost}, {got.InvocationsByHost, want.InvocationsByHost}} {
 				g, w := dump(pair[0]), dump(pair[1])
@@ -258,6 +268,30 @@ func TestCumulativeTimesBound(t *testing.T) {
 			if !c.a.Valid || !c.o.Valid || c.o.Float64 == 0 || math.Abs(c.a.Float64-c.o.Float64) > c.b {
 				t.Errorf("whole %v: %v vs ordered %v, bound %g", whole, c.a, c.o, c.b)
 			}
+		}
+	}
+}
+
+// TestScanCancel checks that a cancelled scan stops with the context's
+// error, from DuckDB's vectors and through the driver.
+func TestScanCancel(t *testing.T) {
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "c.duckdb"), OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, driverScans := range []bool{false, true} {
+		q := &Scoped{db: db, driverScans: driverScans}
+		ctx, cancel := context.WithCancel(context.Background())
+		n := 0
+		err := q.scan(ctx, `SELECT range FROM range(10000000)`, []colType{colInt64}, func(r *scanRow) error {
+			if n++; n == 5000 {
+				cancel()
+			}
+			return nil
+		})
+		if !errors.Is(err, context.Canceled) || n >= 10000000 {
+			t.Errorf("driver %v: %v after %d rows", driverScans, err, n)
 		}
 	}
 }

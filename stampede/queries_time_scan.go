@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"errors"
 	"fmt"
 	"math"
@@ -53,8 +52,8 @@ func (q *Scoped) timeStatsScan(ctx context.Context) (t TimeStats, ok bool, err e
 	if err != nil {
 		return t, false, err
 	}
-	idx := func(v driver.Value, r [2]int64) (int64, bool) {
-		id, ok := v.(int64)
+	idx := func(v *scanRow, col int, r [2]int64) (int64, bool) {
+		id, ok := v.i64(col)
 		return id - r[0], ok && id >= r[0] && id <= r[1]
 	}
 
@@ -87,10 +86,10 @@ func (q *Scoped) timeStatsScan(ctx context.Context) (t TimeStats, ok bool, err e
 	insts := make([]inst, max(tries[1]-tries[0]+1, 0))
 	if nJobs.Int64 > 0 {
 		err = q.scan(ctx, `SELECT CAST(job_id AS BIGINT), type_desc IN ('dax', 'dag') FROM job WHERE `+q.where("wf_id")+
-			" AND "+between("job_id", jobs), 2,
-			func(v []driver.Value) error {
-				j, ok := idx(v[0], jobs)
-				sub, okS := v[1].(bool)
+			" AND "+between("job_id", jobs), []colType{colInt64, colBool},
+			func(v *scanRow) error {
+				j, ok := idx(v, 0, jobs)
+				sub, okS := v.boolean(1)
 				if !ok || !okS {
 					return errTimeRow
 				}
@@ -103,20 +102,21 @@ func (q *Scoped) timeStatsScan(ctx context.Context) (t TimeStats, ok bool, err e
 	}
 	if err == nil && nTries.Int64 > 0 {
 		err = q.scan(ctx, `SELECT CAST(job_instance_id AS BIGINT), CAST(job_id AS BIGINT), CAST(host_id AS BIGINT),
-			CAST(local_duration AS DOUBLE) FROM job_instance WHERE `+between("job_id", jobs), 4,
-			func(v []driver.Value) error {
-				i, okI := idx(v[0], tries)
-				j, okJ := idx(v[1], jobs)
+			CAST(local_duration AS DOUBLE) FROM job_instance WHERE `+between("job_id", jobs),
+			[]colType{colInt64, colInt64, colInt64, colFloat64},
+			func(v *scanRow) error {
+				i, okI := idx(v, 0, tries)
+				j, okJ := idx(v, 1, jobs)
 				if !okI || !okJ {
 					return errTimeRow
 				}
 				in := inst{kind: kind[j], host: -1, local: math.NaN()}
-				if h, ok := v[2].(int64); ok {
+				if h, ok := v.i64(2); ok {
 					if k, named := nameOf[h]; named {
 						in.host = k
 					}
 				}
-				if d, ok := v[3].(float64); ok {
+				if d, ok := v.f64(3); ok {
 					in.local = d
 				}
 				insts[i] = in
@@ -144,10 +144,10 @@ func (q *Scoped) timeStatsScan(ctx context.Context) (t TimeStats, ok bool, err e
 			return
 		}
 		errs[0] = q.scan(ctx, `SELECT CAST(job_instance_id AS BIGINT), CAST(timestamp AS DOUBLE) FROM jobstate
-			WHERE state = 'EXECUTE' AND `+between("job_instance_id", tries), 2,
-			func(v []driver.Value) error {
-				i, ok := idx(v[0], tries)
-				ts, okT := v[1].(float64)
+			WHERE state = 'EXECUTE' AND `+between("job_instance_id", tries), []colType{colInt64, colFloat64},
+			func(v *scanRow) error {
+				i, ok := idx(v, 0, tries)
+				ts, okT := v.f64(1)
 				if !ok || !okT {
 					return errTimeRow
 				}
@@ -172,11 +172,12 @@ func (q *Scoped) timeStatsScan(ctx context.Context) (t TimeStats, ok bool, err e
 	go func() {
 		defer wg.Done()
 		errs[1] = q.scan(ctx, `SELECT CAST(job_instance_id AS BIGINT), CAST(start_time AS DOUBLE), CAST(remote_duration AS DOUBLE)
-			FROM invocation WHERE `+q.where("wf_id")+` AND transformation <> 'condor::dagman'`, 3,
-			func(v []driver.Value) error {
-				id, okI := v[0].(int64)
-				start, okS := v[1].(float64)
-				dur, okD := v[2].(float64)
+			FROM invocation WHERE `+q.where("wf_id")+` AND transformation <> 'condor::dagman'`,
+			[]colType{colInt64, colFloat64, colFloat64},
+			func(v *scanRow) error {
+				id, okI := v.i64(0)
+				start, okS := v.f64(1)
+				dur, okD := v.f64(2)
 				if !okI || !okS || !okD {
 					return errTimeRow
 				}
