@@ -294,4 +294,17 @@ func TestScanCancel(t *testing.T) {
 			t.Errorf("driver %v: %v after %d rows", driverScans, err, n)
 		}
 	}
+	// The connections still work.
+	for _, driverScans := range []bool{false, true, false, true} {
+		q := &Scoped{db: db, driverScans: driverScans}
+		var sum int64
+		err := q.scan(context.Background(), `SELECT range FROM range(100000)`, []colType{colInt64}, func(r *scanRow) error {
+			v, _ := r.i64(0)
+			sum += v
+			return nil
+		})
+		if err != nil || sum != 100000*99999/2 {
+			t.Errorf("driver %v, after a cancelled scan: sum %d, %v", driverScans, sum, err)
+		}
+	}
 }

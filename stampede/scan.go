@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"unsafe"
 
 	"github.com/duckdb/duckdb-go/v2/mapping"
@@ -142,12 +143,25 @@ func (q *Scoped) scan(ctx context.Context, stmt string, types []colType, row fun
 // scanChunks runs stmt with DuckDB's C API and hands row each row of each
 // result chunk. A cancelled context interrupts the query.
 func scanChunks(ctx context.Context, conn mapping.Connection, stmt string, types []colType, row func(r *scanRow) error) error {
+	// The query is interrupted when ctx is done, but never once this
+	// function has returned: the connection then runs other queries.
+	var mu sync.Mutex
+	finished := false
 	done := make(chan struct{})
-	defer close(done)
+	defer func() {
+		mu.Lock()
+		finished = true
+		mu.Unlock()
+		close(done)
+	}()
 	go func() {
 		select {
 		case <-ctx.Done():
-			mapping.Interrupt(conn)
+			mu.Lock()
+			if !finished {
+				mapping.Interrupt(conn)
+			}
+			mu.Unlock()
 		case <-done:
 		}
 	}()
