@@ -49,6 +49,8 @@ type DAGNode struct {
 	Parents     []string
 	Children    []string
 	Line        int // line of the node's definition
+
+	idx int // position in the DAG's Nodes
 }
 
 // DAGScript is a SCRIPT PRE/POST line.
@@ -307,6 +309,7 @@ func (d *DAG) add(n *DAGNode) error {
 		return fmt.Errorf("node %s defined twice", n.Name)
 	}
 	d.byName[n.Name] = n
+	n.idx = len(d.Nodes)
 	d.Nodes = append(d.Nodes, n)
 	return nil
 }

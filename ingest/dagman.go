@@ -49,6 +49,8 @@ type DagmanLine struct {
 	Signal bool   // "failed with signal" (LineJobFailed)
 	Text   string // hold reason, dag file name, version, log path, DAGMan id
 	Counts []int  // LineNodeCounts: Done, Pre, Queued, Post, Ready, Un-Ready, Failed[, Futile]
+
+	dn *DAGNode // Node's entry in the classifier's DAG, if any
 }
 
 // Clock converts DAGMan's zone-less local time stamps to epoch seconds, in a
@@ -394,7 +396,8 @@ func (dc *DagmanClassifier) Classify(line []byte, num int) DagmanLine {
 					node := rest[:sp]
 					rest = bytes.TrimLeft(rest[sp:], " \t")
 					if sched, ok := parseSchedID(rest); ok {
-						dl.Kind, dl.Name, dl.Node, dl.Sched = LineULog, ulogName(name), dc.node(node), sched
+						dl.Kind, dl.Name, dl.Sched = LineULog, ulogName(name), sched
+						dc.setNode(&dl, node)
 						return dl
 					}
 				}
@@ -409,7 +412,8 @@ func (dc *DagmanClassifier) Classify(line []byte, num int) DagmanLine {
 		rest = trimPrefixes(rest, "HTCondor ", "Condor ")
 		if r, ok := cutPrefix(rest, "Node "); ok {
 			if q := bytes.LastIndex(r, []byte(" job")); q > 0 {
-				dl.Kind, dl.Node = LineSubmitting, dc.node(r[:q])
+				dl.Kind = LineSubmitting
+				dc.setNode(&dl, r[:q])
 				return dl
 			}
 		}
@@ -437,7 +441,8 @@ func (dc *DagmanClassifier) Classify(line []byte, num int) DagmanLine {
 			goto rule5
 		}
 		if q := bytes.Index(r, []byte("...")); q > 0 {
-			dl.Kind, dl.Pre, dl.Node = LineScriptStart, pre, dc.node(r[:q])
+			dl.Kind, dl.Pre = LineScriptStart, pre
+			dc.setNode(&dl, r[:q])
 			return dl
 		}
 	}
@@ -469,12 +474,14 @@ rule5:
 						}
 						r3 = bytes.TrimRight(r3, ". \t")
 						if n, err := strconv.Atoi(string(r3)); err == nil {
-							dl.Kind, dl.Node, dl.Sched, dl.Status, dl.Signal = LineJobFailed, dc.node(node), sched, n, sig
+							dl.Kind, dl.Sched, dl.Status, dl.Signal = LineJobFailed, sched, n, sig
+							dc.setNode(&dl, node)
 						}
 						return dl
 					}
 					if bytes.HasPrefix(tail, []byte(" completed successfully.")) {
-						dl.Kind, dl.Node, dl.Sched = LineJobSuccess, dc.node(node), sched
+						dl.Kind, dl.Sched = LineJobSuccess, sched
+						dc.setNode(&dl, node)
 						return dl
 					}
 				}
@@ -630,7 +637,7 @@ func (dc *DagmanClassifier) scriptEnd(dl DagmanLine, pre bool, r []byte) DagmanL
 	if sp <= 0 {
 		return dl
 	}
-	dl.Node = dc.node(r[:sp])
+	dc.setNode(&dl, r[:sp])
 	dl.Pre = pre
 	tail := bytes.TrimRight(r[sp:], " \t\r")
 	if bytes.HasSuffix(tail, []byte("completed successfully.")) {
@@ -714,15 +721,16 @@ func ulogName(b []byte) string {
 	return string(b)
 }
 
-// node returns a node name as a string: the DAG's own string when the DAG
-// defines the node (no allocation, and one copy of the name in memory).
-func (dc *DagmanClassifier) node(b []byte) string {
+// setNode sets the line's node: the DAG's own name string and entry when
+// the DAG defines the node (no allocation, one copy of the name in memory).
+func (dc *DagmanClassifier) setNode(dl *DagmanLine, b []byte) {
 	if dc.dag != nil {
 		if n := dc.dag.byName[string(b)]; n != nil {
-			return n.Name
+			dl.Node, dl.dn = n.Name, n
+			return
 		}
 	}
-	return string(b)
+	dl.Node = string(b)
 }
 
 func cutPrefix(b []byte, p string) ([]byte, bool) {

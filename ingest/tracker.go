@@ -127,6 +127,7 @@ type workflow struct {
 	classifier DagmanClassifier
 
 	nodes         map[string]*nodeInfo
+	byIdx         []*nodeInfo // nodes by their DAG entry's position, as found
 	subs          map[string]*submitInfo
 	jobSeq        int // last job_submit_seq assigned
 	restarts      int // "Parsing" lines seen
@@ -350,6 +351,24 @@ func (n *nodeInfo) kind() string {
 	return "JOB"
 }
 
+// lineNode returns the tracking state of a log line's node: found by its
+// DAG entry when the classifier resolved it, else by name.
+func (w *workflow) lineNode(dl *DagmanLine) *nodeInfo {
+	dn := dl.dn
+	if dn == nil || w.dag == nil || dn.idx >= len(w.dag.Nodes) || w.dag.Nodes[dn.idx] != dn {
+		return w.node(dl.Node)
+	}
+	if w.byIdx == nil {
+		w.byIdx = make([]*nodeInfo, len(w.dag.Nodes))
+	}
+	n := w.byIdx[dn.idx]
+	if n == nil {
+		n = w.node(dl.Node)
+		w.byIdx[dn.idx] = n
+	}
+	return n
+}
+
 func (w *workflow) node(name string) *nodeInfo {
 	n := w.nodes[name]
 	if n == nil {
@@ -433,42 +452,42 @@ func (w *workflow) handle(dl *DagmanLine) {
 			"POST_SCRIPT_TERMINATED", "GRID_SUBMIT", "GLOBUS_SUBMIT", "GRID_SUBMIT_FAILED", "GLOBUS_SUBMIT_FAILED",
 			"REMOTE_ERROR", "IMAGE_SIZE":
 		}
-		w.update(dl.Node, dl.Sched, state, 0, false, ts, "", dl.Num)
+		w.update(w.lineNode(dl), dl.Node, dl.Sched, state, 0, false, ts, "", dl.Num)
 	case LineSubmitting:
-		w.update(dl.Node, "", stDagmanSubmit, 0, false, ts, "", dl.Num)
+		w.update(w.lineNode(dl), dl.Node, "", stDagmanSubmit, 0, false, ts, "", dl.Num)
 		w.lastSubmitted = dl.Node
 	case LineSubmitFailed:
 		if w.lastSubmitted != "" {
-			w.update(w.lastSubmitted, "", stSubmitFailed, 0, false, ts, "", dl.Num)
+			w.update(nil, w.lastSubmitted, "", stSubmitFailed, 0, false, ts, "", dl.Num)
 		}
 	case LineScriptStart:
 		if dl.Pre {
-			w.update(dl.Node, "", stPreStarted, 0, false, ts, "", dl.Num)
+			w.update(w.lineNode(dl), dl.Node, "", stPreStarted, 0, false, ts, "", dl.Num)
 		} else {
-			w.update(dl.Node, "", stPostStarted, 0, false, ts, "", dl.Num)
+			w.update(w.lineNode(dl), dl.Node, "", stPostStarted, 0, false, ts, "", dl.Num)
 		}
 	case LineScriptEnd:
 		if dl.Pre {
 			// HTCondor logs no ULOG event for PRE scripts: synthesise the termination.
-			w.update(dl.Node, "", stPreTerm, 0, false, ts, "", dl.Num)
+			w.update(w.lineNode(dl), dl.Node, "", stPreTerm, 0, false, ts, "", dl.Num)
 			if dl.OK {
-				w.update(dl.Node, "", stPreSuccess, 0, true, ts, "", dl.Num)
+				w.update(w.lineNode(dl), dl.Node, "", stPreSuccess, 0, true, ts, "", dl.Num)
 			} else {
-				w.update(dl.Node, "", stPreFailure, dl.Status, true, ts, "", dl.Num)
+				w.update(w.lineNode(dl), dl.Node, "", stPreFailure, dl.Status, true, ts, "", dl.Num)
 			}
 		} else if dl.OK {
-			w.update(dl.Node, "", stPostSuccess, 0, true, ts, "", dl.Num)
+			w.update(w.lineNode(dl), dl.Node, "", stPostSuccess, 0, true, ts, "", dl.Num)
 		} else {
-			w.update(dl.Node, "", stPostFailure, dl.Status, true, ts, "", dl.Num)
+			w.update(w.lineNode(dl), dl.Node, "", stPostFailure, dl.Status, true, ts, "", dl.Num)
 		}
 	case LineJobFailed:
 		st := dl.Status
 		if dl.Signal {
 			st = -st // marks a signal; see update
 		}
-		w.update(dl.Node, dl.Sched, stJobFailure, st, true, ts, "", dl.Num)
+		w.update(w.lineNode(dl), dl.Node, dl.Sched, stJobFailure, st, true, ts, "", dl.Num)
 	case LineJobSuccess:
-		w.update(dl.Node, dl.Sched, stJobSuccess, 0, true, ts, "", dl.Num)
+		w.update(w.lineNode(dl), dl.Node, dl.Sched, stJobSuccess, 0, true, ts, "", dl.Num)
 	case LineExiting:
 		w.dagmanEnd(ts, dl.Status)
 	case LineStartingUp:
@@ -498,7 +517,7 @@ func (w *workflow) handle(dl *DagmanLine) {
 		w.sigusr1 = true
 	case LineHoldReason:
 		if w.lastChanged != nil {
-			w.update(w.lastChanged.node, w.lastChanged.sched, stHeldReason, 0, false, ts, dl.Text, dl.Num)
+			w.update(w.lastChanged.ni, w.lastChanged.node, w.lastChanged.sched, stHeldReason, 0, false, ts, dl.Text, dl.Num)
 		}
 	}
 }
@@ -545,8 +564,11 @@ func (w *workflow) dagmanEnd(ts float64, status int) {
 // update applies one job state change (monitord's update_job_state).
 // status is the script/job exit status for *_SUCCESS/*_FAILURE states;
 // a negative status on JOB_FAILURE means "failed with signal".
-func (w *workflow) update(node, sched, state string, status int, hasStatus bool, ts float64, reason string, line int) {
-	n := w.node(node)
+// n is the node's tracking state (nil: looked up by name).
+func (w *workflow) update(n *nodeInfo, node, sched, state string, status int, hasStatus bool, ts float64, reason string, line int) {
+	if n == nil {
+		n = w.node(node)
+	}
 	inst := n.latest
 	if n.finished {
 		inst = nil
@@ -871,8 +893,8 @@ func (w *workflow) feedJobstate(e *JobstateEntry) {
 	}
 	if e.State == stPreSuccess || e.State == stPreFailure {
 		if inst := w.node(e.Job).latest; inst != nil && inst.state == stPreStarted {
-			w.update(e.Job, "", stPreTerm, 0, false, ts, "", e.Line)
+			w.update(nil, e.Job, "", stPreTerm, 0, false, ts, "", e.Line)
 		}
 	}
-	w.update(e.Job, sched, e.State, status, hasStatus, ts, "", e.Line)
+	w.update(nil, e.Job, sched, e.State, status, hasStatus, ts, "", e.Line)
 }
