@@ -99,30 +99,37 @@ func preLogBase(args string) string {
 // outputPaths returns the job's stdout/stderr paths: on disk and as reported
 // (relative to the submit dir), with the try suffix when the node rotates them.
 func (j *jobEnd) outputPaths() (outAbs, outRel, errAbs, errRel string) {
+	suf := ""
+	if j.hasPost {
+		suf = rotationSuffix(max(j.outNum, 0))
+	}
 	resolve := func(p, ext string) (string, string) {
 		if p == "" {
-			sf := j.node + ext
-			if j.sub != nil && j.sub.exists {
-				// Beside the submit file is where Pegasus writes them.
-				sf = j.node + ext
-			}
-			p = sf
+			// Beside the submit file is where Pegasus writes them.
+			p = j.node + ext
 		}
 		abs, rel := rebaseWith(j.dir, j.origDir, p, j.sub.initialDir)
-		if j.hasPost {
-			n := j.outNum
-			if n < 0 {
-				n = 0
-			}
-			suf := fmt.Sprintf(".%03d", n)
-			abs += suf
-			rel += suf
+		if suf == "" {
+			return abs, rel
 		}
-		return abs, rel
+		abs += suf
+		if strings.HasSuffix(abs[:len(abs)-len(suf)], rel) {
+			// rel is the tail of abs (the usual case): share its bytes.
+			return abs, abs[len(abs)-len(suf)-len(rel):]
+		}
+		return abs, rel + suf
 	}
 	outAbs, outRel = resolve(j.sub.output, ".out")
 	errAbs, errRel = resolve(j.sub.errorf, ".err")
 	return
+}
+
+// rotationSuffix returns ".NNN", the suffix of the n-th try's output files.
+func rotationSuffix(n int) string {
+	if n >= 0 && n < 1000 {
+		return string([]byte{'.', byte('0' + n/100), byte('0' + n/10%10), byte('0' + n%10)})
+	}
+	return fmt.Sprintf(".%03d", n)
 }
 
 // rebaseWith maps a path written in a submit file onto the directory on disk.
@@ -130,7 +137,7 @@ func rebaseWith(dir, origDir, p, initialDir string) (abs, rel string) {
 	clean := filepath.Clean(p)
 	if origDir != "" {
 		od := filepath.Clean(origDir)
-		if strings.HasPrefix(clean, od+string(filepath.Separator)) {
+		if underDir(clean, od) {
 			rel = clean[len(od)+1:]
 			return filepath.Join(dir, rel), rel
 		}
@@ -149,10 +156,16 @@ func rebaseWith(dir, origDir, p, initialDir string) (abs, rel string) {
 		}
 		return abs, abs
 	}
-	if strings.HasPrefix(clean, dir+string(filepath.Separator)) {
+	if underDir(clean, dir) {
 		return clean, clean[len(dir)+1:]
 	}
 	return clean, clean
+}
+
+// underDir reports whether p starts with dir followed by a separator
+// (strings.HasPrefix(p, dir+"/") without building the prefix).
+func underDir(p, dir string) bool {
+	return len(p) > len(dir) && p[len(dir)] == filepath.Separator && p[:len(dir)] == dir
 }
 
 // events turns the instance's files into its end events.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
 // JobstateEntry is one line of a jobstate.log (FORMATS.md §2), as monitord
@@ -119,7 +120,9 @@ func ParseJobstateLine(line string) (JobstateEntry, error) {
 
 // FormatJobstateLine formats a job line as monitord writes it.
 func FormatJobstateLine(ts int64, job, state, info, site, walltime string, seq int) string {
-	b := make([]byte, 0, 24+len(job)+len(state)+len(info)+len(site)+len(walltime))
+	// Room for the numbers, the blanks and a "-" per empty field: one
+	// allocation, which the string then uses.
+	b := make([]byte, 0, 48+len(job)+len(state)+len(info)+len(site)+len(walltime))
 	b = strconv.AppendInt(b, ts, 10)
 	for _, f := range [...]string{job, state, info, site, walltime} {
 		b = append(b, ' ')
@@ -134,5 +137,5 @@ func FormatJobstateLine(ts int64, job, state, info, site, walltime string, seq i
 	} else {
 		b = append(b, '-')
 	}
-	return string(b)
+	return unsafe.String(unsafe.SliceData(b), len(b)) // b is not used again
 }

@@ -167,7 +167,7 @@ func (w *workflow) rebase(p string) (abs, rel string) {
 		if clean == od {
 			return w.dir, "."
 		}
-		if strings.HasPrefix(clean, od+"/") {
+		if len(clean) > len(od) && clean[len(od)] == '/' && clean[:len(od)] == od {
 			rel = clean[len(od)+1:]
 			return filepath.Join(w.dir, filepath.FromSlash(rel)), rel
 		}
@@ -175,11 +175,35 @@ func (w *workflow) rebase(p string) (abs, rel string) {
 	if !path.IsAbs(clean) {
 		return filepath.Join(w.dir, filepath.FromSlash(clean)), clean
 	}
-	if strings.HasPrefix(clean, w.dir+"/") {
+	if len(clean) > len(w.dir) && clean[len(w.dir)] == '/' && clean[:len(w.dir)] == w.dir {
 		rel = clean[len(w.dir)+1:]
 		return clean, rel
 	}
 	return clean, clean
+}
+
+// rebaseRel is the rel part of rebase, without building the path on disk.
+func (w *workflow) rebaseRel(p string) string {
+	if p == "" {
+		return ""
+	}
+	clean := path.Clean(p)
+	if w.origDir != "" {
+		od := path.Clean(w.origDir)
+		if clean == od {
+			return "."
+		}
+		if len(clean) > len(od) && clean[len(od)] == '/' && clean[:len(od)] == od {
+			return clean[len(od)+1:]
+		}
+	}
+	if !path.IsAbs(clean) {
+		return clean
+	}
+	if len(clean) > len(w.dir) && clean[len(w.dir)] == '/' && clean[:len(w.dir)] == w.dir {
+		return clean[len(w.dir)+1:]
+	}
+	return clean
 }
 
 // submit returns the parsed submit file of a node (cached; read ahead by
@@ -287,7 +311,7 @@ func (w *workflow) loadSubmit(node string) *submitInfo {
 		case equalFold(key, "arguments"):
 			si.argsRaw, si.hasArgs = string(unquoteBytes(val)), true
 		case equalFold(key, "input"):
-			_, si.input = w.rebase(string(val))
+			si.input = w.rebaseRel(string(val))
 		case equalFold(key, "output"):
 			si.output = string(val)
 		case equalFold(key, "error"):
@@ -698,8 +722,8 @@ func (w *workflow) update(n *nodeInfo, node, sched, state string, status int, ha
 		inst.mainStart, inst.hasMainStart = ts, true
 		e := w.jobEvent(MainStart, inst, ts, true)
 		f := &StdFiles{Stdin: inst.sub.input}
-		_, f.Stdout = w.rebase(inst.sub.output)
-		_, f.Stderr = w.rebase(inst.sub.errorf)
+		f.Stdout = w.rebaseRel(inst.sub.output)
+		f.Stderr = w.rebaseRel(inst.sub.errorf)
 		e.Files = f
 		w.emit(e)
 	case "REMOTE_ERROR":
