@@ -4,10 +4,8 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"runtime"
 	"slices"
@@ -89,8 +87,8 @@ ji AS (
 	WHERE c IS NOT NULL
 	GROUP BY job_instance_id
 )
-SELECT CAST(ji.pos AS BIGINT), CAST(ji.job_submit_seq AS BIGINT), ji.job_instance_id, ji.job_id, ji.host_id,
-	ji.exec_job_id, ji.site, CAST(ji.multiplier_factor AS BIGINT), CAST(inv.exitcode AS BIGINT),
+SELECT CAST(ji.pos AS BIGINT), CAST(ji.job_submit_seq AS BIGINT), CAST(ji.job_instance_id AS BIGINT),
+	CAST(ji.job_id AS BIGINT), CAST(ji.host_id AS BIGINT), CAST(ji.exec_job_id AS VARCHAR), CAST(ji.site AS VARCHAR), CAST(ji.multiplier_factor AS BIGINT), CAST(inv.exitcode AS BIGINT),
 	CAST(inv.ks AS DOUBLE), CAST(%[6]s AS DOUBLE), CAST(inv.cpu AS DOUBLE), CAST(st.post_end - st.post_start AS DOUBLE),
 	CAST(least(st.grid_submit, st.execute) - st.submit AS DOUBLE), CAST(st.execute - st.grid_submit AS DOUBLE),
 	CAST(ji.local_duration AS DOUBLE), CAST(ji.cluster_duration AS DOUBLE)
@@ -332,80 +330,55 @@ func (l *JobListing) numberTries(minJob, maxJob int64) {
 func denseIDs(n, lo, hi int64) bool { return hi >= lo && hi-lo+1 <= 4*n+1024 }
 
 // fetchJobRows runs a listing query and appends its rows to l, part k of
-// the listing, and their sort keys to order. It reads the driver's rows
-// directly: database/sql's conversions would cost more than the query
-// itself on millions of rows.
+// the listing, and their sort keys to order.
 func (q *Scoped) fetchJobRows(ctx context.Context, stmt string, k uint32, l *jobPart, order *[]jobRow) error {
-	conn, err := q.db.SQL.Conn(ctx)
-	if err != nil {
-		return err
+	types := []colType{colInt64, colInt64, colInt64, colInt64, colInt64, colString, colString, colInt64, colInt64}
+	for range jobValues {
+		types = append(types, colFloat64)
 	}
-	defer conn.Close()
-	return conn.Raw(func(dc any) error {
-		qc, ok := dc.(driver.QueryerContext)
-		if !ok {
-			return errors.New("the DuckDB driver cannot run queries directly")
+	return q.scan(ctx, stmt, types, func(v *scanRow) error {
+		p, okP := v.i64(0)
+		seq, okS := v.i64(1)
+		id, okI := v.i64(2)
+		job, okJ := v.i64(3)
+		name, okN := v.str(5)
+		if !okP || !okS || !okI || !okJ || !okN || p < 0 || p >= int64(len(q.scope)) || seq < math.MinInt32 || seq > math.MaxInt32 {
+			return errJobRow
 		}
-		rows, err := qc.QueryContext(ctx, stmt, nil)
-		if err != nil {
-			return err
+		if len(l.rows) >= 1<<partShift {
+			return errors.New("job listing over 500 million rows in one range")
 		}
-		defer rows.Close()
-		v := make([]driver.Value, 9+jobValues)
-		for n := 1; ; n++ {
-			if n%8192 == 0 {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-			}
-			if err := rows.Next(v); err != nil {
-				if err == io.EOF {
-					return nil
-				}
-				return err
-			}
-			p, okP := v[0].(int64)
-			seq, okS := v[1].(int64)
-			id, okI := v[2].(int64)
-			job, okJ := v[3].(int64)
-			name, okN := v[5].(string)
-			if !okP || !okS || !okI || !okJ || !okN || p < 0 || p >= int64(len(q.scope)) || seq < math.MinInt32 || seq > math.MaxInt32 {
-				return errJobRow
-			}
-			if len(l.rows) >= 1<<partShift {
-				return errors.New("job listing over 500 million rows in one range")
-			}
-			*order = append(*order, jobRow{key: uint64(p)<<32 | uint64(uint32(int32(seq))^1<<31), id: id, idx: k<<partShift | uint32(len(l.rows))})
-			r := tryRow{job: job, host: -1, pos: int32(p)}
-			if h, ok := v[4].(int64); ok {
-				r.host = h
-			}
-			site, hasSite := v[6].(string)
-			if hasSite {
-				r.valid |= validSite
-			}
-			if m, ok := v[7].(int64); ok {
-				r.mult, r.valid = m, r.valid|validMult
-			}
-			if e, ok := v[8].(int64); ok {
-				r.exit, r.valid = e, r.valid|validExit
-			}
-			for k := range jobValues {
-				if f, ok := v[9+k].(float64); ok {
-					r.v[k], r.valid = f, r.valid|1<<k
-				}
-			}
-			if q.unitMult {
-				r.v[vKickstartMult] = r.v[vKickstart]
-				r.valid = r.valid&^(1<<vKickstartMult) | (r.valid>>vKickstart&1)<<vKickstartMult
-			}
-			if len(l.arena)+len(name)+len(site) > math.MaxUint32 {
-				return errors.New("job listing over 4 GB")
-			}
-			r.off, r.jobLen, r.siteLn = uint32(len(l.arena)), uint32(len(name)), uint32(len(site))
-			l.arena = append(append(l.arena, name...), site...)
-			l.rows = append(l.rows, r)
+		*order = append(*order, jobRow{key: uint64(p)<<32 | uint64(uint32(int32(seq))^1<<31), id: id, idx: k<<partShift | uint32(len(l.rows))})
+		r := tryRow{job: job, host: -1, pos: int32(p)}
+		if h, ok := v.i64(4); ok {
+			r.host = h
 		}
+		site, hasSite := v.str(6)
+		if hasSite {
+			r.valid |= validSite
+		}
+		if m, ok := v.i64(7); ok {
+			r.mult, r.valid = m, r.valid|validMult
+		}
+		if e, ok := v.i64(8); ok {
+			r.exit, r.valid = e, r.valid|validExit
+		}
+		for k := range jobValues {
+			if f, ok := v.f64(9 + k); ok {
+				r.v[k], r.valid = f, r.valid|1<<k
+			}
+		}
+		if q.unitMult {
+			r.v[vKickstartMult] = r.v[vKickstart]
+			r.valid = r.valid&^(1<<vKickstartMult) | (r.valid>>vKickstart&1)<<vKickstartMult
+		}
+		if len(l.arena)+len(name)+len(site) > math.MaxUint32 {
+			return errors.New("job listing over 4 GB")
+		}
+		r.off, r.jobLen, r.siteLn = uint32(len(l.arena)), uint32(len(name)), uint32(len(site))
+		l.arena = append(append(l.arena, name...), site...)
+		l.rows = append(l.rows, r)
+		return nil
 	})
 }
 
