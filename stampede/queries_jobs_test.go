@@ -82,18 +82,7 @@ func TestJobListingRanges(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		root, err := db.WorkflowByUUID(ctx, runs[0].UUID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		desc, err := db.Descendants(ctx, root.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		scope := Scope{root.ID}
-		for _, w := range desc {
-			scope = append(scope, w.ID)
-		}
+		scope := treeScope(t, db, runs[0].UUID)
 		for _, mult := range []bool{false, true} {
 			set := `UPDATE job_instance SET multiplier_factor = 1`
 			if mult {
@@ -171,19 +160,7 @@ func TestTimeStatsScan(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, uuid := range []string{runs[0].UUID, r.UUID} {
-			root, err := db.WorkflowByUUID(ctx, uuid)
-			if err != nil {
-				t.Fatal(err)
-			}
-			desc, err := db.Descendants(ctx, root.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			scope := Scope{root.ID}
-			for _, w := range desc {
-				scope = append(scope, w.ID)
-			}
-			q, err := db.NewScoped(ctx, scope)
+			q, err := db.NewScoped(ctx, treeScope(t, db, uuid))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -307,4 +284,23 @@ func TestScanCancel(t *testing.T) {
 			t.Errorf("driver %v, after a cancelled scan: sum %d, %v", driverScans, sum, err)
 		}
 	}
+}
+
+// treeScope returns the scope of the workflow uuid and its descendants.
+func treeScope(t *testing.T, db *DB, uuid string) Scope {
+	t.Helper()
+	ctx := context.Background()
+	root, err := db.WorkflowByUUID(ctx, uuid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	desc, err := db.Descendants(ctx, root.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scope := Scope{root.ID}
+	for _, w := range desc {
+		scope = append(scope, w.ID)
+	}
+	return scope
 }
