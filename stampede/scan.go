@@ -51,53 +51,32 @@ func (s *scanRow) isNull(i int) bool {
 	return w&(1<<(s.r%64)) == 0
 }
 
-// i64 returns column i, a BIGINT, and whether it is not NULL.
-func (s *scanRow) i64(i int) (int64, bool) {
+// scanValue returns column i of the row, whose type is T, and whether it
+// is not NULL.
+func scanValue[T int64 | int32 | float64 | bool](s *scanRow, i int) (T, bool) {
+	var zero T
 	if s.cols == nil {
-		v, ok := s.vals[i].(int64)
+		v, ok := s.vals[i].(T)
 		return v, ok
 	}
 	if s.isNull(i) {
-		return 0, false
+		return zero, false
 	}
-	return *(*int64)(unsafe.Add(s.cols[i].data, s.r*8)), true
+	return *(*T)(unsafe.Add(s.cols[i].data, s.r*int(unsafe.Sizeof(zero)))), true
 }
+
+// i64 returns column i, a BIGINT, and whether it is not NULL.
+func (s *scanRow) i64(i int) (int64, bool) { return scanValue[int64](s, i) }
 
 // i32 returns column i, an INTEGER, and whether it is not NULL.
-func (s *scanRow) i32(i int) (int32, bool) {
-	if s.cols == nil {
-		v, ok := s.vals[i].(int32)
-		return v, ok
-	}
-	if s.isNull(i) {
-		return 0, false
-	}
-	return *(*int32)(unsafe.Add(s.cols[i].data, s.r*4)), true
-}
+func (s *scanRow) i32(i int) (int32, bool) { return scanValue[int32](s, i) }
 
 // f64 returns column i, a DOUBLE, and whether it is not NULL.
-func (s *scanRow) f64(i int) (float64, bool) {
-	if s.cols == nil {
-		v, ok := s.vals[i].(float64)
-		return v, ok
-	}
-	if s.isNull(i) {
-		return 0, false
-	}
-	return *(*float64)(unsafe.Add(s.cols[i].data, s.r*8)), true
-}
+func (s *scanRow) f64(i int) (float64, bool) { return scanValue[float64](s, i) }
 
-// boolean returns column i, a BOOLEAN, and whether it is not NULL.
-func (s *scanRow) boolean(i int) (bool, bool) {
-	if s.cols == nil {
-		v, ok := s.vals[i].(bool)
-		return v, ok
-	}
-	if s.isNull(i) {
-		return false, false
-	}
-	return *(*uint8)(unsafe.Add(s.cols[i].data, s.r)) != 0, true
-}
+// boolean returns column i, a BOOLEAN (one byte, 0 or 1, in DuckDB's
+// vectors), and whether it is not NULL.
+func (s *scanRow) boolean(i int) (bool, bool) { return scanValue[bool](s, i) }
 
 // str returns column i, a VARCHAR, and whether it is not NULL. The string
 // points into DuckDB's vector: it must be copied to be kept.
