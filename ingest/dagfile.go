@@ -26,6 +26,8 @@ type DAG struct {
 	Rescue      bool           // the file is a rescue DAG (has a rescue header)
 	Partial     bool           // a partial rescue DAG, to apply on top of the original
 	Done        []string       // nodes named on DONE lines (rescue DAGs), in order
+
+	strs map[string]string // interned script executables and categories
 }
 
 // DAGNode is one node of a DAG: a JOB, SUBDAG EXTERNAL, FINAL or PMC TASK line
@@ -149,10 +151,10 @@ func readDAG(r io.Reader, name string, nodesOnly bool) (*DAG, error) {
 			fallthrough
 		case "SCRIPT", "RETRY", "PRIORITY", "CATEGORY", "ABORT-DAG-ON", "PRE_SKIP", "DONE":
 			if !deferring && applyErr == nil && kw != "PARENT" && kw != "DONE" {
-				// RETRY, PRIORITY, PRE_SKIP and ABORT-DAG-ON keep only
-				// numbers: their text is read in place, not copied.
+				// apply copies what it keeps of these lines but VARS
+				// lines: their text is read in place.
 				line := unsafe.String(unsafe.SliceData(raw), len(raw))
-				if kw != "RETRY" && kw != "PRIORITY" && kw != "PRE_SKIP" && kw != "ABORT-DAG-ON" {
+				if kw == "VARS" {
 					line = string(raw)
 				}
 				if n := d.byName[lineNode(kw, line)]; n != nil {
@@ -349,6 +351,22 @@ func (d *DAG) nodes(names []string) ([]*DAGNode, error) {
 	return out, nil
 }
 
+// intern returns a copy of s shared by the equal strings interned before
+// (a few executables and categories repeat over every node).
+func (d *DAG) intern(s string) string {
+	if v, ok := d.strs[s]; ok {
+		return v
+	}
+	v := strings.Clone(s)
+	if len(d.strs) < 1024 {
+		if d.strs == nil {
+			d.strs = make(map[string]string)
+		}
+		d.strs[v] = v
+	}
+	return v
+}
+
 // node1 is nodes for one name, using buf for the result.
 func (d *DAG) node1(name string, buf *[1]*DAGNode) ([]*DAGNode, error) {
 	if name == "ALL_NODES" {
@@ -418,7 +436,9 @@ func (d *DAG) apply(line string) error {
 		if rest != "" && (rest[0] == ' ' || rest[0] == '\t') {
 			rest = rest[1:]
 		}
-		s := &DAGScript{Executable: exe, Args: rest, Defer: def}
+		// Copies: line may be a view of the reader's buffer, and a node's
+		// script should not keep the whole line alive.
+		s := &DAGScript{Executable: d.intern(exe), Args: strings.Clone(rest), Defer: def}
 		switch which {
 		case "PRE":
 			node.Pre = s
@@ -491,8 +511,9 @@ func (d *DAG) apply(line string) error {
 		if err != nil {
 			return err
 		}
+		cat := d.intern(fields[2]) // a copy: line may be a view of the reader's buffer
 		for _, node := range ns {
-			node.Category = fields[2]
+			node.Category = cat
 		}
 	case "PARENT":
 		ci := -1
