@@ -288,6 +288,21 @@ FROM task_done d FULL JOIN task_total t ON t.wf_id = d.wf_id`
 // With pmc, succeeded tasks are counted over every try of a job, as for
 // pegasus-mpi-cluster workflows. Workflows with no rows are absent.
 func (q *Scoped) WorkflowCounts(ctx context.Context, pmc bool) (map[int64]WorkflowCounts, error) {
+	return q.workflowCounts(ctx, pmc, true)
+}
+
+// workflowCounts computes the counts by scans when scans is set and the
+// ids allow (countsScan), else by countsSQL.
+func (q *Scoped) workflowCounts(ctx context.Context, pmc, scans bool) (map[int64]WorkflowCounts, error) {
+	if scans {
+		out, ok, err := q.countsScan(ctx, pmc)
+		if err != nil {
+			return nil, fmt.Errorf("%s: counts: %w", q.db.Path, err)
+		}
+		if ok {
+			return out, nil
+		}
+	}
 	out := map[int64]WorkflowCounts{}
 	rows, err := q.db.SQL.QueryContext(ctx, fmt.Sprintf(countsSQL, q.where("j.wf_id"), q.where("i.wf_id"), q.where("t.wf_id"), subJobs))
 	if err != nil {

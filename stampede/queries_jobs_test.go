@@ -304,3 +304,71 @@ func treeScope(t *testing.T, db *DB, uuid string) Scope {
 	}
 	return scope
 }
+
+// TestCountsScan checks that the counts computed from scans are those of
+// countsSQL, for a run that is the whole database and for one of two, with
+// retries, failures, sub-workflow jobs, tries without exit code, tasks
+// without invocations, and PMC counting.
+func TestCountsScan(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "c.duckdb"), OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	runs := []SyntheticRun{
+		{UUID: "5e1f0000-0000-4000-8000-00000000000c", Jobs: 3000, SubWorkflows: 3},
+		{UUID: "5e1f0000-0000-4000-8000-00000000000d", Jobs: 500},
+	}
+	for i, r := range runs {
+		if err := db.FillSynthetic(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			for _, stmt := range []string{
+				`INSERT INTO invocation SELECT invocation_id + 10000000, wf_id, job_instance_id, 2, start_time, 1.0,
+					NULL, 256, transformation, executable, argv, abs_task_id || '_b', maxrss, avg_cpu FROM invocation
+					WHERE job_instance_id % 5 = 0 AND abs_task_id IS NOT NULL`,
+				`UPDATE job_instance SET exitcode = NULL WHERE job_instance_id % 17 = 0`,
+				`DELETE FROM invocation WHERE job_instance_id % 19 = 0`,
+			} {
+				if _, err := db.SQL.ExecContext(ctx, stmt); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		for _, uuid := range []string{runs[0].UUID, r.UUID} {
+			q, err := db.NewScoped(ctx, treeScope(t, db, uuid))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, pmc := range []bool{false, true} {
+				if _, ok, err := q.countsScan(ctx, pmc); err != nil || !ok {
+					t.Fatalf("scan: ok %v, %v", ok, err)
+				}
+				want, err := q.workflowCounts(ctx, pmc, false)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, driverScans := range []bool{false, true} {
+					q.driverScans = driverScans
+					got, err := q.workflowCounts(ctx, pmc, true)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if fmt.Sprint(got) != fmt.Sprint(want) {
+						t.Errorf("runs %d, %s, pmc %v, driver %v:\n got %v\nwant %v", i+1, uuid, pmc, driverScans, got, want)
+					}
+				}
+				q.driverScans = false
+				var tot WorkflowCounts
+				for _, c := range want {
+					tot = tot.Add(c)
+				}
+				if tot.Jobs.Failed == 0 || tot.Jobs.Retries == 0 || tot.Tasks.Failed == 0 || tot.Tasks.Succeeded == 0 {
+					t.Errorf("runs %d, %s: counts miss a case: %+v", i+1, uuid, tot)
+				}
+			}
+		}
+	}
+}
