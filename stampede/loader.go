@@ -88,6 +88,8 @@ type wfState struct {
 	taskRow map[int64]*taskRow
 	order   []int64
 	insts   map[instKey]*instRow
+	lastKey instKey  // the instance of the previous job event
+	last    *instRow // (a job's events tend to come together)
 }
 
 type taskRow struct {
@@ -619,8 +621,12 @@ func (l *loader) metrics(w *wfState, m *ingest.PlannerMetrics) error {
 
 // inst returns the row of the event's job instance, creating it if needed.
 func (l *loader) inst(w *wfState, e *ingest.Event) (*instRow, error) {
+	if w.last != nil && e.Inst == w.lastKey.seq && e.Job == w.lastKey.job {
+		return w.last, nil
+	}
 	k := instKey{e.Job, e.Inst}
 	if ir := w.insts[k]; ir != nil {
+		w.last, w.lastKey = ir, k
 		return ir, nil
 	}
 	jid, ok := w.jobs[e.Job]
@@ -634,11 +640,14 @@ func (l *loader) inst(w *wfState, e *ingest.Event) (*instRow, error) {
 	}
 	ir := &instRow{id: l.id(tJobInstance), jobID: jid, seq: e.Inst, mult: 1}
 	w.insts[k] = ir
+	w.last, w.lastKey = ir, k
 	l.stats.JobInstances++
 	return ir, nil
 }
 
-var stateNames = map[ingest.Kind][2]string{
+// stateNames are the jobstate names of job event kinds, on success and on
+// failure.
+var stateNames = [256][2]string{
 	ingest.PreStart:        {"PRE_SCRIPT_STARTED", "PRE_SCRIPT_STARTED"},
 	ingest.PreTerm:         {"PRE_SCRIPT_TERMINATED", "PRE_SCRIPT_TERMINATED"},
 	ingest.PreEnd:          {"PRE_SCRIPT_SUCCESS", "PRE_SCRIPT_FAILED"},
@@ -739,7 +748,7 @@ func (l *loader) jobState(w *wfState, e *ingest.Event) error {
 	var state string
 	if e.Kind == ingest.OtherJobState {
 		state = e.State
-	} else if names, ok := stateNames[e.Kind]; ok {
+	} else if names := stateNames[e.Kind]; names[0] != "" {
 		state = names[0]
 		if e.HasStatus && e.Status != 0 {
 			state = names[1]

@@ -97,12 +97,13 @@ type tbuf struct {
 	err   error
 
 	// Direct mode.
-	app   mapping.Appender
-	cols  []colInfo
-	types []mapping.LogicalType
-	chunk mapping.DataChunk
-	arena []byte
-	pin   runtime.Pinner
+	app    mapping.Appender
+	cols   []colInfo
+	types  []mapping.LogicalType
+	chunk  mapping.DataChunk
+	arena  []byte
+	pin    runtime.Pinner
+	chunks int // appended since the last flush
 
 	// Appender mode.
 	dapp *duckdb.Appender
@@ -431,8 +432,21 @@ func (t *tbuf) writeChunk() error {
 	if state == mapping.StateError {
 		return fmt.Errorf("%s", mapping.AppenderError(t.app))
 	}
+	// Hand the rows to the table every flushChunks chunks rather than
+	// DuckDB's 100: the work of storing them (and of compressing the row
+	// groups they fill) is then done while events keep coming, not at commit.
+	if t.chunks++; t.chunks == flushChunks {
+		t.chunks = 0
+		if mapping.AppenderFlush(t.app) == mapping.StateError {
+			return fmt.Errorf("%s", mapping.AppenderError(t.app))
+		}
+	}
 	return nil
 }
+
+// flushChunks is how many chunks a table's appender holds before they are
+// flushed to the table.
+const flushChunks = 16
 
 // flush writes the buffered rows and makes them visible to SQL statements.
 func (t *tbuf) flush() error {

@@ -19,13 +19,21 @@ type replicas struct {
 	lfnBase int64            // first new lfn_id (direct mode)
 	pfnNext int64            // next pfn_id (direct mode)
 	lfns    map[string]int64 // LFN -> staging index, 1-based, in order of first reference
+	names   []string         // the LFNs by index - 1
 	staged  bool             // temporary tables exist (staged mode)
 	seq     int64            // order of staged rows
 
+	// The LFN of the previous call (static events give each LFN's rows
+	// together): its index, key and workflow.
+	lastName      string
+	lastIdx, last int64
+	lastWf        int64
+
 	// Direct mode: what was written, to write each row once.
-	keys     map[string]int32 // rc_meta key -> small id
-	meta     map[[2]int64]struct{}
-	override map[[2]int64]string // later values of a (lfn, key) already written
+	keys     map[string]int32      // rc_meta key -> small id
+	metaBits []uint64              // per LFN index - 1: keys below 64 written
+	meta     map[[2]int64]struct{} // (lfn_id, key id) written, key ids from 64
+	override map[[2]int64]string   // later values of a (lfn, key) already written
 	pfns     map[pfnKey]struct{}
 	files    map[[3]int64]struct{}
 	lfnWf    map[[2]int64]struct{}
@@ -56,11 +64,25 @@ func (l *loader) beginReplicas() {
 // lfn returns the LFN's staging index and, in direct mode, its lfn_id.
 func (l *loader) lfn(wf int64, name string) (idx, id int64, err error) {
 	r := l.rc
+	if r.lastIdx != 0 && wf == r.lastWf && name == r.lastName {
+		return r.lastIdx, r.last, nil
+	}
+	idx, id, err = l.lfnLookup(wf, name)
+	if err == nil {
+		r.lastIdx, r.last, r.lastWf = idx, id, wf
+		r.lastName = r.names[idx-1]
+	}
+	return idx, id, err
+}
+
+func (l *loader) lfnLookup(wf int64, name string) (idx, id int64, err error) {
+	r := l.rc
 	idx, ok := r.lfns[name]
 	if !ok {
 		idx = int64(len(r.lfns)) + 1
 		name = strings.Clone(name)
 		r.lfns[name] = idx
+		r.names = append(r.names, name)
 		if r.direct {
 			l.used[tRCLFN] = true
 			if err := l.row(tRCLFN).I(r.lfnBase + idx - 1).S(name).end(); err != nil {
@@ -123,11 +145,22 @@ func (l *loader) rcMeta(wf int64, lfn, key, value string) error {
 		r.keys[strings.Clone(key)] = kid
 	}
 	k := [2]int64{id, int64(kid)}
-	if _, ok := r.meta[k]; ok {
+	seen := false
+	if kid < 64 {
+		for int64(len(r.metaBits)) < idx {
+			r.metaBits = append(r.metaBits, 0)
+		}
+		bit := uint64(1) << kid
+		seen = r.metaBits[idx-1]&bit != 0
+		r.metaBits[idx-1] |= bit
+	} else {
+		_, seen = r.meta[k]
+		r.meta[k] = struct{}{}
+	}
+	if seen {
 		r.override[k] = strings.Clone(value)
 		return nil
 	}
-	r.meta[k] = struct{}{}
 	return l.row(tRCMeta).I(id).S(key).S(value).end()
 }
 
