@@ -205,9 +205,19 @@ func ParseBPTime(v string) (float64, bool) {
 // StaticEvent converts a record of a <label>-<index>.static.bp file into an
 // event. Unknown event names give (nil, nil): they are skipped.
 func StaticEvent(rec *BPRecord, name string) (*Event, error) {
+	e := new(Event)
+	ok, err := staticEvent(e, rec, name)
+	if !ok || err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// staticEvent is StaticEvent filling e; it reports false for a record to skip.
+func staticEvent(e *Event, rec *BPRecord, name string) (bool, error) {
 	ev := rec.Event()
 	k := KindOf(ev)
-	e := &Event{Kind: k, Src: Pos{File: name, Line: rec.Line}}
+	*e = Event{Kind: k, Src: Pos{File: name, Line: rec.Line}}
 	e.Wf, _ = rec.Get("xwf.id")
 	if ts, ok := rec.Get("ts"); ok {
 		if t, ok := ParseBPTime(ts); ok {
@@ -240,10 +250,10 @@ func StaticEvent(rec *BPRecord, name string) (*Event, error) {
 	case TaskInfo:
 		t := &TaskDef{}
 		if e.TaskID, err = need("task.id"); err != nil {
-			return nil, err
+			return false, err
 		}
 		if t.Type, err = atoi("type", 0); err != nil {
-			return nil, err
+			return false, err
 		}
 		t.TypeDesc, _ = rec.Get("type_desc")
 		t.Transformation, _ = rec.Get("transformation")
@@ -251,79 +261,79 @@ func StaticEvent(rec *BPRecord, name string) (*Event, error) {
 		e.Task = t
 	case TaskEdge:
 		if e.ParentID, err = need("parent.task.id"); err != nil {
-			return nil, err
+			return false, err
 		}
 		if e.ChildID, err = need("child.task.id"); err != nil {
-			return nil, err
+			return false, err
 		}
 	case JobInfo:
 		j := &JobDef{}
 		if e.Job, err = need("job.id"); err != nil {
-			return nil, err
+			return false, err
 		}
 		j.SubmitFile, _ = rec.Get("submit_file")
 		if j.Type, err = atoi("type", 0); err != nil {
-			return nil, err
+			return false, err
 		}
 		j.TypeDesc, _ = rec.Get("type_desc")
 		cl, _ := rec.Get("clustered")
 		j.Clustered = cl == "1" || strings.EqualFold(cl, "true")
 		if j.MaxRetries, err = atoi("max_retries", 0); err != nil {
-			return nil, err
+			return false, err
 		}
 		j.Executable, _ = rec.Get("executable")
 		j.Argv, j.HasArgv = rec.Get("argv")
 		if j.TaskCount, err = atoi("task_count", 0); err != nil {
-			return nil, err
+			return false, err
 		}
 		e.JobDef = j
 	case JobEdge:
 		if e.ParentID, err = need("parent.job.id"); err != nil {
-			return nil, err
+			return false, err
 		}
 		if e.ChildID, err = need("child.job.id"); err != nil {
-			return nil, err
+			return false, err
 		}
 	case WfMapTaskJob:
 		if e.Job, err = need("job.id"); err != nil {
-			return nil, err
+			return false, err
 		}
 		if e.TaskID, err = need("task.id"); err != nil {
-			return nil, err
+			return false, err
 		}
 	case XwfMeta:
 		if e.Key, err = need("key"); err != nil {
-			return nil, err
+			return false, err
 		}
 		e.Value, _ = rec.Get("value")
 	case TaskMeta:
 		if e.TaskID, err = need("task.id"); err != nil {
-			return nil, err
+			return false, err
 		}
 		if e.Key, err = need("key"); err != nil {
-			return nil, err
+			return false, err
 		}
 		e.Value, _ = rec.Get("value")
 	case RCMeta:
 		if e.LFN, err = need("lfn.id"); err != nil {
-			return nil, err
+			return false, err
 		}
 		if e.Key, err = need("key"); err != nil {
-			return nil, err
+			return false, err
 		}
 		e.Value, _ = rec.Get("value")
 	case WfMapFile:
 		if e.TaskID, err = need("task.id"); err != nil {
-			return nil, err
+			return false, err
 		}
 		if e.LFN, err = need("lfn.id"); err != nil {
-			return nil, err
+			return false, err
 		}
 	case StaticMetaStart, StaticMetaEnd:
 	default:
-		return nil, nil
+		return false, nil
 	}
-	return e, nil
+	return true, nil
 }
 
 // BPWriter writes events as NetLogger BP lines in monitord's style

@@ -170,13 +170,15 @@ func underDir(p, dir string) bool {
 
 // events turns the instance's files into its end events.
 func (j *jobEnd) events() []*Event {
-	var evs []*Event
-	emit := func(e *Event) {
+	// The events are made in one block (they are loaded together): one
+	// allocation instead of one per event.
+	var vals []Event
+	emit := func(e Event) {
 		e.Wf, e.Src = j.wf, j.src
 		if e.Job == "" {
 			e.Job, e.Inst, e.Sched = j.node, j.seq, j.sched
 		}
-		evs = append(evs, e)
+		vals = append(vals, e)
 	}
 	outAbs, outRel, errAbs, errRel := j.outputPaths()
 	end := &JobEnd{Multiplier: j.sub.cores, StdinFile: j.sub.input}
@@ -334,6 +336,7 @@ func (j *jobEnd) events() []*Event {
 	}
 	_ = ip
 
+	vals = make([]Event, 0, endEventCount(records))
 	if host != nil {
 		if host.Hostname == "" {
 			host.Hostname = "unknown"
@@ -345,9 +348,9 @@ func (j *jobEnd) events() []*Event {
 		if host.Site == "" {
 			host.Site = "unknown"
 		}
-		emit(&Event{Kind: HostInfo, TS: j.ts, Host: host})
+		emit(Event{Kind: HostInfo, TS: j.ts, Host: host})
 	} else if len(records) == 0 && (strings.HasPrefix(j.node, "subdax_") || j.kind == "SUBDAG") && j.submitHost != "" {
-		emit(&Event{Kind: HostInfo, TS: j.ts, Host: &Host{Site: "local", Hostname: j.submitHost, IP: lookupIP(j.submitHost)}})
+		emit(Event{Kind: HostInfo, TS: j.ts, Host: &Host{Site: "local", Hostname: j.submitHost, IP: lookupIP(j.submitHost)}})
 	}
 
 	// Invocations.
@@ -397,8 +400,8 @@ func (j *jobEnd) events() []*Event {
 			} else if j.sub.hasDaxJobID {
 				inv.TaskID, inv.HasTaskID = j.sub.daxJobID, true
 			}
-			emit(&Event{Kind: InvStart, TS: inv.StartTime, Inv: &InvocationEnd{TaskSeq: k + 1}})
-			emit(&Event{Kind: InvEnd, TS: inv.StartTime + inv.Duration, ExitCode: exit, HasExit: true, Inv: inv, End: end})
+			emit(Event{Kind: InvStart, TS: inv.StartTime, Inv: &InvocationEnd{TaskSeq: k + 1}})
+			emit(Event{Kind: InvEnd, TS: inv.StartTime + inv.Duration, ExitCode: exit, HasExit: true, Inv: inv, End: end})
 		}
 	} else if !noop {
 		inv := &InvocationEnd{TaskSeq: 1}
@@ -427,8 +430,8 @@ func (j *jobEnd) events() []*Event {
 		if j.sub.hasDaxJobID {
 			inv.TaskID, inv.HasTaskID = j.sub.daxJobID, true
 		}
-		emit(&Event{Kind: InvStart, TS: inv.StartTime, Inv: &InvocationEnd{TaskSeq: 1}})
-		emit(&Event{Kind: InvEnd, TS: inv.StartTime + inv.Duration, ExitCode: mainExit, HasExit: true, Inv: inv, End: end})
+		emit(Event{Kind: InvStart, TS: inv.StartTime, Inv: &InvocationEnd{TaskSeq: 1}})
+		emit(Event{Kind: InvEnd, TS: inv.StartTime + inv.Duration, ExitCode: mainExit, HasExit: true, Inv: inv, End: end})
 	}
 
 	// Integrity metrics: checksums computed for the outputs of the tasks,
@@ -481,10 +484,10 @@ func (j *jobEnd) events() []*Event {
 		if m.Type == "" || m.FileType == "" {
 			continue
 		}
-		emit(&Event{Kind: IntMetric, TS: j.ts, Metric: &m})
+		emit(Event{Kind: IntMetric, TS: j.ts, Metric: &m})
 	}
 	if intErrors > 0 {
-		emit(&Event{Kind: Tag, TS: j.ts, Name: "int.error", Count: intErrors})
+		emit(Event{Kind: Tag, TS: j.ts, Name: "int.error", Count: intErrors})
 	}
 
 	// Output file metadata.
@@ -493,7 +496,7 @@ func (j *jobEnd) events() []*Event {
 			for _, kv := range [...]KV{{"user", o.User}, {"size", o.Size}, {"ctime", o.Ctime},
 				{"checksum.type", o.ChecksumType}, {"checksum.value", o.ChecksumValue}, {"checksum.timing", o.ChecksumTiming}} {
 				if kv.Value != "" {
-					emit(&Event{Kind: RCMeta, TS: j.ts, LFN: o.LFN, Key: kv.Key, Value: kv.Value})
+					emit(Event{Kind: RCMeta, TS: j.ts, LFN: o.LFN, Key: kv.Key, Value: kv.Value})
 				}
 			}
 		}
@@ -501,7 +504,7 @@ func (j *jobEnd) events() []*Event {
 	// Registration jobs register their outputs once they succeed.
 	if strings.HasPrefix(j.node, "register_") && mainExit == 0 {
 		for _, r := range j.registrations() {
-			emit(&Event{Kind: RCPFN, TS: j.ts, LFN: r.lfn, PFN: r.pfn, Site: r.site})
+			emit(Event{Kind: RCPFN, TS: j.ts, LFN: r.lfn, PFN: r.pfn, Site: r.site})
 		}
 	}
 	for _, m := range monitoring {
@@ -509,7 +512,7 @@ func (j *jobEnd) events() []*Event {
 			continue
 		}
 		for _, item := range m.payload {
-			e := &Event{Kind: TaskMonitoring, TS: j.ts, Monitoring: append([]KV{{"monitoring_event", m.event}}, item.kvs...)}
+			e := Event{Kind: TaskMonitoring, TS: j.ts, Monitoring: append([]KV{{"monitoring_event", m.event}}, item.kvs...)}
 			if m.ts > 0 {
 				e.TS = m.ts
 			}
@@ -518,7 +521,7 @@ func (j *jobEnd) events() []*Event {
 	}
 
 	// main.end
-	e := &Event{Kind: MainEnd, TS: j.ts, JS: j.js, ExitCode: mainExit, HasExit: true, HasStatus: true, End: end, Last: !j.hasPost}
+	e := Event{Kind: MainEnd, TS: j.ts, JS: j.js, ExitCode: mainExit, HasExit: true, HasStatus: true, End: end, Last: !j.hasPost}
 	if mainExit != 0 {
 		e.Status = -1
 	}
@@ -530,7 +533,34 @@ func (j *jobEnd) events() []*Event {
 		end.ClusterDuration, end.HasCluster = ks.Cluster.Duration, true
 	}
 	emit(e)
+	evs := make([]*Event, len(vals))
+	for i := range vals {
+		evs[i] = &vals[i]
+	}
 	return evs
+}
+
+// endEventCount returns the number of events a job end usually makes from
+// its records: host, main.end, the invocations, the output files' metadata
+// and their checksum metric (monitoring payloads and registrations come on
+// top).
+func endEventCount(records []ksrecord.Record) int {
+	n := 2 + 2*max(1, len(records))
+	checksums := false
+	for k := range records {
+		for _, o := range records[k].Outputs {
+			for _, v := range [...]string{o.User, o.Size, o.Ctime, o.ChecksumType, o.ChecksumValue, o.ChecksumTiming} {
+				if v != "" {
+					n++
+				}
+			}
+			checksums = checksums || o.ChecksumValue != "" || o.ChecksumTiming != ""
+		}
+	}
+	if checksums {
+		n++
+	}
+	return n
 }
 
 func addMetric(ms []IntegrityMetric, m IntegrityMetric) []IntegrityMetric {

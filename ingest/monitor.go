@@ -346,13 +346,19 @@ func (m *Monitor) readStatic(w *workflow, p string) error {
 	defer f.Close()
 	sc := NewBPScanner(f, p)
 	for sc.Next() {
-		e, err := StaticEvent(sc.Record(), p)
+		if len(w.slab) == 0 {
+			w.slab = make([]Event, eventSlab)
+		}
+		e := &w.slab[0] // taken (newEvent) only if the record makes an event
+		ok, err := staticEvent(e, sc.Record(), p)
 		if err != nil {
 			return err
 		}
-		if e == nil {
+		if !ok {
+			*e = Event{}
 			continue
 		}
+		w.slab = w.slab[1:]
 		e.Wf = w.uuid
 		w.emit(e)
 	}

@@ -149,6 +149,7 @@ type workflow struct {
 
 	bare bool        // a lone dagman.out: no submit directory files are read
 	pf   *prefetcher // reads submit files ahead of the tracker
+	slab []Event     // events not handed out yet (newEvent)
 }
 
 func (w *workflow) warn(line int, format string, args ...any) {
@@ -426,8 +427,23 @@ func (w *workflow) emit(e *Event) {
 	w.m.out.event(e)
 }
 
+// eventSlab is how many events newEvent allocates at once.
+const eventSlab = 32
+
+// newEvent returns a zero Event for the tracker to fill: events are
+// allocated a block at a time (a replay makes millions of them).
+func (w *workflow) newEvent() *Event {
+	if len(w.slab) == 0 {
+		w.slab = make([]Event, eventSlab)
+	}
+	e := &w.slab[0]
+	w.slab = w.slab[1:]
+	return e
+}
+
 func (w *workflow) jobEvent(k Kind, inst *instance, ts float64, js bool) *Event {
-	e := &Event{Kind: k, TS: ts, Wf: w.uuid, Job: inst.node, Inst: inst.seq, Sched: inst.sched}
+	e := w.newEvent()
+	*e = Event{Kind: k, TS: ts, Wf: w.uuid, Job: inst.node, Inst: inst.seq, Sched: inst.sched}
 	if js {
 		e.JS = inst.js
 	}
@@ -855,8 +871,12 @@ func (w *workflow) scriptInvocation(inst *instance, seq int, ts float64) {
 		inv.Executable = s.Executable
 		inv.Argv, inv.HasArgv = s.Args, true
 	}
-	w.emit(&Event{Kind: InvStart, TS: start, Job: inst.node, Inst: inst.seq, Sched: inst.sched, Inv: &InvocationEnd{TaskSeq: seq}})
-	w.emit(&Event{Kind: InvEnd, TS: ts, Job: inst.node, Inst: inst.seq, Sched: inst.sched, ExitCode: exit, HasExit: true, Inv: inv})
+	e := w.newEvent()
+	*e = Event{Kind: InvStart, TS: start, Job: inst.node, Inst: inst.seq, Sched: inst.sched, Inv: &InvocationEnd{TaskSeq: seq}}
+	w.emit(e)
+	e = w.newEvent()
+	*e = Event{Kind: InvEnd, TS: ts, Job: inst.node, Inst: inst.seq, Sched: inst.sched, ExitCode: exit, HasExit: true, Inv: inv}
+	w.emit(e)
 }
 
 // finishJob parses the job's output files and emits its invocations and its
