@@ -35,8 +35,11 @@ func newPipeline(workers, batch int) *pipeline {
 	p := &pipeline{
 		batch: batch,
 		// Queues deep enough to keep the workers and the sink busy, and no
-		// deeper: every queued job holds its parsed records until loaded.
-		items: make(chan item, 512),
+		// deeper: every queued job holds its parsed records until loaded,
+		// and while the static events are read (faster than they are
+		// loaded) every item is a full batch: 512 items held 200 MB of
+		// events at 100,000 jobs, 64 hold 30 MB and load as fast.
+		items: make(chan item, 64),
 		work:  make(chan *future, 256),
 		stop:  make(chan struct{}),
 	}
