@@ -396,9 +396,10 @@ func (m *Monitor) follow(w *workflow) error {
 	w.pf = newPrefetcher(w, 2)
 	defer func() { w.pf.close(); w.pf = nil }()
 	batches := make(chan lineBatch, 8)
+	free := make(chan []DagmanLine, 10) // line slices handled, for the reader to reuse
 	stop := make(chan struct{})
 	defer close(stop)
-	go m.readLines(f, w, batches, stop)
+	go m.readLines(f, w, batches, free, stop)
 	num := 0
 	for b := range batches {
 		for i := range b.lines {
@@ -411,6 +412,10 @@ func (m *Monitor) follow(w *workflow) error {
 				continue
 			}
 			w.handle(dl)
+		}
+		select {
+		case free <- b.lines[:0]:
+		default:
 		}
 		num = b.last
 		w.lineNo = num
@@ -566,7 +571,7 @@ type lineBatch struct {
 // of nodes being submitted, and sends the lines that matter in batches. When
 // following a live log it waits at the end for more, keeping an incomplete
 // last line until it is complete, and stops after DAGMan's exit line.
-func (m *Monitor) readLines(f *os.File, w *workflow, out chan<- lineBatch, stop <-chan struct{}) {
+func (m *Monitor) readLines(f *os.File, w *workflow, out chan<- lineBatch, free <-chan []DagmanLine, stop <-chan struct{}) {
 	defer close(out)
 	br := bufio.NewReaderSize(f, 256*1024)
 	var done int64
@@ -580,7 +585,12 @@ func (m *Monitor) readLines(f *os.File, w *workflow, out chan<- lineBatch, stop 
 		case <-stop:
 			return false
 		}
-		b = lineBatch{lines: make([]DagmanLine, 0, 512)}
+		b = lineBatch{}
+		select {
+		case b.lines = <-free:
+		default:
+			b.lines = make([]DagmanLine, 0, 512)
+		}
 		return true
 	}
 	exited := false
