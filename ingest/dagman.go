@@ -373,6 +373,9 @@ func (dc *DagmanClassifier) Classify(line []byte, num int) DagmanLine {
 
 	wasExpecting := dc.expectLog
 	dc.expectLog = false
+	if !wasExpecting && plainLine(msg, direct) {
+		return dl
+	}
 
 	// Rule 1: ULOG events.
 	if p := bytes.Index(msg, bEvent); p >= 0 {
@@ -586,6 +589,35 @@ rule5:
 		dl.Kind, dl.Counts = LineNodeCounts, counts
 	}
 	return dl
+}
+
+// ruleBytes holds one byte of every text the rules of Classify look for
+// anywhere in a message: "ULOG", "Submitting", "ERROR", "Running", "PRE",
+// "POST", "STATUS", "STARTING", "** PID", "Parsing", "** $CondorVersion",
+// "Condor log", "All DAG", "RECOVERY", "Received", "Hold reason", "DAG status".
+var ruleBytes = func() (t [256]bool) {
+	for _, c := range []byte("USRP*CAH") {
+		t[c] = true
+	}
+	return t
+}()
+
+// plainLine reports whether no rule of Classify can match a message: it
+// holds none of ruleBytes, does not start with "Node " and is not a row of
+// numbers. Most of DAGMan's chatter ("Number of idle job procs: 3") is
+// dismissed here without looking for each rule's text in turn.
+func plainLine(msg, direct []byte) bool {
+	for _, c := range msg {
+		if ruleBytes[c] {
+			return false
+		}
+	}
+	for _, c := range direct {
+		if (c < '0' || c > '9') && c != ' ' && c != '\t' && c != '\r' && c != '\n' {
+			return !bytes.HasPrefix(direct, []byte("Node "))
+		}
+	}
+	return false // a row of numbers, or nothing
 }
 
 // nodeCounts reads a line of blank-separated numbers (the rows of DAGMan's
