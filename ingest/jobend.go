@@ -758,23 +758,28 @@ func quoteCopy(s string) string {
 func quoteN(s string, n int) string {
 	const hex = "0123456789ABCDEF"
 	b := make([]byte, len(s)+2*n)
-	j := 0
+	j, from := 0, 0 // from: start of the run of plain bytes not copied yet
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if needsQuote(c) {
+		if c := s[i]; quoted[c] {
+			j += copy(b[j:], s[from:i])
 			b[j], b[j+1], b[j+2] = '%', hex[c>>4], hex[c&15]
 			j += 3
-		} else {
-			b[j] = c
-			j++
+			from = i + 1
 		}
 	}
+	copy(b[j:], s[from:])
 	return unsafe.String(unsafe.SliceData(b), len(b)) // b is not used again
 }
 
-func needsQuote(c byte) bool {
-	return c < 0x20 || c >= 0x7F || c == '%' || c == '\'' || c == '"'
-}
+func needsQuote(c byte) bool { return quoted[c] }
+
+// quoted marks the bytes Quote escapes.
+var quoted = func() (t [256]bool) {
+	for c := range t {
+		t[c] = c < 0x20 || c >= 0x7F || c == '%' || c == '\'' || c == '"'
+	}
+	return t
+}()
 
 // appendTaskText appends one task's output to a job's stdout text, quoted:
 // "#@ <task> stdout|stderr\n", the text and a line break.
@@ -789,15 +794,15 @@ func appendTaskText(dst []byte, task int, head, text string) []byte {
 // appendQuote appends s, quoted as Quote does, to dst.
 func appendQuote(dst []byte, s string) []byte {
 	const hex = "0123456789ABCDEF"
+	from := 0 // start of the run of plain bytes not appended yet
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if needsQuote(c) {
+		if c := s[i]; quoted[c] {
+			dst = append(dst, s[from:i]...)
 			dst = append(dst, '%', hex[c>>4], hex[c&15])
-		} else {
-			dst = append(dst, c)
+			from = i + 1
 		}
 	}
-	return dst
+	return append(dst, s[from:]...)
 }
 
 // Unquote reverses Quote.
