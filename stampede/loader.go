@@ -137,9 +137,13 @@ type loader struct {
 	hosts        map[hostKey]int64
 	stats        LoadStats
 	rc           *replicas // replica rows of this transaction
+	w            *writer   // writes full chunks
 }
 
 func (l *loader) exec(q string, args ...any) error {
+	if err := l.sync(); err != nil {
+		return err
+	}
 	nv := make([]driver.NamedValue, len(args))
 	for i, a := range args {
 		nv[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
@@ -164,6 +168,9 @@ func firstLine(q string) string {
 
 // queryInts runs a query returning one row of integers.
 func (l *loader) queryRow(q string, dest ...*int64) error {
+	if err := l.sync(); err != nil {
+		return err
+	}
 	rows, err := l.dc.(driver.QueryerContext).QueryContext(l.ctx, q, nil)
 	if err != nil {
 		return fmt.Errorf("%s: %w", firstLine(q), err)
@@ -229,6 +236,7 @@ func (l *loader) begin() error {
 		return err
 	}
 	l.beginReplicas()
+	l.startWriter()
 	return nil
 }
 
@@ -248,6 +256,7 @@ func (l *loader) flush(t tableID) error {
 }
 
 func (l *loader) rollback() {
+	_ = l.stopWriter()
 	for i, b := range l.tabs {
 		if b != nil {
 			_ = b.close(false)
@@ -870,6 +879,9 @@ func (l *loader) commit() error {
 			}
 		}
 	}
+	if err := l.stopWriter(); err != nil {
+		return err
+	}
 	trace("open instances", t0)
 	for i, b := range l.tabs {
 		if b == nil {
@@ -886,7 +898,26 @@ func (l *loader) commit() error {
 	if err := l.resolveReplicas(); err != nil {
 		return err
 	}
+	// While DuckDB checkpoints at commit, the committing thread spins
+	// waiting for the checkpoint's tasks, which run on a single worker:
+	// with one thread it runs them itself, in the same time for half the
+	// CPU.
+	var threads int64
+	if err := l.queryRow("SELECT current_setting('threads')", &threads); err != nil {
+		return err
+	}
+	if threads > 1 {
+		if err := l.exec("SET threads = 1"); err != nil {
+			return err
+		}
+	}
 	t1 := time.Now()
-	defer trace("COMMIT", t1)
-	return l.exec("COMMIT")
+	err := l.exec("COMMIT")
+	trace("COMMIT", t1)
+	if threads > 1 {
+		if rerr := l.exec(fmt.Sprintf("SET threads = %d", threads)); err == nil {
+			err = rerr
+		}
+	}
+	return err
 }

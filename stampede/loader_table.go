@@ -6,6 +6,7 @@ import (
 	"math"
 	"reflect"
 	"runtime"
+	"sync"
 	"unicode/utf8"
 	"unsafe"
 
@@ -91,10 +92,13 @@ type cell struct {
 // Appender.
 type tbuf struct {
 	id    tableID
+	l     *loader
 	ncol  int
 	cells []cell // rows × ncol, row-major
 	rows  int
 	err   error
+	free  chan []cell // cell buffers the writer is done with
+	nbuf  int         // cell buffers made
 
 	// Direct mode.
 	app    mapping.Appender
@@ -182,7 +186,7 @@ func (t *tbuf) end() error {
 		return t.err
 	}
 	if t.rows == chunkRows {
-		return t.write()
+		return t.l.submit(t)
 	}
 	return nil
 }
@@ -198,6 +202,105 @@ func (l *loader) row(id tableID) *tbuf {
 	}
 	l.tabs[id] = t
 	return t
+}
+
+// writer writes full chunks to DuckDB on its own goroutine while the loader
+// goes on with the next events. It is the only user of the connection
+// between syncs: the loader calls sync before anything else that uses it
+// (SQL statements, opening or flushing an appender).
+type writer struct {
+	jobs chan wjob
+	done chan struct{}
+	mu   sync.Mutex
+	err  error // the first failure
+}
+
+type wjob struct {
+	t     *tbuf
+	cells []cell
+	rows  int
+	sync  chan struct{} // a barrier instead
+}
+
+func (w *writer) run() {
+	defer close(w.done)
+	for j := range w.jobs {
+		if j.sync != nil {
+			close(j.sync)
+			continue
+		}
+		if w.error() == nil {
+			if err := j.t.writeCells(j.cells, j.rows); err != nil {
+				w.mu.Lock()
+				w.err = err
+				w.mu.Unlock()
+			}
+		}
+		clear(j.cells) // drop references to the event texts
+		j.t.free <- j.cells[:0]
+	}
+}
+
+func (w *writer) error() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.err
+}
+
+// startWriter starts the writer of a transaction.
+func (l *loader) startWriter() {
+	l.w = &writer{jobs: make(chan wjob, 16), done: make(chan struct{})}
+	go l.w.run()
+}
+
+// stopWriter waits for the writer to finish and returns its error.
+func (l *loader) stopWriter() error {
+	if l.w == nil {
+		return nil
+	}
+	close(l.w.jobs)
+	<-l.w.done
+	err := l.w.err
+	l.w = nil
+	return err
+}
+
+// sync waits until the writer has written every chunk handed to it.
+func (l *loader) sync() error {
+	if l.w == nil {
+		return nil
+	}
+	ch := make(chan struct{})
+	l.w.jobs <- wjob{sync: ch}
+	<-ch
+	return l.w.error()
+}
+
+// buffersPerTable bounds the chunks of a table buffered or being written.
+const buffersPerTable = 3
+
+// submit hands a table's full chunk to the writer and gives the table an
+// empty buffer.
+func (l *loader) submit(t *tbuf) error {
+	if l.w == nil {
+		return t.write()
+	}
+	if err := l.w.error(); err != nil {
+		return err
+	}
+	l.w.jobs <- wjob{t: t, cells: t.cells, rows: t.rows}
+	t.rows = 0
+	select {
+	case t.cells = <-t.free:
+	default:
+		if t.nbuf < buffersPerTable {
+			t.nbuf++
+			t.cells = make([]cell, 0, chunkRows*t.ncol)
+		} else {
+			t.cells = <-t.free
+		}
+	}
+	return nil
 }
 
 // cConnection returns the C connection handle of a duckdb-go connection.
@@ -224,7 +327,10 @@ func (l *loader) openTable(id tableID) (*tbuf, error) {
 	if id >= tLoadNames {
 		catalog, schema = "temp", "main"
 	}
-	t := &tbuf{id: id}
+	if err := l.sync(); err != nil {
+		return nil, err
+	}
+	t := &tbuf{id: id, l: l, free: make(chan []cell, buffersPerTable), nbuf: 1}
 	conn, ok := l.cconn, l.direct
 	if !ok {
 		var a *duckdb.Appender
@@ -295,29 +401,36 @@ func (l *loader) columnCount(name string) (int, error) {
 	return int(n), nil
 }
 
-// write hands the buffered rows to DuckDB.
+// write hands the buffered rows to DuckDB from the loader's goroutine (the
+// writer idle).
 func (t *tbuf) write() error {
 	if t.err != nil || t.rows == 0 {
 		return t.err
 	}
-	var err error
-	if t.dapp != nil {
-		err = t.writeRows()
-	} else {
-		err = t.writeChunk()
-	}
+	t.err = t.writeCells(t.cells, t.rows)
 	clear(t.cells) // drop references to the event texts
 	t.cells = t.cells[:0]
 	t.rows = 0
-	if err != nil {
-		t.err = fmt.Errorf("append to %s: %w", t.id, err)
-	}
 	return t.err
 }
 
-func (t *tbuf) writeRows() error {
-	for r := range t.rows {
-		for c, v := range t.cells[r*t.ncol : (r+1)*t.ncol] {
+// writeCells writes rows to DuckDB.
+func (t *tbuf) writeCells(cells []cell, rows int) error {
+	var err error
+	if t.dapp != nil {
+		err = t.writeRows(cells, rows)
+	} else {
+		err = t.writeChunk(cells, rows)
+	}
+	if err != nil {
+		return fmt.Errorf("append to %s: %w", t.id, err)
+	}
+	return nil
+}
+
+func (t *tbuf) writeRows(cells []cell, rows int) error {
+	for r := range rows {
+		for c, v := range cells[r*t.ncol : (r+1)*t.ncol] {
 			switch v.k {
 			case kNull:
 				t.vals[c] = nil
@@ -346,12 +459,11 @@ type stringT struct {
 	ptr    uintptr
 }
 
-func (t *tbuf) writeChunk() error {
-	n := t.rows
+func (t *tbuf) writeChunk(cells []cell, n int) error {
 	// Long strings go to one arena, pinned while DuckDB copies them.
 	need := 0
-	for i := range t.cells {
-		if c := &t.cells[i]; c.k == kStr && len(c.s) > 12 {
+	for i := range cells {
+		if c := &cells[i]; c.k == kStr && len(c.s) > 12 {
 			need += len(c.s)
 		}
 	}
@@ -368,7 +480,7 @@ func (t *tbuf) writeChunk() error {
 		data := mapping.VectorGetData(vec)
 		var mask []uint64
 		for r := range n {
-			v := &t.cells[r*t.ncol+c]
+			v := &cells[r*t.ncol+c]
 			null := v.k == kNull
 			if !null && ci.typ == mapping.TypeVarchar && !utf8.ValidString(v.s) {
 				null = true // as duckdb_vector_assign_string_element_len does
@@ -450,6 +562,9 @@ const flushChunks = 16
 
 // flush writes the buffered rows and makes them visible to SQL statements.
 func (t *tbuf) flush() error {
+	if err := t.l.sync(); err != nil {
+		return err
+	}
 	if err := t.write(); err != nil {
 		return err
 	}
