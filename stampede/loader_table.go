@@ -351,7 +351,7 @@ func (l *loader) openTable(id tableID) (*tbuf, error) {
 		}
 		t.ncol = n
 		t.vals = make([]driver.Value, n)
-		t.cells = make([]cell, 0, chunkRows*n)
+		t.cells = make([]cell, 0, 64*n) // grows to a chunk for tables that fill one
 		return t, nil
 	}
 	if mapping.AppenderCreateExt(conn, catalog, schema, name, &t.app) == mapping.StateError {
@@ -387,7 +387,7 @@ func (l *loader) openTable(id tableID) (*tbuf, error) {
 		t.cols = append(t.cols, ci)
 	}
 	t.chunk = mapping.CreateDataChunk(t.types)
-	t.cells = make([]cell, 0, chunkRows*n)
+	t.cells = make([]cell, 0, 64*n) // grows to a chunk for tables that fill one
 	return t, nil
 }
 
