@@ -288,6 +288,7 @@ func (m *Monitor) openWorkflow(dir, dagmanOut string, parent *workflow, parentIn
 	if d, err := ReadDAGNodes(w.dagPath); err == nil {
 		w.dag = d
 		w.classifier.dag = d
+		w.nodes = make(map[string]*nodeInfo, len(d.Nodes))
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return nil, err
 	} else {
@@ -619,7 +620,7 @@ func (m *Monitor) readLines(f *os.File, w *workflow, out chan<- lineBatch, free 
 			if dl.Kind != LineOther && dl.HasTS {
 				switch {
 				case dl.Kind == LineSubmitting, dl.Kind == LineScriptStart && dl.Pre, dl.Kind == LineULog && dl.Name == "SUBMIT":
-					w.pf.want(dl.Node)
+					w.pf.want(dl.Node, dl.dn)
 				case dl.Kind == LineExiting:
 					exited = true
 				case dl.Kind == LineParsing:

@@ -5,6 +5,7 @@ import "sync"
 // subFuture is a submit file being read ahead of the tracker.
 type subFuture struct {
 	node string
+	dn   *DAGNode // the node's DAG entry, if known
 	si   *submitInfo
 	done chan struct{}
 }
@@ -26,7 +27,7 @@ func newPrefetcher(w *workflow, workers int) *prefetcher {
 		go func() {
 			defer p.wg.Done()
 			for f := range p.work {
-				f.si = w.loadSubmit(f.node)
+				f.si = w.loadSubmit(f.node, f.dn)
 				close(f.done)
 			}
 		}()
@@ -34,14 +35,15 @@ func newPrefetcher(w *workflow, workers int) *prefetcher {
 	return p
 }
 
-// want queues a node's submit file unless it is queued already.
-func (p *prefetcher) want(node string) {
+// want queues a node's submit file unless it is queued already; dn is the
+// node's DAG entry, if known.
+func (p *prefetcher) want(node string, dn *DAGNode) {
 	p.mu.Lock()
 	if _, ok := p.m[node]; ok {
 		p.mu.Unlock()
 		return
 	}
-	f := &subFuture{node: node, done: make(chan struct{})}
+	f := &subFuture{node: node, dn: dn, done: make(chan struct{})}
 	p.m[node] = f
 	p.mu.Unlock()
 	p.work <- f

@@ -218,7 +218,7 @@ func (w *workflow) submit(node string) *submitInfo {
 		<-f.done
 		si, f.si = f.si, nil
 	} else {
-		si = w.loadSubmit(node)
+		si = w.loadSubmit(node, nil)
 	}
 	w.subs[node] = si
 	return si
@@ -226,14 +226,14 @@ func (w *workflow) submit(node string) *submitInfo {
 
 // loadSubmit reads a node's submit file. It only reads the workflow's
 // immutable fields, so the read-ahead goroutines may call it.
-func (w *workflow) loadSubmit(node string) *submitInfo {
+// dn is the node's DAG entry when the caller has it (nil: looked up).
+func (w *workflow) loadSubmit(node string, dn *DAGNode) *submitInfo {
 	si := &submitInfo{cores: 1}
 	if w.bare {
 		return si
 	}
 	var subPath string
-	var dn *DAGNode
-	if w.dag != nil {
+	if dn == nil && w.dag != nil {
 		dn = w.dag.Node(node)
 	}
 	if dn != nil {
@@ -388,7 +388,10 @@ func (w *workflow) lineNode(dl *DagmanLine) *nodeInfo {
 	}
 	n := w.byIdx[dn.idx]
 	if n == nil {
-		n = w.node(dl.Node)
+		if n = w.nodes[dn.Name]; n == nil {
+			n = &nodeInfo{counter: -1, dn: dn}
+			w.nodes[dn.Name] = n
+		}
 		w.byIdx[dn.idx] = n
 	}
 	return n
