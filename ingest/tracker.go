@@ -51,22 +51,21 @@ func (w Warning) String() string {
 
 // submitInfo is what monitord takes from a job's .sub file.
 type submitInfo struct {
-	exists         bool
-	hasArgs        bool
-	hasDaxJobID    bool
-	site           string
-	walltime       string
-	executable     string
-	argsRaw        string
-	input          string // relative to the submit dir when under it
-	output         string // raw output path (absolute or relative), before rotation
-	errorf         string
-	xformation     string
-	daxJobID       string
-	cores          int
-	subDagmanOut   string // _CONDOR_DAGMAN_LOG of sub-workflow jobs
-	initialDir     string
-	transformation string
+	exists       bool
+	hasArgs      bool
+	hasDaxJobID  bool
+	site         string
+	walltime     string
+	executable   string
+	argsRaw      string
+	input        string // relative to the submit dir when under it
+	output       string // raw output path (absolute or relative), before rotation
+	errorf       string
+	xformation   string
+	daxJobID     string
+	cores        int
+	subDagmanOut string // _CONDOR_DAGMAN_LOG of sub-workflow jobs
+	initialDir   string
 }
 
 // instance is one job instance (one try of a DAG node).
