@@ -179,3 +179,32 @@ func TestDirectChunks(t *testing.T) {
 		t.Fatal("no C connection handle in this duckdb-go: the loader falls back to the slower Appender")
 	}
 }
+
+// BenchmarkLoad loads a generated run of 20,000 jobs (about 390,000 rows)
+// into a new database, commit and checkpoint included.
+func BenchmarkLoad(b *testing.B) {
+	ctx := context.Background()
+	evs := chunkRun("bench", 20000)
+	for b.Loop() {
+		b.StopTimer()
+		db, err := Open(ctx, filepath.Join(b.TempDir(), "s.duckdb"), OpenOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		if _, err := db.Load(ctx, func(sink func([]*ingest.Event) error) error {
+			for i := 0; i < len(evs); i += 1024 {
+				if err := sink(evs[i:min(i+1024, len(evs))]); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			b.Fatal(err)
+		}
+		if err := db.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(20000*b.N)/b.Elapsed().Seconds(), "jobs/s")
+}
