@@ -208,3 +208,42 @@ func BenchmarkLoad(b *testing.B) {
 	}
 	b.ReportMetric(float64(20000*b.N)/b.Elapsed().Seconds(), "jobs/s")
 }
+
+// TestWriterError checks that a chunk DuckDB refuses (NULL in a NOT NULL
+// column, found when the writer goroutine flushes it) fails the load, and
+// that the rollback leaves the table empty.
+func TestWriterError(t *testing.T) {
+	ctx := context.Background()
+	db := db0(t, ctx)
+	dc, err := db.rawConn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dc.Close()
+	l := &loader{ctx: ctx, dc: dc, wfs: map[string]*wfState{}, hosts: map[hostKey]int64{}}
+	if err := l.begin(); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 20 * chunkRows {
+		r := l.row(tJobstate).I(int64(i))
+		if i == 3*chunkRows+5 {
+			r.N() // state is NOT NULL
+		} else {
+			r.S("SUBMIT")
+		}
+		if err = r.F(1).I(1).N().end(); err != nil {
+			break
+		}
+	}
+	if err == nil {
+		err = l.commit()
+	}
+	l.rollback()
+	if err == nil || !strings.Contains(err.Error(), "jobstate") || !strings.Contains(err.Error(), "NOT NULL") {
+		t.Fatalf("load error %v, want jobstate's NOT NULL constraint", err)
+	}
+	t.Log(err)
+	if n := rows(t, db.SQL, "SELECT count(*) FROM jobstate"); n[0] != "0" {
+		t.Errorf("%s jobstate rows after the rollback", n[0])
+	}
+}
