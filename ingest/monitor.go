@@ -285,14 +285,43 @@ func (m *Monitor) openWorkflow(dir, dagmanOut string, parent *workflow, parentIn
 		w.root = bd.RootUUID()
 	}
 	w.dagPath = filepath.Join(dir, filepath.Base(dagName))
-	if d, err := ReadDAGNodes(w.dagPath); err == nil {
-		w.dag = d
-		w.classifier.dag = d
-		w.nodes = make(map[string]*nodeInfo, len(d.Nodes))
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return nil, err
-	} else {
-		m.warn(Warning{Pos: Pos{File: w.dagPath}, Text: "DAG file not found: POST scripts and submit files are unknown"})
+	type dagRead struct {
+		d   *DAG
+		err error
+	}
+	dagc := make(chan dagRead, 1)
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				dagc <- dagRead{err: fmt.Errorf("internal error while reading %s: %v", w.dagPath, r)}
+			}
+		}()
+		d, err := ReadDAGNodes(w.dagPath)
+		dagc <- dagRead{d, err}
+	}()
+	joinDAG := func() error {
+		r := <-dagc
+		switch {
+		case r.err == nil:
+			w.dag = r.d
+			w.classifier.dag = r.d
+			w.nodes = make(map[string]*nodeInfo, len(r.d.Nodes))
+		case !errors.Is(r.err, os.ErrNotExist):
+			return r.err
+		default:
+			m.warn(Warning{Pos: Pos{File: w.dagPath}, Text: "DAG file not found: POST scripts and submit files are unknown"})
+		}
+		return nil
+	}
+	// The root workflow's DAG is read while its static events are: the
+	// loader has work sooner. A sub-workflow's is read first, as a DAG
+	// that does not parse means the sub-workflow is not followed at all
+	// (the root's error ends the replay, whatever was sent before it).
+	concurrentDAG := parent == nil
+	if !concurrentDAG {
+		if err := joinDAG(); err != nil {
+			return nil, err
+		}
 	}
 	m.mu.Lock()
 	m.workflows = append(m.workflows, w)
@@ -319,7 +348,13 @@ func (m *Monitor) openWorkflow(dir, dagmanOut string, parent *workflow, parentIn
 	w.emit(&Event{Kind: StaticStart, TS: ts})
 	base := strings.TrimSuffix(filepath.Base(dagName), ".dag")
 	staticPath := filepath.Join(dir, base+".static.bp")
-	if err := m.readStatic(w, staticPath); err != nil {
+	err = m.readStatic(w, staticPath)
+	if concurrentDAG {
+		if derr := joinDAG(); derr != nil {
+			return nil, derr // the error reported when the DAG was read first
+		}
+	}
+	if err != nil {
 		return nil, err
 	}
 	w.emit(&Event{Kind: StaticEnd, TS: ts})
