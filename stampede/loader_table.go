@@ -89,7 +89,8 @@ type cell struct {
 // up to 12 bytes inline and longer ones pointing into a pinned arena that
 // DuckDB copies from when the chunk is appended; one cgo call per column and
 // chunk instead of one per value. Without it, rows go through duckdb-go's
-// Appender.
+// Appender. Full chunks are written by the loader's writer goroutine: the
+// fields from app on belong to it while it runs.
 type tbuf struct {
 	id    tableID
 	l     *loader
