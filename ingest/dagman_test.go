@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -205,5 +206,43 @@ func TestBareDagmanOut(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestPlainLine checks the classifier's shortcut against the full rules:
+// what it dismisses, Classify would have classified as LineOther.
+func TestPlainLine(t *testing.T) {
+	for _, c := range []struct {
+		msg   string
+		plain bool
+	}{
+		{"Number of idle job procs: 3", true},
+		{"Warning: mysin has length 2", true},
+		{"Of 1013 nodes total:", true},
+		{"Event: ULOG_EXECUTE for HTCondor Node a (1.0.0) {01/17/23 10:00:03}", false},
+		{"Node a job proc (1.0.0) completed successfully.", false},
+		{"    0       0        2       0       0       1011        0        0", false}, // a row of node counts
+		{"(D_NODE) 0 0 0 0 0 7 0", false},
+		{"", false},
+		{"...done with RECOVERY mode <<<", false},
+		{"Hold reason: x", false},
+		{"** PID = 12", false},
+	} {
+		msg := []byte(c.msg)
+		direct := msg
+		if len(direct) > 3 && direct[0] == '(' && direct[1] == 'D' && direct[2] == '_' {
+			if p := bytes.IndexByte(direct, ')'); p > 0 && p+1 < len(direct) && direct[p+1] == ' ' {
+				direct = direct[p+2:]
+			}
+		}
+		if got := plainLine(msg, direct); got != c.plain {
+			t.Errorf("plainLine(%q) = %v, want %v", c.msg, got, c.plain)
+		}
+		if c.plain {
+			dc := DagmanClassifier{Clock: &Clock{Loc: time.UTC, Year: 2023}}
+			if dl := dc.Classify(append([]byte("01/17/23 10:00:01 "), msg...), 1); dl.Kind != LineOther {
+				t.Errorf("%q: Classify gives %v", c.msg, dl.Kind)
+			}
+		}
 	}
 }

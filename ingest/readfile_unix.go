@@ -4,6 +4,7 @@ package ingest
 
 import (
 	"io/fs"
+	"slices"
 	"syscall"
 )
 
@@ -29,7 +30,7 @@ func readFileInto(path string, buf []byte, limit int) ([]byte, error) {
 	buf = buf[:0]
 	for {
 		if len(buf) == cap(buf) {
-			buf = append(buf, make([]byte, max(4096, cap(buf)))...)[:len(buf)]
+			buf = slices.Grow(buf, max(4096, cap(buf)))
 		}
 		space := buf[len(buf):cap(buf)]
 		if limit > 0 && len(buf)+len(space) > limit {
