@@ -105,6 +105,29 @@ func ReadDAG(r io.Reader, name string) (*DAG, error) {
 	return readDAG(r, name, false)
 }
 
+// DAGJobstateLog returns the file a DAG's JOBSTATE_LOG line names (the
+// last one), "" when it has none, as ReadDAG would give it, but reading only
+// that line's keyword on every line (no node is built).
+func DAGJobstateLog(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64*1024), 64*1024*1024)
+	const kw = "JOBSTATE_LOG"
+	var out string
+	for sc.Scan() {
+		raw := bytes.TrimSpace(sc.Bytes())
+		if len(raw) <= len(kw) || raw[len(kw)] != ' ' && raw[len(kw)] != '\t' || !bytes.EqualFold(raw[:len(kw)], []byte(kw)) {
+			continue
+		}
+		out = arg1(strings.Fields(string(raw)))
+	}
+	return out, sc.Err()
+}
+
 func readDAG(r io.Reader, name string, nodesOnly bool) (*DAG, error) {
 	d := &DAG{byName: map[string]*DAGNode{}, MaxJobs: map[string]int{}}
 	sc := bufio.NewScanner(r)

@@ -339,14 +339,14 @@ func dagJobstateLog(dir string) string {
 	if err != nil || bd.DagFile() == "" {
 		return ""
 	}
-	d, err := ingest.ReadDAGNodes(filepath.Join(dir, filepath.Base(bd.DagFile())))
-	if err != nil || d.JobstateLog == "" {
+	jl, err := ingest.DAGJobstateLog(filepath.Join(dir, filepath.Base(bd.DagFile())))
+	if err != nil || jl == "" {
 		return ""
 	}
-	if filepath.IsAbs(d.JobstateLog) {
-		return d.JobstateLog
+	if filepath.IsAbs(jl) {
+		return jl
 	}
-	return filepath.Join(dir, d.JobstateLog)
+	return filepath.Join(dir, jl)
 }
 
 func sameFile(a, b string) bool {
