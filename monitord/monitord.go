@@ -180,15 +180,16 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	default:
 		path := stampede.ParseDest(dest)
 		res.DBPath = path
-		db, err := stampede.Open(ctx, path, stampede.OpenOptions{Wait: 30 * time.Second})
-		if err != nil {
+		db, stats, err := openAndLoad(ctx, path, produce)
+		res.Stats = stats
+		if db == nil {
 			return nil, err
 		}
-		stats, err := db.Load(ctx, produce)
-		res.Stats = stats
 		if err != nil {
 			db.Close()
-			if replayErr != nil {
+			// The replay's own error, unless it only stopped because the
+			// load failed.
+			if replayErr != nil && (ctx.Err() != nil || !errors.Is(replayErr, context.Canceled)) {
 				return nil, replayErr
 			}
 			return nil, fmt.Errorf("load %s: %w", path, err)
@@ -213,6 +214,65 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, err
 	}
 	return res, nil
+}
+
+// openAndLoad opens the database at path and loads what produce gives
+// into it. The replay starts at once, while the database opens (creating
+// its schema takes as long as replaying a small run): its first batches
+// wait in a queue. db is nil when the database could not be opened.
+func openAndLoad(ctx context.Context, path string, produce func(func([]*ingest.Event) error) error) (*stampede.DB, stampede.LoadStats, error) {
+	type opened struct {
+		db  *stampede.DB
+		err error
+	}
+	dbc := make(chan opened, 1)
+	go func() {
+		db, err := stampede.Open(ctx, path, stampede.OpenOptions{Wait: 30 * time.Second})
+		dbc <- opened{db, err}
+	}()
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan []*ingest.Event, 64)
+	var prodErr error
+	prodDone := make(chan struct{})
+	go func() {
+		defer close(prodDone)
+		defer close(batches)
+		prodErr = produce(func(b []*ingest.Event) error {
+			select {
+			case batches <- b:
+				return nil
+			case <-pctx.Done():
+				return pctx.Err()
+			}
+		})
+	}()
+	// stop ends the replay early and waits for it.
+	stop := func() {
+		cancel()
+		for range batches {
+		}
+		<-prodDone
+	}
+	o := <-dbc
+	if o.err != nil {
+		stop()
+		return nil, stampede.LoadStats{}, o.err
+	}
+	stats, err := o.db.Load(ctx, func(sink func([]*ingest.Event) error) error {
+		for b := range batches {
+			if err := sink(b); err != nil {
+				stop()
+				return err
+			}
+		}
+		<-prodDone
+		return prodErr
+	})
+	if err != nil {
+		stop()
+	}
+	return o.db, stats, err
 }
 
 func runBP(dest string, cfg Config, produce func(func([]*ingest.Event) error) error, res *Result) error {
