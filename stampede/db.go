@@ -100,8 +100,23 @@ func open(ctx context.Context, path string, readOnly bool) (*DB, error) {
 	return db, nil
 }
 
-// Close closes the database.
+// smallDatabaseJobs is the size, in jobs, below which a database is
+// written without DuckDB's FSST and dictionary string compression.
+// Choosing them takes DuckDB about 0.1 s at every checkpoint of a small
+// database (a third of loading a 1,000-job run) and saves little there: the
+// file of a 1,000-job run is 7.1 MB instead of 6.0 MB. Bigger databases
+// keep every method.
+const smallDatabaseJobs = 20000
+
+// Close closes the database; a writable one is checkpointed.
 func (db *DB) Close() error {
+	if !db.readOnly {
+		var n int64
+		if err := db.SQL.QueryRow(`SELECT count(*) FROM job`).Scan(&n); err == nil && n < smallDatabaseJobs {
+			// Best effort: the checkpoint is right without it.
+			db.SQL.Exec(`SET disabled_compression_methods = 'fsst,dictionary'`)
+		}
+	}
 	err := db.SQL.Close()
 	if cerr := db.connector.Close(); err == nil {
 		err = cerr

@@ -372,3 +372,40 @@ func TestCountsScan(t *testing.T) {
 		}
 	}
 }
+
+// TestSmallDatabaseCompression checks that a small database is written
+// without FSST and dictionary string compression, and a bigger one with
+// them.
+func TestSmallDatabaseCompression(t *testing.T) {
+	ctx := context.Background()
+	for _, c := range []struct {
+		jobs int
+		want bool
+	}{{1000, false}, {smallDatabaseJobs + 1000, true}} {
+		path := filepath.Join(t.TempDir(), "c.duckdb")
+		db, err := Open(ctx, path, OpenOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.FillSynthetic(ctx, SyntheticRun{Jobs: c.jobs}); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Close(); err != nil {
+			t.Fatal(err)
+		}
+		db, err = Open(ctx, path, OpenOptions{ReadOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		err = db.SQL.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT compression FROM pragma_storage_info('job')
+			UNION ALL SELECT compression FROM pragma_storage_info('jobstate')) WHERE compression IN ('FSST', 'Dictionary', 'DictFSST')`).Scan(&n)
+		db.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := n > 0; got != c.want {
+			t.Errorf("%d jobs: %d segments with FSST or dictionary compression", c.jobs, n)
+		}
+	}
+}
