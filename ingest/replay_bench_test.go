@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/pegasus-go/pegasus/ingest"
+	"github.com/pegasus-go/pegasus/internal/testutil"
 	"github.com/pegasus-go/pegasus/synth"
 )
 
@@ -36,7 +37,7 @@ func benchReplay(b *testing.B, n int) {
 	out := benchSynthRun(b, n)
 	b.ReportAllocs()
 	b.ResetTimer()
-	defer cpuPerOp(b)()
+	defer testutil.CPUPerOp(b)()
 	events := 0
 	for i := 0; i < b.N; i++ {
 		opts := ingest.Options{Jobstate: func(ingest.JobstateRecord, string) {}}

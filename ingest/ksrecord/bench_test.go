@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/pegasus-go/pegasus/ingest/ksrecord"
+	"github.com/pegasus-go/pegasus/internal/testutil"
 )
 
 // synthYAML builds a full-size kickstart 5.x record for task n, shaped like
@@ -458,7 +459,7 @@ func BenchmarkParseYAMLReal(b *testing.B) {
 	var rd bytes.Reader
 	b.SetBytes(int64(len(recs[0])))
 	b.ReportAllocs()
-	defer cpuPerOp(b)()
+	defer testutil.CPUPerOp(b)()
 	i := 0
 	for b.Loop() {
 		rd.Reset(recs[i%len(recs)])
@@ -512,7 +513,7 @@ func benchFiles(b *testing.B, paths []string) {
 		}
 	}
 	b.ReportAllocs()
-	defer cpuPerOp(b)()
+	defer testutil.CPUPerOp(b)()
 	i := 0
 	for b.Loop() {
 		if _, err := p.ParseFile(paths[i%len(paths)]); err != nil {

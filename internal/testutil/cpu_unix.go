@@ -1,16 +1,16 @@
 //go:build unix
 
-package ingest_test
+package testutil
 
 import (
 	"syscall"
 	"testing"
 )
 
-// cpuPerOp starts measuring the process's CPU time (user and system, GC
+// CPUPerOp starts measuring the process's CPU time (user and system, GC
 // included); the function it returns reports it per op as "cpu-ns/op", a
 // figure less sensitive than ns/op to other load on a shared machine.
-func cpuPerOp(b *testing.B) func() {
+func CPUPerOp(b *testing.B) func() {
 	start := cpuTime()
 	return func() {
 		if b.N > 0 {
