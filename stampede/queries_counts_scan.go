@@ -2,9 +2,7 @@ package stampede
 
 import (
 	"context"
-	"database/sql"
 	"errors"
-	"fmt"
 	"strings"
 	"sync"
 )
@@ -15,27 +13,12 @@ import (
 // try by job in a hash table and joins the invocations with the result,
 // which costs about twice as much on a million jobs.
 func (q *Scoped) countsScan(ctx context.Context, pmc bool) (out map[int64]WorkflowCounts, ok bool, err error) {
-	var nJobs, minJob, maxJob sql.NullInt64
-	err = q.db.SQL.QueryRowContext(ctx, `SELECT count(*), min(job_id), max(job_id) FROM job WHERE `+q.where("wf_id")).
-		Scan(&nJobs, &minJob, &maxJob)
-	if err != nil || nJobs.Int64 == 0 || !denseIDs(nJobs.Int64, minJob.Int64, maxJob.Int64) {
+	ids, dense, err := q.denseScope(ctx)
+	if err != nil || !dense || ids.nJobs == 0 {
 		return nil, false, err
 	}
-	jobs := [2]int64{minJob.Int64, maxJob.Int64}
-	between := func(col string, r [2]int64) string {
-		return fmt.Sprintf("%s BETWEEN %d AND %d", col, r[0], r[1])
-	}
-	var nTries, minTry, maxTry sql.NullInt64
-	err = q.db.SQL.QueryRowContext(ctx, `SELECT count(*), min(job_instance_id), max(job_instance_id) FROM job_instance WHERE `+
-		between("job_id", jobs)).Scan(&nTries, &minTry, &maxTry)
-	if err != nil || nTries.Int64 > 0 && !denseIDs(nTries.Int64, minTry.Int64, maxTry.Int64) {
-		return nil, false, err
-	}
-	tries := [2]int64{minTry.Int64, maxTry.Int64}
-	idx := func(v *scanRow, col int, r [2]int64) (int64, bool) {
-		id, ok := v.i64(col)
-		return id - r[0], ok && id >= r[0] && id <= r[1]
-	}
+	jobs, tries, nTries := ids.jobs, ids.tries, ids.nTries
+	idx := rowIndex
 	posOf := make(map[int64]int32, len(q.scope))
 	for i, id := range q.scope {
 		posOf[id] = int32(i)
@@ -87,7 +70,7 @@ func (q *Scoped) countsScan(ctx context.Context, pmc bool) (out map[int64]Workfl
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		if nTries.Int64 > 0 {
+		if nTries > 0 {
 			errs[0] = q.scan(ctx, `SELECT CAST(job_instance_id AS BIGINT), CAST(job_id AS BIGINT), CAST(job_submit_seq AS INTEGER),
 				CAST(exitcode AS INTEGER) FROM job_instance WHERE `+between("job_id", jobs), []colType{colInt64, colInt64, colInt32, colInt32},
 				func(v *scanRow) error {
@@ -149,7 +132,7 @@ func (q *Scoped) countsScan(ctx context.Context, pmc bool) (out map[int64]Workfl
 					return errCountsRow
 				}
 				last := false
-				if i := id - tries[0]; nTries.Int64 > 0 && i >= 0 && id <= tries[1] && instJob[i] != 0 {
+				if i := id - tries[0]; nTries > 0 && i >= 0 && id <= tries[1] && instJob[i] != 0 {
 					t := &perJob[instJob[i]-1]
 					if t.sub {
 						return nil

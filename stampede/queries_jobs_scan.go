@@ -2,6 +2,7 @@ package stampede
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"math"
@@ -74,13 +75,7 @@ func (q *Scoped) jobListingScans(ctx context.Context, l *JobListing, jobs, tries
 	for i, id := range q.scope {
 		posOf[id] = int32(i)
 	}
-	idx := func(v *scanRow, col int, r [2]int64) (int64, bool) {
-		id, ok := v.i64(col)
-		return id - r[0], ok && id >= r[0] && id <= r[1]
-	}
-	between := func(col string, r [2]int64) string {
-		return fmt.Sprintf("%s BETWEEN %d AND %d", col, r[0], r[1])
-	}
+	idx := rowIndex
 	var wg sync.WaitGroup
 	errs := make([]error, 3+len(scanStates))
 	run := func(k int, f func() error) {
@@ -266,4 +261,42 @@ func (q *Scoped) jobListingScans(ctx context.Context, l *JobListing, jobs, tries
 	}
 	l.parts = []jobPart{p}
 	return nil
+}
+
+// scopeIDs are the ranges of the scope's job_ids and of their
+// job_instance_ids, and how many of each there are.
+type scopeIDs struct {
+	jobs, tries   [2]int64
+	nJobs, nTries int64
+}
+
+// denseScope returns the scope's id ranges, and whether both are dense
+// enough to index arrays by id (a scope without jobs is).
+func (q *Scoped) denseScope(ctx context.Context) (ids scopeIDs, dense bool, err error) {
+	var n, lo, hi sql.NullInt64
+	err = q.db.SQL.QueryRowContext(ctx, `SELECT count(*), min(job_id), max(job_id) FROM job WHERE `+q.where("wf_id")).
+		Scan(&n, &lo, &hi)
+	if err != nil || n.Int64 > 0 && !denseIDs(n.Int64, lo.Int64, hi.Int64) {
+		return ids, false, err
+	}
+	ids.jobs, ids.nJobs = [2]int64{lo.Int64, hi.Int64}, n.Int64
+	err = q.db.SQL.QueryRowContext(ctx, `SELECT count(*), min(job_instance_id), max(job_instance_id) FROM job_instance WHERE `+
+		between("job_id", ids.jobs)).Scan(&n, &lo, &hi)
+	if err != nil || n.Int64 > 0 && !denseIDs(n.Int64, lo.Int64, hi.Int64) {
+		return ids, false, err
+	}
+	ids.tries, ids.nTries = [2]int64{lo.Int64, hi.Int64}, n.Int64
+	return ids, true, nil
+}
+
+// between is the SQL condition col BETWEEN r[0] AND r[1].
+func between(col string, r [2]int64) string {
+	return fmt.Sprintf("%s BETWEEN %d AND %d", col, r[0], r[1])
+}
+
+// rowIndex returns the offset in r of the id in column col of the row, and
+// whether it is there (not NULL, within r).
+func rowIndex(v *scanRow, col int, r [2]int64) (int64, bool) {
+	id, ok := v.i64(col)
+	return id - r[0], ok && id >= r[0] && id <= r[1]
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"math"
 	"slices"
 	"sync"
@@ -31,31 +30,16 @@ func (a *hourAcc) add(x float64, has bool) {
 // queries' joins of jobstate and invocation with job_instance. The sums are
 // added in scan order.
 func (q *Scoped) timeStatsScan(ctx context.Context) (t TimeStats, ok bool, err error) {
-	var nJobs, minJob, maxJob sql.NullInt64
-	err = q.db.SQL.QueryRowContext(ctx, `SELECT count(*), min(job_id), max(job_id) FROM job WHERE `+q.where("wf_id")).
-		Scan(&nJobs, &minJob, &maxJob)
-	if err != nil || nJobs.Int64 > 0 && !denseIDs(nJobs.Int64, minJob.Int64, maxJob.Int64) {
+	ids, dense, err := q.denseScope(ctx)
+	if err != nil || !dense {
 		return t, false, err
 	}
-	jobs := [2]int64{minJob.Int64, maxJob.Int64}
-	between := func(col string, r [2]int64) string {
-		return fmt.Sprintf("%s BETWEEN %d AND %d", col, r[0], r[1])
-	}
-	var nTries, minTry, maxTry sql.NullInt64
-	err = q.db.SQL.QueryRowContext(ctx, `SELECT count(*), min(job_instance_id), max(job_instance_id) FROM job_instance WHERE `+
-		between("job_id", jobs)).Scan(&nTries, &minTry, &maxTry)
-	if err != nil || nTries.Int64 > 0 && !denseIDs(nTries.Int64, minTry.Int64, maxTry.Int64) {
-		return t, false, err
-	}
-	tries := [2]int64{minTry.Int64, maxTry.Int64}
+	jobs, tries, nJobs, nTries := ids.jobs, ids.tries, ids.nJobs, ids.nTries
 	hosts, err := q.hostNames(ctx)
 	if err != nil {
 		return t, false, err
 	}
-	idx := func(v *scanRow, col int, r [2]int64) (int64, bool) {
-		id, ok := v.i64(col)
-		return id - r[0], ok && id >= r[0] && id <= r[1]
-	}
+	idx := rowIndex
 
 	// Per job of the scope: 1, or 2 for a sub-workflow job (0: not in the
 	// scope).
@@ -84,7 +68,7 @@ func (q *Scoped) timeStatsScan(ctx context.Context) (t TimeStats, ok bool, err e
 		return t, false, nil
 	}
 	insts := make([]inst, max(tries[1]-tries[0]+1, 0))
-	if nJobs.Int64 > 0 {
+	if nJobs > 0 {
 		err = q.scan(ctx, `SELECT CAST(job_id AS BIGINT), type_desc IN ('dax', 'dag') FROM job WHERE `+q.where("wf_id")+
 			" AND "+between("job_id", jobs), []colType{colInt64, colBool},
 			func(v *scanRow) error {
@@ -100,7 +84,7 @@ func (q *Scoped) timeStatsScan(ctx context.Context) (t TimeStats, ok bool, err e
 				return nil
 			})
 	}
-	if err == nil && nTries.Int64 > 0 {
+	if err == nil && nTries > 0 {
 		err = q.scan(ctx, `SELECT CAST(job_instance_id AS BIGINT), CAST(job_id AS BIGINT), CAST(host_id AS BIGINT),
 			CAST(local_duration AS DOUBLE) FROM job_instance WHERE `+between("job_id", jobs),
 			[]colType{colInt64, colInt64, colInt64, colFloat64},
@@ -129,7 +113,7 @@ func (q *Scoped) timeStatsScan(ctx context.Context) (t TimeStats, ok bool, err e
 	// hostOf returns the host name index of instance id, -1 when it has
 	// none.
 	hostOf := func(id int64) int32 {
-		if i := id - tries[0]; nTries.Int64 > 0 && i >= 0 && id <= tries[1] && insts[i].kind != 0 {
+		if i := id - tries[0]; nTries > 0 && i >= 0 && id <= tries[1] && insts[i].kind != 0 {
 			return insts[i].host
 		}
 		return -1
@@ -140,7 +124,7 @@ func (q *Scoped) timeStatsScan(ctx context.Context) (t TimeStats, ok bool, err e
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		if nTries.Int64 == 0 {
+		if nTries == 0 {
 			return
 		}
 		errs[0] = q.scan(ctx, `SELECT CAST(job_instance_id AS BIGINT), CAST(timestamp AS DOUBLE) FROM jobstate
