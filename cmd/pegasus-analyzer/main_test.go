@@ -33,7 +33,8 @@ func TestExitCodes(t *testing.T) {
 		t.Errorf("success: exit %d, stderr %q, stdout:\n%s", code, errOut, out)
 	}
 	failed := sampledb.Load(t, "process_wf_failure")
-	for _, args := range [][]string{{failed.Dir}, {"-d", failed.Dir, "--json"}, {"--files", "-i", failed.Dir}, {"-S", failed.Dir}} {
+	for _, args := range [][]string{{failed.Dir}, {"-d", failed.Dir, "--json"}, {"--files", "-i", failed.Dir}, {"-S", failed.Dir},
+		{"--ai", "false", failed.Dir}} {
 		out, errOut, code := runCmd(t, args...)
 		if code != 1 || errOut != "" {
 			t.Errorf("%v: exit %d, stderr %q", args, code, errOut)
@@ -94,6 +95,7 @@ func TestUsage(t *testing.T) {
 		{[]string{"--print", "everything"}, "--print everything"},
 		{[]string{"a", "b"}, "one submit directory at most"},
 		{[]string{"--bogus"}, "unknown flag: --bogus"},
+		{[]string{"--ai", "maybe"}, "--ai maybe: not a boolean"},
 	} {
 		_, errOut, code := runCmd(t, c.args...)
 		if code != 2 || !strings.Contains(errOut, c.msg) || !strings.Contains(errOut, "Try 'pegasus-analyzer --help'") {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,12 +22,15 @@ import (
 // config is the parsed command line.
 type config struct {
 	dir, dag, topDir, conf, dest, prints, wfType   string
-	debugJob, debugDir, localExe                   string
+	debugJob, debugDir, localExe, ai               string
 	files, recurse, traverse, quiet, strict, jsonO bool
 	summary, all                                   bool
 	examples, signatures, verbose                  int
 	args                                           []string
 }
+
+// aiHelp describes --ai, which Pegasus's newest tools have.
+const aiHelp = "accepted for compatibility with Pegasus's option (`BOOL`): this implementation sends the report to no AI service and prints no AI analysis"
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := cli.NewFlagSet("pegasus-analyzer", help, stderr)
@@ -53,8 +57,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&c.localExe, "local-executable", "", "debug mode: run this `path` instead of the job's executable inside PegasusLite")
 	fs.StringVar(&c.wfType, "type", "condor", "debug mode: the workflow type (only condor)")
 	fs.CountVarP(&c.verbose, "verbose", "v", "say where the database was found and how long reading took")
+	fs.StringVar(&c.ai, "ai", "true", aiHelp)
 	if err := cli.Parse(fs, args); err != nil {
 		return err
+	}
+	if _, err := strconv.ParseBool(c.ai); err != nil {
+		return cli.Usagef("--ai %s: not a boolean", c.ai)
 	}
 	c.args = fs.Args()
 	return analyze(ctx, c, stdout, stderr)

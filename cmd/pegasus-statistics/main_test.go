@@ -141,6 +141,7 @@ func TestBadInput(t *testing.T) {
 		{"uuid without database", []string{"-u", "-o", out, "x"}, 2, "--dest or --conf is needed"},
 		{"several without -o", []string{loaded.Dir, loaded.Dir}, 2, "the output directory (-o) is required"},
 		{"bad flag", []string{"--bogus"}, 2, "unknown flag: --bogus"},
+		{"bad --ai", []string{"--ai", "maybe", loaded.Dir}, 2, "--ai maybe: not a boolean"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -158,6 +159,11 @@ func TestBadInput(t *testing.T) {
 				t.Errorf("stdout %q, want nothing", stdout)
 			}
 		})
+	}
+	// --ai, Pegasus's option for its AI analysis, is accepted and ignored.
+	if stdout, stderr, code := runCmd(t, zone, "--ai", "false", "-s", "summary", "-o", out, loaded.Dir); code != 0 ||
+		!strings.Contains(stdout, "Summary") {
+		t.Errorf("--ai false: exit %d, stderr %q", code, stderr)
 	}
 	// -i skips the check: the running run's database is read.
 	if _, stderr, code := runCmd(t, zone, "-i", "-s", "summary", "-o", out, running); code != 0 {

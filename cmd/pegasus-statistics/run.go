@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 // config is the parsed command line.
 type config struct {
 	output, conf, dest, levels, format, timeFilter, zone string
+	ai                                                   string
 	ignore, multi, pmc, isUUID                           bool
 	verbose, quiet                                       int
 	args                                                 []string
@@ -39,8 +41,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.BoolVarP(&c.isUUID, "isuuid", "u", false, "the arguments are workflow UUIDs, not submit directories")
 	fs.CountVarP(&c.verbose, "verbose", "v", "print warnings (repeat for more)")
 	fs.CountVarP(&c.quiet, "quiet", "q", "print less")
+	fs.StringVar(&c.ai, "ai", "true", "accepted for compatibility with Pegasus's option (`BOOL`): this implementation sends the statistics to no AI service and prints no AI analysis")
 	if err := cli.Parse(fs, args); err != nil {
 		return err
+	}
+	if _, err := strconv.ParseBool(c.ai); err != nil {
+		return cli.Usagef("--ai %s: not a boolean", c.ai)
 	}
 	c.args = fs.Args()
 	return statisticsCommand(ctx, c, stdout, stderr)
