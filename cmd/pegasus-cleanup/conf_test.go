@@ -3,34 +3,25 @@ package main
 import (
 	"bytes"
 	"context"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
+	"github.com/pegasus-go/pegasus/internal/s3test"
 )
 
 // --conf carries the S3 settings (an in-process S3 server on loopback): the
 // s3:// file is removed there and its neighbour kept; a bad setting in the
 // file is reported.
 func TestConfS3(t *testing.T) {
-	backend := s3mem.New()
-	if err := backend.CreateBucket("data"); err != nil {
-		t.Fatal(err)
-	}
+	backend, props := s3test.Server(t, "data")
 	for _, k := range []string{"run0001/f.a", "run0001/f.b"} {
 		if _, err := backend.PutObject("data", k, map[string]string{}, strings.NewReader("x"), 1, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
-	ts := httptest.NewServer(gofakes3.New(backend).Server())
-	defer ts.Close()
 	dir := t.TempDir()
-	props := filepath.Join(dir, "pegasus.properties")
-	os.WriteFile(props, []byte("pegasus.transfer.s3.endpoint = "+ts.URL+"\npegasus.transfer.s3.access_key = AKIDTEST\npegasus.transfer.s3.secret_key = secret\npegasus.transfer.s3.region = us-east-1\npegasus.transfer.attempts = 1\n"), 0o644)
 	noenv := func(string) string { return "" }
 	var out, errb bytes.Buffer
 	if err := run(context.Background(), []string{"--conf", props, "-u", "s3://data/run0001/f.a"}, strings.NewReader(""), &out, &errb, noenv); err != nil {

@@ -3,26 +3,20 @@ package main
 import (
 	"bytes"
 	"context"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
+	"github.com/pegasus-go/pegasus/internal/s3test"
 )
 
 // --conf carries the S3 settings (an in-process S3 server on loopback):
 // the bucket of an s3:// directory is created there; a bad setting in the
 // file is reported.
 func TestConfS3(t *testing.T) {
-	backend := s3mem.New()
-	ts := httptest.NewServer(gofakes3.New(backend).Server())
-	defer ts.Close()
+	backend, props := s3test.Server(t)
 	dir := t.TempDir()
-	props := filepath.Join(dir, "pegasus.properties")
-	os.WriteFile(props, []byte("pegasus.transfer.s3.endpoint = "+ts.URL+"\npegasus.transfer.s3.access_key = AKIDTEST\npegasus.transfer.s3.secret_key = secret\npegasus.transfer.s3.region = us-east-1\npegasus.transfer.attempts = 1\n"), 0o644)
 	noenv := func(string) string { return "" }
 	var out, errb bytes.Buffer
 	if err := run(context.Background(), []string{"--conf", props, "-u", "s3://newbucket/run0001"}, strings.NewReader(""), &out, &errb, noenv); err != nil {

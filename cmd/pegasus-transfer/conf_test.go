@@ -4,28 +4,19 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
+	"github.com/pegasus-go/pegasus/internal/s3test"
 )
 
 // --conf carries the S3 settings (an in-process S3 server on loopback): a
 // local file goes up to s3:// and comes back down intact.
 func TestConfS3(t *testing.T) {
-	backend := s3mem.New()
-	if err := backend.CreateBucket("data"); err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(gofakes3.New(backend).Server())
-	defer ts.Close()
+	backend, props := s3test.Server(t, "data")
 	dir := t.TempDir()
-	props := filepath.Join(dir, "pegasus.properties")
-	os.WriteFile(props, []byte("pegasus.transfer.s3.endpoint = "+ts.URL+"\npegasus.transfer.s3.access_key = AKIDTEST\npegasus.transfer.s3.secret_key = secret\npegasus.transfer.s3.region = us-east-1\n"), 0o644)
 	os.WriteFile(filepath.Join(dir, "f.a"), []byte("payload\n"), 0o644)
 	noenv := func(string) string { return "" }
 	var out, errb bytes.Buffer
