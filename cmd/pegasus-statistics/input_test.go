@@ -9,22 +9,8 @@ import (
 	"testing"
 
 	"github.com/pegasus-go/pegasus/internal/sampledb"
+	"github.com/pegasus-go/pegasus/internal/testutil"
 )
-
-// listDir returns the names of the files in dir, sorted.
-func listDir(t *testing.T, dir string) []string {
-	t.Helper()
-	es, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, e := range es {
-		names = append(names, e.Name())
-	}
-	sort.Strings(names)
-	return names
-}
 
 // TestLevels runs every -s level alone, as text and CSV, by day and by
 // hour: each writes exactly its files, with the content -s all writes,
@@ -71,7 +57,7 @@ func TestLevels(t *testing.T) {
 				}
 				everything = append(everything, names...)
 				sort.Strings(names)
-				if got := strings.Join(listDir(t, o), " "); got != strings.Join(names, " ") {
+				if got := strings.Join(testutil.ListDir(t, o), " "); got != strings.Join(names, " ") {
 					t.Errorf("%s -s %s wrote %s, want %s", format, l.level, got, strings.Join(names, " "))
 				}
 				lines := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
@@ -83,7 +69,7 @@ func TestLevels(t *testing.T) {
 				}
 			}
 			sort.Strings(everything)
-			if got := strings.Join(listDir(t, all), " "); got != strings.Join(everything, " ") {
+			if got := strings.Join(testutil.ListDir(t, all), " "); got != strings.Join(everything, " ") {
 				t.Errorf("%s -s all wrote %s, want %s", format, got, strings.Join(everything, " "))
 			}
 			if format == "csv" {

@@ -5,13 +5,13 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/pegasus-go/pegasus/ingest"
 	"github.com/pegasus-go/pegasus/internal/sampledb"
+	"github.com/pegasus-go/pegasus/internal/testutil"
 	"github.com/pegasus-go/pegasus/report/statistics"
 	"github.com/pegasus-go/pegasus/stampede"
 )
@@ -64,18 +64,7 @@ func TestConformance(t *testing.T) {
 // content (see compareFile).
 func compareDirs(t *testing.T, want, got string) {
 	t.Helper()
-	list := func(dir string) []string {
-		es, err := os.ReadDir(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var names []string
-		for _, e := range es {
-			names = append(names, e.Name())
-		}
-		sort.Strings(names)
-		return names
-	}
+	list := func(dir string) []string { return testutil.ListDir(t, dir) }
 	if w, g := strings.Join(list(want), " "), strings.Join(list(got), " "); w != g {
 		t.Errorf("files differ:\nwant %s\ngot  %s", w, g)
 	}
