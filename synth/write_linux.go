@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"syscall"
+
+	"github.com/pegasus-go/pegasus/internal/rawfile"
 )
 
 // dirWriter creates files in one directory. On Linux it holds the directory
@@ -24,7 +26,7 @@ func makeDir(path string) (dirWriter, error) {
 	if err := os.Mkdir(path, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
 		return dirWriter{}, err
 	}
-	fd, err := ignoringEINTR(func() (int, error) {
+	fd, err := rawfile.RetryEINTR(func() (int, error) {
 		return syscall.Open(path, syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
 	})
 	if err != nil {
@@ -36,27 +38,13 @@ func makeDir(path string) (dirWriter, error) {
 // create creates file name (which must not exist) and writes data to it
 // with one write.
 func (d *dirWriter) create(name string, data []byte) error {
-	fd, err := ignoringEINTR(func() (int, error) {
+	fd, err := rawfile.RetryEINTR(func() (int, error) {
 		return syscall.Openat(d.fd, name, syscall.O_WRONLY|syscall.O_CREAT|syscall.O_EXCL|syscall.O_CLOEXEC, 0o644)
 	})
 	if err != nil {
 		return &os.PathError{Op: "open", Path: filepath.Join(d.path, name), Err: err}
 	}
-	for len(data) > 0 {
-		n, err := syscall.Write(fd, data)
-		if err == syscall.EINTR {
-			continue
-		}
-		if err != nil {
-			syscall.Close(fd)
-			return &os.PathError{Op: "write", Path: filepath.Join(d.path, name), Err: err}
-		}
-		data = data[n:]
-	}
-	if err := syscall.Close(fd); err != nil {
-		return &os.PathError{Op: "close", Path: filepath.Join(d.path, name), Err: err}
-	}
-	return nil
+	return rawfile.WriteClose(fd, data, d.path, name)
 }
 
 func (d *dirWriter) close() error {
@@ -64,13 +52,4 @@ func (d *dirWriter) close() error {
 		return &os.PathError{Op: "close", Path: d.path, Err: err}
 	}
 	return nil
-}
-
-func ignoringEINTR(f func() (int, error)) (int, error) {
-	for {
-		n, err := f()
-		if err != syscall.EINTR {
-			return n, err
-		}
-	}
 }

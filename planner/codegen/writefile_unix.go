@@ -5,6 +5,8 @@ package codegen
 import (
 	"os"
 	"syscall"
+
+	"github.com/pegasus-go/pegasus/internal/rawfile"
 )
 
 // writeFile creates the file at path and writes data with plain system
@@ -23,19 +25,5 @@ func writeFile(path []byte, data []byte, perm os.FileMode) error {
 	if err != nil {
 		return &os.PathError{Op: "open", Path: p, Err: err}
 	}
-	for len(data) > 0 {
-		n, err := syscall.Write(fd, data)
-		if err == syscall.EINTR {
-			continue
-		}
-		if err != nil {
-			syscall.Close(fd)
-			return &os.PathError{Op: "write", Path: p, Err: err}
-		}
-		data = data[n:]
-	}
-	if err := syscall.Close(fd); err != nil {
-		return &os.PathError{Op: "close", Path: p, Err: err}
-	}
-	return nil
+	return rawfile.WriteClose(fd, data, p, "")
 }
