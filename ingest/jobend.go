@@ -169,16 +169,16 @@ func underDir(p, dir string) bool {
 }
 
 // events turns the instance's files into its end events.
-func (j *jobEnd) events() []*Event {
-	// The events are made in one block (they are loaded together): one
-	// allocation instead of one per event.
-	var vals []Event
+func (j *jobEnd) events(alloc *eventAlloc) []*Event {
+	var evs []*Event
 	emit := func(e Event) {
 		e.Wf, e.Src = j.wf, j.src
 		if e.Job == "" {
 			e.Job, e.Inst, e.Sched = j.node, j.seq, j.sched
 		}
-		vals = append(vals, e)
+		p := alloc.new()
+		*p = e
+		evs = append(evs, p)
 	}
 	outAbs, outRel, errAbs, errRel := j.outputPaths()
 	end := &JobEnd{Multiplier: j.sub.cores, StdinFile: j.sub.input}
@@ -336,7 +336,7 @@ func (j *jobEnd) events() []*Event {
 	}
 	_ = ip
 
-	vals = make([]Event, 0, endEventCount(records))
+	evs = make([]*Event, 0, endEventCount(records))
 	if host != nil {
 		if host.Hostname == "" {
 			host.Hostname = "unknown"
@@ -533,10 +533,6 @@ func (j *jobEnd) events() []*Event {
 		end.ClusterDuration, end.HasCluster = ks.Cluster.Duration, true
 	}
 	emit(e)
-	evs := make([]*Event, len(vals))
-	for i := range vals {
-		evs[i] = &vals[i]
-	}
 	return evs
 }
 

@@ -44,6 +44,9 @@ type Options struct {
 	// workflow), instead of a JobstateLine event in the stream: the cheaper
 	// way for a caller that only writes the lines out.
 	Jobstate func(r JobstateRecord, wf string)
+	// Events, if set, recycles the events of batches the sink hands back
+	// with Events.Release (see EventPool).
+	Events *EventPool
 	// JobstateInput, if set, is a jobstate log written by HTCondor's DAGMan
 	// (the DAG's JOBSTATE_LOG) read instead of the root workflow's dagman.out.
 	JobstateInput string
@@ -182,7 +185,7 @@ func run(ctx context.Context, dagmanOut string, opts Options, sink func([]*Event
 		opts.Now = time.Now
 	}
 	m := &Monitor{opts: opts, byDir: map[string]*workflow{}, ctx: ctx}
-	m.out = newPipeline(opts.Workers, opts.BatchSize)
+	m.out = newPipeline(opts.Workers, opts.BatchSize, opts.Events)
 
 	abs, err := filepath.Abs(dagmanOut)
 	if err != nil {
@@ -270,6 +273,7 @@ func (m *Monitor) openWorkflow(dir, dagmanOut string, parent *workflow, parentIn
 		nodes: map[string]*nodeInfo{}, subs: map[string]*submitInfo{}, subDirs: map[string]string{},
 		label: bd.Label(), index: bd.Get("dax_index"),
 	}
+	w.alloc.pool = m.opts.Events
 	if w.origDir == "" {
 		w.origDir = dir
 	}
@@ -382,19 +386,15 @@ func (m *Monitor) readStatic(w *workflow, p string) error {
 	defer f.Close()
 	sc := NewBPScanner(f, p)
 	for sc.Next() {
-		if len(w.slab) == 0 {
-			w.slab = make([]Event, eventSlab)
-		}
-		e := &w.slab[0] // taken (newEvent) only if the record makes an event
+		e := w.alloc.new()
 		ok, err := staticEvent(e, sc.Record(), p)
 		if err != nil {
 			return err
 		}
 		if !ok {
-			*e = Event{}
+			w.alloc.unget(e)
 			continue
 		}
-		w.slab = w.slab[1:]
 		e.Wf = w.uuid
 		w.emit(e)
 	}

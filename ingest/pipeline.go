@@ -31,7 +31,7 @@ type future struct {
 	done chan struct{}
 }
 
-func newPipeline(workers, batch int) *pipeline {
+func newPipeline(workers, batch int, pool *EventPool) *pipeline {
 	p := &pipeline{
 		batch: batch,
 		// Queues deep enough to keep the workers and the sink busy, and no
@@ -47,8 +47,9 @@ func newPipeline(workers, batch int) *pipeline {
 		p.wg.Add(1)
 		go func() {
 			defer p.wg.Done()
+			alloc := eventAlloc{pool: pool}
 			for f := range p.work {
-				f.evs = f.job.events()
+				f.evs = f.job.events(&alloc)
 				close(f.done)
 			}
 		}()

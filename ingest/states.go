@@ -38,7 +38,7 @@ type LogSummary struct {
 // returns each node's final state. Time stamps are read in loc (nil: TZ).
 func ReadLogStates(ctx context.Context, r io.Reader, name string, loc *time.Location) (*LogSummary, error) {
 	m := &Monitor{opts: Options{Loc: loc, Now: time.Now}, byDir: map[string]*workflow{}, ctx: ctx}
-	m.out = newPipeline(0, 1<<30) // events are kept in one growing batch and dropped
+	m.out = newPipeline(0, 1<<30, nil) // events are kept in one growing batch and dropped
 	w := &workflow{m: m, uuid: "log", outPath: name, nodes: map[string]*nodeInfo{}, subs: map[string]*submitInfo{},
 		subDirs: map[string]string{}, bare: true}
 	w.clock = &Clock{Loc: loc}

@@ -146,9 +146,9 @@ type workflow struct {
 	// known sub-workflow directories -> uuid, so a retried node maps again.
 	subDirs map[string]string
 
-	bare bool        // a lone dagman.out: no submit directory files are read
-	pf   *prefetcher // reads submit files ahead of the tracker
-	slab []Event     // events not handed out yet (newEvent)
+	bare  bool        // a lone dagman.out: no submit directory files are read
+	pf    *prefetcher // reads submit files ahead of the tracker
+	alloc eventAlloc  // the tracker's events (newEvent)
 }
 
 func (w *workflow) warn(line int, format string, args ...any) {
@@ -429,19 +429,8 @@ func (w *workflow) emit(e *Event) {
 	w.m.out.event(e)
 }
 
-// eventSlab is how many events newEvent allocates at once.
-const eventSlab = 32
-
-// newEvent returns a zero Event for the tracker to fill: events are
-// allocated a block at a time (a replay makes millions of them).
-func (w *workflow) newEvent() *Event {
-	if len(w.slab) == 0 {
-		w.slab = make([]Event, eventSlab)
-	}
-	e := &w.slab[0]
-	w.slab = w.slab[1:]
-	return e
-}
+// newEvent returns a zero Event for the tracker to fill.
+func (w *workflow) newEvent() *Event { return w.alloc.new() }
 
 func (w *workflow) jobEvent(k Kind, inst *instance, ts float64, js bool) *Event {
 	e := w.newEvent()

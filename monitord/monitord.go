@@ -180,7 +180,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	default:
 		path := stampede.ParseDest(dest)
 		res.DBPath = path
-		db, stats, err := openAndLoad(ctx, path, produce)
+		// The loader keeps no event once it has taken a batch: its events
+		// are handed back for the replay to reuse.
+		pool := ingest.NewEventPool()
+		cfg.Ingest.Events = pool
+		db, stats, err := openAndLoad(ctx, path, produce, pool)
 		res.Stats = stats
 		if db == nil {
 			return nil, err
@@ -220,7 +224,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 // into it. The replay starts at once, while the database opens (creating
 // its schema takes as long as replaying a small run): its first batches
 // wait in a queue. db is nil when the database could not be opened.
-func openAndLoad(ctx context.Context, path string, produce func(func([]*ingest.Event) error) error) (*stampede.DB, stampede.LoadStats, error) {
+//
+// Each batch is released to pool (which may be nil) once loaded.
+func openAndLoad(ctx context.Context, path string, produce func(func([]*ingest.Event) error) error, pool *ingest.EventPool) (*stampede.DB, stampede.LoadStats, error) {
 	type opened struct {
 		db  *stampede.DB
 		err error
@@ -265,6 +271,7 @@ func openAndLoad(ctx context.Context, path string, produce func(func([]*ingest.E
 				stop()
 				return err
 			}
+			pool.Release(b)
 		}
 		<-prodDone
 		return prodErr

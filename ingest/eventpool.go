@@ -1,0 +1,76 @@
+package ingest
+
+// EventPool recycles the Events of batches a consumer is done with, so that
+// a long replay allocates its events once instead of once per event (they
+// were about half of what a 100,000-job replay allocated, and so half of its
+// garbage collections). Set it in Options.Events and hand every batch back
+// with Release once nothing points to its events any more; batches never
+// released are simply left to the garbage collector. It is safe for
+// concurrent use.
+type EventPool struct {
+	free chan []*Event
+}
+
+// eventPoolBatches bounds how many released batches wait for reuse.
+const eventPoolBatches = 1024
+
+// NewEventPool returns an empty pool.
+func NewEventPool() *EventPool {
+	return &EventPool{free: make(chan []*Event, eventPoolBatches)}
+}
+
+// Release hands a batch's events back for reuse. The caller must keep no
+// pointer to them (the payloads they point to, such as *JobEnd, may be kept)
+// and must not use the batch afterwards. A nil pool does nothing.
+func (p *EventPool) Release(batch []*Event) {
+	if p == nil || len(batch) == 0 {
+		return
+	}
+	for _, e := range batch {
+		*e = Event{} // no payload stays reachable through the pool
+	}
+	select {
+	case p.free <- batch:
+	default:
+	}
+}
+
+// eventAlloc hands out zeroed Events to one producing goroutine: released
+// ones from its pool first, then new ones allocated a block at a time.
+type eventAlloc struct {
+	pool *EventPool
+	free []*Event
+	slab []Event
+}
+
+// eventSlab is how many events eventAlloc allocates at once.
+const eventSlab = 32
+
+func (a *eventAlloc) new() *Event {
+	if n := len(a.free); n > 0 {
+		e := a.free[n-1]
+		a.free = a.free[:n-1]
+		return e
+	}
+	if a.pool != nil {
+		select {
+		case b := <-a.pool.free:
+			e := b[len(b)-1]
+			a.free = b[:len(b)-1]
+			return e
+		default:
+		}
+	}
+	if len(a.slab) == 0 {
+		a.slab = make([]Event, eventSlab)
+	}
+	e := &a.slab[0]
+	a.slab = a.slab[1:]
+	return e
+}
+
+// unget gives back an Event new returned and that was not used.
+func (a *eventAlloc) unget(e *Event) {
+	*e = Event{}
+	a.free = append(a.free, e)
+}
