@@ -25,6 +25,8 @@ func TestReadFileInto(t *testing.T) {
 		{"big, small buffer", big, make([]byte, 3, 10), 0, big},
 		{"limit", big, nil, 5000, big[:5000]},
 		{"limit above size", []byte("abc"), nil, 10, []byte("abc")},
+		{"exactly the first read", big[:4096], nil, 0, big[:4096]},
+		{"one byte more than the first read", big[:4097], nil, 0, big[:4097]},
 	} {
 		p := filepath.Join(dir, "f")
 		if err := os.WriteFile(p, c.data, 0o644); err != nil {

@@ -12,7 +12,9 @@ import (
 // and returns the bytes read; limit > 0 bounds how many. It goes through the
 // descriptor directly: an *os.File costs allocations, a cleanup and an
 // attempt to register the file with the network poller, and the replay
-// reads two or three small files per job. Errors are the *fs.PathError that
+// reads two or three small files per job. A short read is taken as the
+// end of the file, which it is for a regular file: one read system call per
+// small file instead of two. Errors are the *fs.PathError that
 // os.Open and (*os.File).Read give.
 func readFileInto(path string, buf []byte, limit int) ([]byte, error) {
 	var fd int
@@ -49,5 +51,11 @@ func readFileInto(path string, buf []byte, limit int) ([]byte, error) {
 			return buf, nil
 		}
 		buf = buf[:len(buf)+n]
+		if n < len(space) {
+			// A regular file gives less than asked only at its end: no
+			// second read to be told so (a file still growing is read as
+			// it was a moment ago either way).
+			return buf, nil
+		}
 	}
 }

@@ -15,13 +15,14 @@ import (
 type fileReader struct {
 	fd   int
 	name string
+	end  bool // a read gave less than asked: the end of a regular file
 }
 
 func (r *fileReader) open(name string) error {
 	for {
 		fd, err := syscall.Open(name, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
 		if err == nil {
-			r.fd, r.name = fd, name
+			r.fd, r.name, r.end = fd, name, false
 			return nil
 		}
 		if err != syscall.EINTR {
@@ -30,7 +31,13 @@ func (r *fileReader) open(name string) error {
 	}
 }
 
+// Read reads from the file. A read that gives less than asked is taken as
+// the end of the file, as it is for a regular file, so the next Read
+// returns io.EOF without a system call (one read per small file, not two).
 func (r *fileReader) Read(b []byte) (int, error) {
+	if r.end && len(b) > 0 {
+		return 0, io.EOF
+	}
 	for {
 		n, err := syscall.Read(r.fd, b)
 		switch {
@@ -41,6 +48,7 @@ func (r *fileReader) Read(b []byte) (int, error) {
 		case n == 0 && len(b) > 0:
 			return 0, io.EOF
 		}
+		r.end = n < len(b)
 		return n, nil
 	}
 }
