@@ -1,5 +1,7 @@
 package ingest
 
+import "sync"
+
 // EventPool recycles the Events of batches a consumer is done with, so that
 // a long replay allocates its events once instead of once per event (they
 // were about half of what a 100,000-job replay allocated, and so half of its
@@ -8,7 +10,8 @@ package ingest
 // released are simply left to the garbage collector. It is safe for
 // concurrent use.
 type EventPool struct {
-	free chan []*Event
+	mu   sync.Mutex
+	free [][]*Event // a stack: the batch released last is reused first (still in cache)
 }
 
 // eventPoolBatches bounds how many released batches wait for reuse.
@@ -16,7 +19,7 @@ const eventPoolBatches = 1024
 
 // NewEventPool returns an empty pool.
 func NewEventPool() *EventPool {
-	return &EventPool{free: make(chan []*Event, eventPoolBatches)}
+	return &EventPool{}
 }
 
 // Release hands a batch's events back for reuse. The caller must keep no
@@ -29,10 +32,25 @@ func (p *EventPool) Release(batch []*Event) {
 	for _, e := range batch {
 		*e = Event{} // no payload stays reachable through the pool
 	}
-	select {
-	case p.free <- batch:
-	default:
+	p.mu.Lock()
+	if len(p.free) < eventPoolBatches {
+		p.free = append(p.free, batch)
 	}
+	p.mu.Unlock()
+}
+
+// take returns a released batch, or nil.
+func (p *EventPool) take() []*Event {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := len(p.free)
+	if n == 0 {
+		return nil
+	}
+	b := p.free[n-1]
+	p.free[n-1] = nil
+	p.free = p.free[:n-1]
+	return b
 }
 
 // eventAlloc hands out zeroed Events to one producing goroutine: released
@@ -53,12 +71,10 @@ func (a *eventAlloc) new() *Event {
 		return e
 	}
 	if a.pool != nil {
-		select {
-		case b := <-a.pool.free:
+		if b := a.pool.take(); b != nil {
 			e := b[len(b)-1]
 			a.free = b[:len(b)-1]
 			return e
-		default:
 		}
 	}
 	if len(a.slab) == 0 {
