@@ -2,6 +2,7 @@ package stampede
 
 import (
 	"context"
+	"database/sql/driver"
 	"fmt"
 	"path/filepath"
 	"reflect"
@@ -155,7 +156,10 @@ func TestChunkWriterMatchesAppender(t *testing.T) {
 	}
 }
 
-func db0(t *testing.T, ctx context.Context) *DB {
+// tempDB opens a new database in a temporary directory, closed when the
+// test ends.
+func tempDB(t *testing.T, ctx context.Context) *DB {
+	t.Helper()
 	db, err := Open(ctx, filepath.Join(t.TempDir(), "x.duckdb"), OpenOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -164,17 +168,25 @@ func db0(t *testing.T, ctx context.Context) *DB {
 	return db
 }
 
+// tempConn returns a new temporary database and a driver connection of its
+// own to it (as the loader takes one), both closed when the test ends.
+func tempConn(t *testing.T, ctx context.Context) (*DB, driver.Conn) {
+	t.Helper()
+	db := tempDB(t, ctx)
+	dc, err := db.rawConn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { dc.Close() })
+	return db, dc
+}
+
 // TestDirectChunks checks that the loader reaches duckdb-go's connection
 // handle: when a new duckdb-go changes its layout the loader still works,
 // through the Appender, but several times slower.
 func TestDirectChunks(t *testing.T) {
 	ctx := context.Background()
-	db := db0(t, ctx)
-	dc, err := db.rawConn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer dc.Close()
+	_, dc := tempConn(t, ctx)
 	if _, ok := cConnection(dc); !ok {
 		t.Fatal("no C connection handle in this duckdb-go: the loader falls back to the slower Appender")
 	}
@@ -214,12 +226,8 @@ func BenchmarkLoad(b *testing.B) {
 // that the rollback leaves the table empty.
 func TestWriterError(t *testing.T) {
 	ctx := context.Background()
-	db := db0(t, ctx)
-	dc, err := db.rawConn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer dc.Close()
+	db, dc := tempConn(t, ctx)
+	var err error
 	l := &loader{ctx: ctx, dc: dc, wfs: map[string]*wfState{}, hosts: map[hostKey]int64{}}
 	if err := l.begin(); err != nil {
 		t.Fatal(err)

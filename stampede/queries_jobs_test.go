@@ -17,11 +17,7 @@ import (
 // factors.
 func TestJobListingRanges(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "l.duckdb"), OpenOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := tempDB(t, ctx)
 	runs := []SyntheticRun{
 		{UUID: "5e1f0000-0000-4000-8000-00000000000a", Jobs: 2000, SubWorkflows: 3},
 		{UUID: "5e1f0000-0000-4000-8000-00000000000b", Jobs: 700, SubWorkflows: 1},
@@ -122,11 +118,7 @@ func TestJobListingRanges(t *testing.T) {
 // the whole database and for one of two, with hosts sharing a name.
 func TestTimeStatsScan(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "t.duckdb"), OpenOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := tempDB(t, ctx)
 	runs := []SyntheticRun{
 		{UUID: "5e1f0000-0000-4000-8000-00000000000e", Jobs: 3000, SubWorkflows: 2, Hosts: 30},
 		{UUID: "5e1f0000-0000-4000-8000-00000000000f", Jobs: 800, Hosts: 20},
@@ -202,11 +194,7 @@ func TestTimeStatsScan(t *testing.T) {
 // carry no bound, and that whole values need no bound.
 func TestCumulativeTimesBound(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "s.duckdb"), OpenOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := tempDB(t, ctx)
 	if err := db.FillSynthetic(ctx, SyntheticRun{Jobs: 3000, SubWorkflows: 2}); err != nil {
 		t.Fatal(err)
 	}
@@ -311,11 +299,7 @@ func treeScope(t *testing.T, db *DB, uuid string) Scope {
 // without invocations, and PMC counting.
 func TestCountsScan(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "c.duckdb"), OpenOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := tempDB(t, ctx)
 	runs := []SyntheticRun{
 		{UUID: "5e1f0000-0000-4000-8000-00000000000c", Jobs: 3000, SubWorkflows: 3},
 		{UUID: "5e1f0000-0000-4000-8000-00000000000d", Jobs: 500},

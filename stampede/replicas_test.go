@@ -3,7 +3,6 @@ package stampede
 import (
 	"context"
 	"database/sql"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -74,11 +73,7 @@ func rows(t *testing.T, db *sql.DB, q string) []string {
 // the LFN keys kept across a reload.
 func TestReplicaRows(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "rc.duckdb"), OpenOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := tempDB(t, ctx)
 	loadEvents(t, db, rcRun("wf-a", "shared.dat"))
 	want := map[string][]string{
 		"rc_lfn":         {"1|own-wf-a", "2|shared.dat"},
