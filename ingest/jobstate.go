@@ -123,7 +123,13 @@ func FormatJobstateLine(ts int64, job, state, info, site, walltime string, seq i
 	// Room for the numbers, the blanks and a "-" per empty field: one
 	// allocation, which the string then uses.
 	b := make([]byte, 0, 48+len(job)+len(state)+len(info)+len(site)+len(walltime))
-	b = strconv.AppendInt(b, ts, 10)
+	b = AppendJobstateLine(b, ts, job, state, info, site, walltime, seq)
+	return unsafe.String(unsafe.SliceData(b), len(b)) // b is not used again
+}
+
+// AppendJobstateLine appends the line FormatJobstateLine makes to dst.
+func AppendJobstateLine(dst []byte, ts int64, job, state, info, site, walltime string, seq int) []byte {
+	b := strconv.AppendInt(dst, ts, 10)
 	for _, f := range [...]string{job, state, info, site, walltime} {
 		b = append(b, ' ')
 		if f == "" {
@@ -133,9 +139,7 @@ func FormatJobstateLine(ts int64, job, state, info, site, walltime string, seq i
 	}
 	b = append(b, ' ')
 	if seq > 0 {
-		b = strconv.AppendInt(b, int64(seq), 10)
-	} else {
-		b = append(b, '-')
+		return strconv.AppendInt(b, int64(seq), 10)
 	}
-	return unsafe.String(unsafe.SliceData(b), len(b)) // b is not used again
+	return append(b, '-')
 }

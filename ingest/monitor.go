@@ -42,7 +42,8 @@ type Options struct {
 	// Jobstate, if set, receives each jobstate.log line as its workflow's
 	// tracker makes it (possibly from several goroutines, one per
 	// workflow), instead of a JobstateLine event in the stream: the cheaper
-	// way for a caller that only writes the lines out.
+	// way for a caller that only writes the lines out. r.Text is only valid
+	// during the call (the tracker reuses its bytes).
 	Jobstate func(r JobstateRecord, wf string)
 	// Events, if set, recycles the events of batches the sink hands back
 	// with Events.Release (see EventPool).

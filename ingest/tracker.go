@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
 // A job state transition, as monitord names them in jobstate.log (FORMATS.md §2.3).
@@ -119,6 +120,7 @@ type workflow struct {
 	dag     *DAG
 	dagPath string
 	outPath string // dagman.out
+	jsBuf   []byte // the jobstate.log line being handed to Options.Jobstate
 	label   string
 	index   string
 
@@ -650,7 +652,13 @@ func (w *workflow) update(n *nodeInfo, node, sched, state string, status int, ha
 		info = strconv.Itoa(regular)
 	}
 	site := inst.site
-	w.jsLine(ts, FormatJobstateLine(int64(ts), node, state, info, site, inst.sub.walltime, inst.seq))
+	if f := w.m.opts.Jobstate; f != nil {
+		// Formatted into the tracker's buffer: the callback writes it out.
+		w.jsBuf = AppendJobstateLine(w.jsBuf[:0], int64(ts), node, state, info, site, inst.sub.walltime, inst.seq)
+		f(JobstateRecord{Dir: w.dir, Text: unsafe.String(unsafe.SliceData(w.jsBuf), len(w.jsBuf))}, w.uuid)
+	} else {
+		w.jsLine(ts, FormatJobstateLine(int64(ts), node, state, info, site, inst.sub.walltime, inst.seq))
+	}
 
 	if newSched && state != stSubmit {
 		// An HTCondor id for an instance that had none: make sure the row exists.

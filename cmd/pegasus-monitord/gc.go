@@ -8,10 +8,12 @@ import (
 )
 
 // gcBase is the smallest soft memory limit tuneGC sets. DuckDB's own
-// memory grows with the transaction to about half a GiB at 100,000 jobs:
-// 416 MiB for Go keeps such a replay's RSS near 900 MiB (448 MiB gave
-// 940–1000 MiB), for two more collections than 448 MiB.
-const gcBase = 416 << 20
+// memory grows with the transaction to about 400 MiB at 100,000 jobs:
+// 512 MiB for Go keeps such a replay's RSS at 830–870 MiB. Every 100 MiB
+// more saves a collection or two, of the dearest kind (a live heap of
+// 200–250 MiB, marked while both cores load), and adds as much RSS: 416 MiB
+// gave ~800 MiB of RSS and 0.5–1 s more CPU, 608 MiB up to 930 MiB.
+const gcBase = 512 << 20
 
 // tuneGC sets GOGC=400 and a soft memory limit of max(gcBase, 3 × the live
 // heap − 512 MiB), checked four times a second: a run of up to about
