@@ -215,7 +215,7 @@ type Event struct {
 	JobDef     *JobDef          // job.info
 	Files      *StdFiles        // main.start
 	End        *JobEnd          // main.end, composite; on inv.end of a job's task, the job's (for its files)
-	Inv        *InvocationEnd   // inv.end
+	Inv        *InvocationEnd   // inv.end; on inv.start, the same invocation (its TaskSeq is inv.id)
 	Host       *Host            // host.info
 	Metric     *IntegrityMetric // int.metric
 	Monitoring []KV             // task.monitoring payload

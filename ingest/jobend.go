@@ -400,7 +400,7 @@ func (j *jobEnd) events(alloc *eventAlloc) []*Event {
 			} else if j.sub.hasDaxJobID {
 				inv.TaskID, inv.HasTaskID = j.sub.daxJobID, true
 			}
-			emit(Event{Kind: InvStart, TS: inv.StartTime, Inv: &InvocationEnd{TaskSeq: k + 1}})
+			emit(Event{Kind: InvStart, TS: inv.StartTime, Inv: inv})
 			emit(Event{Kind: InvEnd, TS: inv.StartTime + inv.Duration, ExitCode: exit, HasExit: true, Inv: inv, End: end})
 		}
 	} else if !noop {
@@ -430,7 +430,7 @@ func (j *jobEnd) events(alloc *eventAlloc) []*Event {
 		if j.sub.hasDaxJobID {
 			inv.TaskID, inv.HasTaskID = j.sub.daxJobID, true
 		}
-		emit(Event{Kind: InvStart, TS: inv.StartTime, Inv: &InvocationEnd{TaskSeq: 1}})
+		emit(Event{Kind: InvStart, TS: inv.StartTime, Inv: inv})
 		emit(Event{Kind: InvEnd, TS: inv.StartTime + inv.Duration, ExitCode: mainExit, HasExit: true, Inv: inv, End: end})
 	}
 

@@ -88,15 +88,15 @@ type instance struct {
 	postStart, postEnd float64
 	postExit           int
 
-	deferred *Event // main.end waiting for the POST script
-	deferTS  float64
-	deferJS  int
+	deferTS float64 // the main.end state's time and jobstate seq, when deferred
+	deferJS int
 
 	// The flags sit together (an instance is kept per node for the whole run).
 	hasPreStart, hasPreEnd, hasPreExit    bool
 	hasMainStart, hasMainEnd, hasMainExit bool
 	hasPostStart, hasPostEnd              bool
 	ended                                 bool // main.end emitted
+	deferred                              bool // main.end waits for the POST script
 }
 
 // nodeInfo is what the tracker keeps per DAG node across tries.
@@ -766,7 +766,7 @@ func (w *workflow) update(n *nodeInfo, node, sched, state string, status int, ha
 		inst.mainExit, inst.hasMainExit = raw, true
 		if n.hasPost() {
 			inst.deferTS, inst.deferJS = ts, inst.js
-			inst.deferred = &Event{} // marker: main.end waits for the POST script
+			inst.deferred = true
 		} else {
 			w.finishJob(inst, ts, inst.js, false)
 		}
@@ -814,7 +814,7 @@ func (w *workflow) update(n *nodeInfo, node, sched, state string, status int, ha
 		}
 		if !inst.ended {
 			mts, mjs := ts, inst.js
-			if inst.deferred != nil {
+			if inst.deferred {
 				mts, mjs = inst.deferTS, inst.deferJS
 			}
 			w.finishJob(inst, mts, mjs, false)
@@ -871,7 +871,7 @@ func (w *workflow) scriptInvocation(inst *instance, seq int, ts float64) {
 		inv.Argv, inv.HasArgv = s.Args, true
 	}
 	e := w.newEvent()
-	*e = Event{Kind: InvStart, TS: start, Job: inst.node, Inst: inst.seq, Sched: inst.sched, Inv: &InvocationEnd{TaskSeq: seq}}
+	*e = Event{Kind: InvStart, TS: start, Job: inst.node, Inst: inst.seq, Sched: inst.sched, Inv: inv}
 	w.emit(e)
 	e = w.newEvent()
 	*e = Event{Kind: InvEnd, TS: ts, Job: inst.node, Inst: inst.seq, Sched: inst.sched, ExitCode: exit, HasExit: true, Inv: inv}
@@ -885,7 +885,7 @@ func (w *workflow) finishJob(inst *instance, ts float64, js int, failedEarly boo
 		return
 	}
 	inst.ended = true
-	inst.deferred = nil
+	inst.deferred = false
 	if w.bare {
 		return
 	}
