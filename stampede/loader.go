@@ -898,26 +898,38 @@ func (l *loader) commit() error {
 	if err := l.resolveReplicas(); err != nil {
 		return err
 	}
-	// While DuckDB checkpoints at commit, the committing thread spins
-	// waiting for the checkpoint's tasks, which run on a single worker:
-	// with one thread it runs them itself, in the same time for half the
-	// CPU.
-	var threads int64
-	if err := l.queryRow("SELECT current_setting('threads')", &threads); err != nil {
+	// The COMMIT checkpoints: every load is followed by the database's
+	// close, which would otherwise write the rows to the WAL at the COMMIT
+	// (and sync it), then read them back into the file at the close (a
+	// tenth of a 1,000-job replay). A big load's COMMIT checkpoints anyway
+	// (its WAL is over DuckDB's threshold); if another connection has a
+	// transaction open, DuckDB writes the WAL as before. A small database
+	// is checkpointed without FSST and dictionary compression, as at the
+	// close (see smallDatabaseJobs). While DuckDB checkpoints, the
+	// committing thread spins waiting for the checkpoint's tasks, which run
+	// on a single worker: with one thread it runs them itself, in the same
+	// time for half the CPU.
+	var threads, jobs int64
+	if err := l.queryRow("SELECT current_setting('threads'), (SELECT count(*) FROM job)", &threads, &jobs); err != nil {
 		return err
 	}
+	set, reset := "SET checkpoint_threshold = '0b'", "RESET checkpoint_threshold"
+	if jobs < smallDatabaseJobs {
+		set += "; SET disabled_compression_methods = 'fsst,dictionary'"
+		reset += "; RESET disabled_compression_methods"
+	}
 	if threads > 1 {
-		if err := l.exec("SET threads = 1"); err != nil {
-			return err
-		}
+		set += "; SET threads = 1"
+		reset += fmt.Sprintf("; SET threads = %d", threads)
+	}
+	if err := l.exec(set); err != nil {
+		return err
 	}
 	t1 := time.Now()
 	err := l.exec("COMMIT")
 	trace("COMMIT", t1)
-	if threads > 1 {
-		if rerr := l.exec(fmt.Sprintf("SET threads = %d", threads)); err == nil {
-			err = rerr
-		}
+	if rerr := l.exec(reset); err == nil {
+		err = rerr
 	}
 	return err
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"fmt"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -253,5 +254,48 @@ func TestWriterError(t *testing.T) {
 	t.Log(err)
 	if n := rows(t, db.SQL, "SELECT count(*) FROM jobstate"); n[0] != "0" {
 		t.Errorf("%s jobstate rows after the rollback", n[0])
+	}
+}
+
+// TestLoadCheckpointsAtCommit checks that a load's COMMIT leaves its rows
+// in the database file (no WAL for the close to read back), small
+// databases without FSST and dictionary compression, and the settings the
+// COMMIT needed as they were.
+func TestLoadCheckpointsAtCommit(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "c.duckdb")
+	db, err := Open(ctx, path, OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	settings := func() string {
+		var s string
+		err := db.SQL.QueryRowContext(ctx, `SELECT current_setting('checkpoint_threshold') || '|' ||
+			current_setting('disabled_compression_methods') || '|' || current_setting('threads')`).Scan(&s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	before := settings()
+	evs := chunkRun("u1", 1000)
+	if _, err := db.Load(ctx, func(sink func([]*ingest.Event) error) error { return sink(evs) }); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(path + ".wal"); err == nil && fi.Size() > 0 {
+		t.Errorf("the load left a WAL of %d bytes: its COMMIT did not checkpoint", fi.Size())
+	}
+	if after := settings(); after != before {
+		t.Errorf("settings after the load %q, before %q", after, before)
+	}
+	var jobs, packed int
+	err = db.SQL.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM job), (SELECT count(*) FROM (SELECT compression FROM pragma_storage_info('job')
+		UNION ALL SELECT compression FROM pragma_storage_info('jobstate')) WHERE compression IN ('FSST', 'Dictionary', 'DictFSST'))`).Scan(&jobs, &packed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if jobs != 1000 || packed != 0 {
+		t.Errorf("%d jobs in the file, %d segments with FSST or dictionary compression", jobs, packed)
 	}
 }
