@@ -120,7 +120,7 @@ type workflow struct {
 	dag     *DAG
 	dagPath string
 	outPath string // dagman.out
-	jsBuf   []byte // the jobstate.log line being handed to Options.Jobstate
+	jsBuf   []byte // the jobstate.log line being handed on (jsLine)
 	label   string
 	index   string
 
@@ -443,20 +443,24 @@ func (w *workflow) jobEvent(k Kind, inst *instance, ts float64, js bool) *Event 
 	return e
 }
 
-func (w *workflow) jsLine(ts float64, text string) {
+// jsLine hands on the jobstate.log line in w.jsBuf: to Options.Jobstate as
+// a view of the buffer (valid during the call), else as an event.
+func (w *workflow) jsLine(ts float64) {
 	if f := w.m.opts.Jobstate; f != nil {
-		f(JobstateRecord{Dir: w.dir, Text: text}, w.uuid)
+		f(JobstateRecord{Dir: w.dir, Text: unsafe.String(unsafe.SliceData(w.jsBuf), len(w.jsBuf))}, w.uuid)
 		return
 	}
-	w.m.out.event(&Event{Kind: JobstateLine, TS: ts, Wf: w.uuid, Src: Pos{File: w.outPath, Line: w.lineNo}, Line: &JobstateRecord{Dir: w.dir, Text: text}})
+	w.m.out.event(&Event{Kind: JobstateLine, TS: ts, Wf: w.uuid, Src: Pos{File: w.outPath, Line: w.lineNo}, Line: &JobstateRecord{Dir: w.dir, Text: string(w.jsBuf)}})
 }
 
 func (w *workflow) internal(ts float64, marker, value string) {
-	t := strconv.FormatInt(int64(ts), 10) + " INTERNAL *** " + marker
+	b := strconv.AppendInt(w.jsBuf[:0], int64(ts), 10)
+	b = append(append(b, " INTERNAL *** "...), marker...)
 	if value != "" {
-		t += " " + value
+		b = append(append(b, ' '), value...)
 	}
-	w.jsLine(ts, t+" ***")
+	w.jsBuf = append(b, " ***"...)
+	w.jsLine(ts)
 }
 
 // feedLine processes one raw dagman.out line.
@@ -652,13 +656,8 @@ func (w *workflow) update(n *nodeInfo, node, sched, state string, status int, ha
 		info = strconv.Itoa(regular)
 	}
 	site := inst.site
-	if f := w.m.opts.Jobstate; f != nil {
-		// Formatted into the tracker's buffer: the callback writes it out.
-		w.jsBuf = AppendJobstateLine(w.jsBuf[:0], int64(ts), node, state, info, site, inst.sub.walltime, inst.seq)
-		f(JobstateRecord{Dir: w.dir, Text: unsafe.String(unsafe.SliceData(w.jsBuf), len(w.jsBuf))}, w.uuid)
-	} else {
-		w.jsLine(ts, FormatJobstateLine(int64(ts), node, state, info, site, inst.sub.walltime, inst.seq))
-	}
+	w.jsBuf = AppendJobstateLine(w.jsBuf[:0], int64(ts), node, state, info, site, inst.sub.walltime, inst.seq)
+	w.jsLine(ts)
 
 	if newSched && state != stSubmit {
 		// An HTCondor id for an instance that had none: make sure the row exists.

@@ -108,13 +108,16 @@ func open(ctx context.Context, path string, readOnly bool) (*DB, error) {
 // keep every method.
 const smallDatabaseJobs = 20000
 
+// smallDatabaseCompression is the setting a small database is checkpointed with.
+const smallDatabaseCompression = "SET disabled_compression_methods = 'fsst,dictionary'"
+
 // Close closes the database; a writable one is checkpointed.
 func (db *DB) Close() error {
 	if !db.readOnly {
 		var n int64
 		if err := db.SQL.QueryRow(`SELECT count(*) FROM job`).Scan(&n); err == nil && n < smallDatabaseJobs {
 			// Best effort: the checkpoint is right without it.
-			db.SQL.Exec(`SET disabled_compression_methods = 'fsst,dictionary'`)
+			db.SQL.Exec(smallDatabaseCompression)
 		}
 	}
 	err := db.SQL.Close()

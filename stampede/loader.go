@@ -915,7 +915,7 @@ func (l *loader) commit() error {
 	}
 	set, reset := "SET checkpoint_threshold = '0b'", "RESET checkpoint_threshold"
 	if jobs < smallDatabaseJobs {
-		set += "; SET disabled_compression_methods = 'fsst,dictionary'"
+		set += "; " + smallDatabaseCompression
 		reset += "; RESET disabled_compression_methods"
 	}
 	if threads > 1 {
