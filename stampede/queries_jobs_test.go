@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"regexp"
 	"testing"
 )
 
@@ -391,5 +392,48 @@ func TestSmallDatabaseCompression(t *testing.T) {
 		if got := n > 0; got != c.want {
 			t.Errorf("%d jobs: %d segments with FSST or dictionary compression", c.jobs, n)
 		}
+	}
+}
+
+// TestForcedColumnCompression checks that the columns the schema declares
+// FSST-compressed (values unique by construction, where DuckDB's choice
+// between methods costs checkpoint time and cannot pick dictionary
+// compression with profit) are stored with FSST in a big database, and that
+// the other string columns are left to DuckDB's choice.
+func TestForcedColumnCompression(t *testing.T) {
+	forced := regexp.MustCompile(`(\w+) VARCHAR (?:NOT NULL )?USING COMPRESSION fsst`).FindAllStringSubmatch(schemaSQL, -1)
+	if len(forced) < 5 {
+		t.Fatalf("schema declares %d FSST columns", len(forced))
+	}
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "c.duckdb")
+	db, err := Open(ctx, path, OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	// Ten values repeated: DuckDB alone would pick dictionary compression
+	// for both columns.
+	if _, err := db.SQL.ExecContext(ctx, `INSERT INTO job
+		SELECT i, 1, 'job_' || (i % 10), 'job.sub', 'compute', false, 0, '/bin/x' || (i % 10), NULL, 1
+		FROM range(150000) r(i); CHECKPOINT`); err != nil {
+		t.Fatal(err)
+	}
+	// job.exec_job_id is declared FSST; job.executable is not.
+	got := map[string]string{}
+	for _, col := range []string{"exec_job_id", "executable"} {
+		var methods string
+		err := db.SQL.QueryRowContext(ctx, `SELECT string_agg(DISTINCT compression, ',' ORDER BY compression)
+			FROM pragma_storage_info('job') WHERE column_name = ? AND segment_type = 'VARCHAR'`, col).Scan(&methods)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got[col] = methods
+	}
+	if got["exec_job_id"] != "FSST" {
+		t.Errorf("job.exec_job_id stored as %q, want FSST", got["exec_job_id"])
+	}
+	if got["executable"] != "Dictionary" {
+		t.Errorf("job.executable stored as %q, want DuckDB's choice (dictionary) for ten repeated values", got["executable"])
 	}
 }

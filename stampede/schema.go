@@ -23,6 +23,11 @@ var Tables = []string{
 // workflowstate.state and the type_desc columns are ENUMs, as in Pegasus's
 // schema: they compare and print as text, and cost a byte a row.
 //
+// Columns whose values are unique by construction, and job stderr text, are
+// declared USING COMPRESSION fsst: DuckDB then skips weighing dictionary
+// compression for them at each checkpoint, where it cannot pay
+// (docs/stampede.md).
+//
 // Our additions: workflow_metrics (the planner's metrics file, one row per
 // counter), lfn_workflow (which workflows referenced each LFN, so the global
 // rc_* tables can be archived per run) and the analyst views below.
@@ -48,16 +53,17 @@ CREATE TABLE IF NOT EXISTS host (
 	host_id BIGINT NOT NULL, wf_id BIGINT NOT NULL, site VARCHAR NOT NULL, hostname VARCHAR NOT NULL,
 	ip VARCHAR NOT NULL, uname VARCHAR, total_memory BIGINT);
 CREATE TABLE IF NOT EXISTS job (
-	job_id BIGINT NOT NULL, wf_id BIGINT NOT NULL, exec_job_id VARCHAR NOT NULL, submit_file VARCHAR NOT NULL,
-	type_desc type_desc NOT NULL, clustered BOOLEAN NOT NULL, max_retries INTEGER NOT NULL,
+	job_id BIGINT NOT NULL, wf_id BIGINT NOT NULL, exec_job_id VARCHAR NOT NULL USING COMPRESSION fsst,
+	submit_file VARCHAR NOT NULL USING COMPRESSION fsst, type_desc type_desc NOT NULL, clustered BOOLEAN NOT NULL, max_retries INTEGER NOT NULL,
 	executable VARCHAR NOT NULL, argv VARCHAR, task_count INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS job_edge (
 	wf_id BIGINT NOT NULL, parent_exec_job_id VARCHAR NOT NULL, child_exec_job_id VARCHAR NOT NULL);
 CREATE TABLE IF NOT EXISTS job_instance (
 	job_instance_id BIGINT NOT NULL, job_id BIGINT NOT NULL, host_id BIGINT, job_submit_seq INTEGER NOT NULL,
-	sched_id VARCHAR, site VARCHAR, "user" VARCHAR, work_dir VARCHAR, cluster_start DOUBLE,
-	cluster_duration DOUBLE, local_duration DOUBLE, subwf_id BIGINT, stdout_file VARCHAR,
-	stdout_text VARCHAR, stderr_file VARCHAR, stderr_text VARCHAR, stdin_file VARCHAR,
+	sched_id VARCHAR USING COMPRESSION fsst, site VARCHAR, "user" VARCHAR, work_dir VARCHAR, cluster_start DOUBLE,
+	cluster_duration DOUBLE, local_duration DOUBLE, subwf_id BIGINT, stdout_file VARCHAR USING COMPRESSION fsst,
+	stdout_text VARCHAR, stderr_file VARCHAR USING COMPRESSION fsst, stderr_text VARCHAR USING COMPRESSION fsst,
+	stdin_file VARCHAR,
 	multiplier_factor INTEGER NOT NULL DEFAULT 1, exitcode INTEGER);
 CREATE TABLE IF NOT EXISTS jobstate (
 	job_instance_id BIGINT NOT NULL, state VARCHAR NOT NULL, timestamp DOUBLE NOT NULL,
@@ -66,7 +72,7 @@ CREATE TABLE IF NOT EXISTS tag (
 	tag_id BIGINT NOT NULL, wf_id BIGINT NOT NULL, job_instance_id BIGINT NOT NULL,
 	name VARCHAR NOT NULL, count INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS task (
-	task_id BIGINT NOT NULL, wf_id BIGINT NOT NULL, job_id BIGINT, abs_task_id VARCHAR NOT NULL,
+	task_id BIGINT NOT NULL, wf_id BIGINT NOT NULL, job_id BIGINT, abs_task_id VARCHAR NOT NULL USING COMPRESSION fsst,
 	transformation VARCHAR NOT NULL, argv VARCHAR, type_desc type_desc NOT NULL);
 CREATE TABLE IF NOT EXISTS task_edge (
 	wf_id BIGINT NOT NULL, parent_abs_task_id VARCHAR NOT NULL, child_abs_task_id VARCHAR NOT NULL);
@@ -80,7 +86,7 @@ CREATE TABLE IF NOT EXISTS invocation (
 CREATE TABLE IF NOT EXISTS integrity (
 	integrity_id BIGINT NOT NULL, wf_id BIGINT NOT NULL, job_instance_id BIGINT NOT NULL,
 	type VARCHAR NOT NULL, file_type VARCHAR, count INTEGER NOT NULL, duration DOUBLE NOT NULL);
-CREATE TABLE IF NOT EXISTS rc_lfn (lfn_id BIGINT NOT NULL, lfn VARCHAR NOT NULL);
+CREATE TABLE IF NOT EXISTS rc_lfn (lfn_id BIGINT NOT NULL, lfn VARCHAR NOT NULL USING COMPRESSION fsst);
 CREATE TABLE IF NOT EXISTS rc_pfn (pfn_id BIGINT NOT NULL, lfn_id BIGINT, pfn VARCHAR NOT NULL, site VARCHAR);
 CREATE TABLE IF NOT EXISTS rc_meta (lfn_id BIGINT NOT NULL, key VARCHAR NOT NULL, value VARCHAR NOT NULL);
 CREATE TABLE IF NOT EXISTS workflow_files (
