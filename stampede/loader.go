@@ -130,6 +130,7 @@ type loader struct {
 	cconn        mapping.Connection // dc's C handle, when direct
 	direct       bool               // write data chunks through cconn
 	appenderOnly bool               // never direct
+	threads      int64              // DuckDB's thread count before the load, while it is set to 1
 	tabs         [numTables]*tbuf   // row buffers of this transaction
 	next         [numTables]int64   // next surrogate key per table
 	used         [numTables]bool    // tables that got a key in this transaction
@@ -225,7 +226,24 @@ func (l *loader) nextIDs() error {
 }
 
 func (l *loader) begin() error {
+	// DuckDB works on one thread for the whole load. Its own work here
+	// (storing appended chunks, compressing full row groups, the
+	// checkpoint at COMMIT) runs one task at a time anyway, and a second
+	// thread only spins waiting for the first while the parsers need the
+	// core; the setting is put back when the load ends.
+	var threads int64
+	if err := l.queryRow("SELECT current_setting('threads')", &threads); err != nil {
+		return err
+	}
+	l.threads = 0
+	if threads > 1 {
+		if err := l.exec("SET threads = 1"); err != nil {
+			return err
+		}
+		l.threads = threads
+	}
 	if err := l.exec("BEGIN TRANSACTION"); err != nil {
+		l.resetThreads()
 		return err
 	}
 	l.cconn, l.direct = cConnection(l.dc)
@@ -264,6 +282,17 @@ func (l *loader) rollback() {
 		}
 	}
 	_ = l.exec("ROLLBACK")
+	l.resetThreads()
+}
+
+// resetThreads puts back the DuckDB thread count begin changed.
+func (l *loader) resetThreads() error {
+	if l.threads == 0 {
+		return nil
+	}
+	err := l.exec(fmt.Sprintf("SET threads = %d", l.threads))
+	l.threads = 0
+	return err
 }
 
 func sp(s string) *string { return &s }
@@ -905,22 +934,18 @@ func (l *loader) commit() error {
 	// (its WAL is over DuckDB's threshold); if another connection has a
 	// transaction open, DuckDB writes the WAL as before. A small database
 	// is checkpointed without FSST and dictionary compression, as at the
-	// close (see smallDatabaseJobs). While DuckDB checkpoints, the
-	// committing thread spins waiting for the checkpoint's tasks, which run
-	// on a single worker: with one thread it runs them itself, in the same
-	// time for half the CPU.
-	var threads, jobs int64
-	if err := l.queryRow("SELECT current_setting('threads'), (SELECT count(*) FROM job)", &threads, &jobs); err != nil {
+	// close (see smallDatabaseJobs). The checkpoint runs on the load's
+	// single DuckDB thread (see begin): with more, the committing thread
+	// spins waiting for the checkpoint's tasks, which run on one worker, in
+	// the same time for twice the CPU.
+	var jobs int64
+	if err := l.queryRow("SELECT count(*) FROM job", &jobs); err != nil {
 		return err
 	}
 	set, reset := "SET checkpoint_threshold = '0b'", "RESET checkpoint_threshold"
 	if jobs < smallDatabaseJobs {
 		set += "; " + smallDatabaseCompression
 		reset += "; RESET disabled_compression_methods"
-	}
-	if threads > 1 {
-		set += "; SET threads = 1"
-		reset += fmt.Sprintf("; SET threads = %d", threads)
 	}
 	if err := l.exec(set); err != nil {
 		return err
@@ -929,6 +954,9 @@ func (l *loader) commit() error {
 	err := l.exec("COMMIT")
 	trace("COMMIT", t1)
 	if rerr := l.exec(reset); err == nil {
+		err = rerr
+	}
+	if rerr := l.resetThreads(); err == nil {
 		err = rerr
 	}
 	return err

@@ -259,8 +259,8 @@ func TestWriterError(t *testing.T) {
 
 // TestLoadCheckpointsAtCommit checks that a load's COMMIT leaves its rows
 // in the database file (no WAL for the close to read back), small
-// databases without FSST and dictionary compression, and the settings the
-// COMMIT needed as they were.
+// databases without FSST and dictionary compression, that DuckDB works on one
+// thread during the load, and the settings the load needed as they were.
 func TestLoadCheckpointsAtCommit(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "c.duckdb")
@@ -279,9 +279,19 @@ func TestLoadCheckpointsAtCommit(t *testing.T) {
 		return s
 	}
 	before := settings()
+	var during int
 	evs := chunkRun("u1", 1000)
-	if _, err := db.Load(ctx, func(sink func([]*ingest.Event) error) error { return sink(evs) }); err != nil {
+	if _, err := db.Load(ctx, func(sink func([]*ingest.Event) error) error {
+		// DuckDB's settings are the database's: another connection sees them.
+		if err := db.SQL.QueryRowContext(ctx, `SELECT current_setting('threads')`).Scan(&during); err != nil {
+			return err
+		}
+		return sink(evs)
+	}); err != nil {
 		t.Fatal(err)
+	}
+	if during != 1 {
+		t.Errorf("DuckDB had %d threads during the load, want 1", during)
 	}
 	if fi, err := os.Stat(path + ".wal"); err == nil && fi.Size() > 0 {
 		t.Errorf("the load left a WAL of %d bytes: its COMMIT did not checkpoint", fi.Size())
