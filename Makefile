@@ -3,7 +3,7 @@ GO      ?= go
 BIN     ?= bin
 export CGO_ENABLED = 1
 
-.PHONY: all build test vet fmt-check bench demo clean
+.PHONY: all build test vet fmt-check bench pgo demo clean
 
 all: build
 
@@ -25,6 +25,10 @@ fmt-check:
 ## bench: time the real commands on generated runs (see BENCHMARKS.md)
 bench: build
 	scripts/bench.sh
+
+## pgo: refresh pegasus-monitord's profile for profile-guided optimisation
+pgo: build
+	scripts/pgo.sh
 
 ## demo: the main job end to end on a bundled example
 demo: build
