@@ -271,7 +271,7 @@ func (m *Monitor) openWorkflow(dir, dagmanOut string, parent *workflow, parentIn
 	}
 	w := &workflow{
 		m: m, dir: dir, origDir: bd.SubmitDir(), bd: bd, uuid: bd.WfUUID(), outPath: dagmanOut,
-		nodes: map[string]*nodeInfo{}, subs: map[string]*submitInfo{}, subDirs: map[string]string{},
+		nodes: map[string]*nodeInfo{}, subDirs: map[string]string{},
 		label: bd.Label(), index: bd.Get("dax_index"),
 	}
 	w.alloc.pool = m.opts.Events

@@ -39,7 +39,7 @@ type LogSummary struct {
 func ReadLogStates(ctx context.Context, r io.Reader, name string, loc *time.Location) (*LogSummary, error) {
 	m := &Monitor{opts: Options{Loc: loc, Now: time.Now}, byDir: map[string]*workflow{}, ctx: ctx}
 	m.out = newPipeline(0, 1<<30, nil) // events are kept in one growing batch and dropped
-	w := &workflow{m: m, uuid: "log", outPath: name, nodes: map[string]*nodeInfo{}, subs: map[string]*submitInfo{},
+	w := &workflow{m: m, uuid: "log", outPath: name, nodes: map[string]*nodeInfo{},
 		subDirs: map[string]string{}, bare: true}
 	w.clock = &Clock{Loc: loc}
 	w.classifier = DagmanClassifier{Clock: w.clock}

@@ -101,7 +101,8 @@ type instance struct {
 
 // nodeInfo is what the tracker keeps per DAG node across tries.
 type nodeInfo struct {
-	dn       *DAGNode // the node's DAG entry; nil when unknown
+	dn       *DAGNode    // the node's DAG entry; nil when unknown
+	sub      *submitInfo // its submit file, once read (until the node succeeds)
 	latest   *instance
 	tries    int
 	counter  int // output counter; -1 before the first SUBMIT or PRE failure
@@ -129,9 +130,8 @@ type workflow struct {
 
 	nodes         map[string]*nodeInfo
 	byIdx         []*nodeInfo // nodes by their DAG entry's position, as found
-	subs          map[string]*submitInfo
-	jobSeq        int // last job_submit_seq assigned
-	restarts      int // "Parsing" lines seen
+	jobSeq        int         // last job_submit_seq assigned
+	restarts      int         // "Parsing" lines seen
 	running       bool
 	dagmanID      string
 	dagmanPID     int
@@ -208,20 +208,20 @@ func (w *workflow) rebaseRel(p string) string {
 	return clean
 }
 
-// submit returns the parsed submit file of a node (cached; read ahead by
-// the log reader when it can).
-func (w *workflow) submit(node string) *submitInfo {
-	if si, ok := w.subs[node]; ok {
-		return si
+// submit returns the parsed submit file of node n, named node (kept with
+// the node until it succeeds; read ahead by the log reader when it can).
+func (w *workflow) submit(n *nodeInfo, node string) *submitInfo {
+	if n.sub != nil {
+		return n.sub
 	}
 	var si *submitInfo
-	if f := w.prefetched(node); f != nil {
+	if f := w.prefetched(node, n.dn); f != nil {
 		<-f.done
 		si, f.si = f.si, nil
 	} else {
-		si = w.loadSubmit(node, nil)
+		si = w.loadSubmit(node, n.dn)
 	}
-	w.subs[node] = si
+	n.sub = si
 	return si
 }
 
@@ -412,7 +412,7 @@ func (w *workflow) node(name string) *nodeInfo {
 
 func (w *workflow) newInstance(n *nodeInfo, name string) *instance {
 	w.jobSeq++
-	si := w.submit(name)
+	si := w.submit(n, name)
 	inst := &instance{node: name, seq: w.jobSeq, site: si.site, sub: si, ni: n, outNum: n.counter}
 	n.latest = inst
 	n.tries++
@@ -820,7 +820,7 @@ func (w *workflow) update(n *nodeInfo, node, sched, state string, status int, ha
 		}
 		w.scriptInvocation(inst, -2, ts)
 		if state == stPostSuccess {
-			delete(w.subs, node) // done: keep the cache small
+			inst.ni.sub = nil // done: keep memory small
 		}
 		e := w.jobEvent(PostEnd, inst, ts, true)
 		e.ExitCode, e.HasExit = raw, true

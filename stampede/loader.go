@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -87,9 +88,10 @@ type wfState struct {
 	tasks   map[string]int64
 	taskRow map[int64]*taskRow
 	order   []int64
-	insts   map[instKey]*instRow
-	lastKey instKey  // the instance of the previous job event
-	last    *instRow // (a job's events tend to come together)
+	bySeq   []*instRow           // job instances by job_submit_seq, which the tracker numbers per workflow
+	insts   map[instKey]*instRow // the others (a seq out of range or taken by another job)
+	lastKey instKey              // the instance of the previous job event
+	last    *instRow             // (a job's events tend to come together)
 }
 
 type taskRow struct {
@@ -102,8 +104,12 @@ type taskRow struct {
 	typeDesc       string
 }
 
+// maxSeqSlots bounds the job_submit_seq values wfState.bySeq holds.
+const maxSeqSlots = 1 << 24
+
 type instRow struct {
 	id, jobID  int64
+	job        string // exec_job_id
 	seq        int
 	hostID     *int64
 	sched      *string
@@ -663,6 +669,12 @@ func (l *loader) inst(w *wfState, e *ingest.Event) (*instRow, error) {
 		return w.last, nil
 	}
 	k := instKey{e.Job, e.Inst}
+	if e.Inst > 0 && e.Inst < len(w.bySeq) {
+		if ir := w.bySeq[e.Inst]; ir != nil && ir.job == e.Job {
+			w.last, w.lastKey = ir, k
+			return ir, nil
+		}
+	}
 	if ir := w.insts[k]; ir != nil {
 		w.last, w.lastKey = ir, k
 		return ir, nil
@@ -676,8 +688,16 @@ func (l *loader) inst(w *wfState, e *ingest.Event) (*instRow, error) {
 			return nil, err
 		}
 	}
-	ir := &instRow{id: l.id(tJobInstance), jobID: jid, seq: e.Inst, mult: 1}
-	w.insts[k] = ir
+	ir := &instRow{id: l.id(tJobInstance), jobID: jid, job: e.Job, seq: e.Inst, mult: 1}
+	switch {
+	case e.Inst > 0 && e.Inst < len(w.bySeq) && w.bySeq[e.Inst] == nil:
+		w.bySeq[e.Inst] = ir
+	case e.Inst >= len(w.bySeq) && e.Inst <= maxSeqSlots:
+		w.bySeq = slices.Grow(w.bySeq, e.Inst+1-len(w.bySeq))[:e.Inst+1]
+		w.bySeq[e.Inst] = ir
+	default:
+		w.insts[k] = ir
+	}
 	w.last, w.lastKey = ir, k
 	l.stats.JobInstances++
 	return ir, nil
@@ -899,6 +919,13 @@ func (l *loader) commit() error {
 	for _, w := range l.wfs {
 		if err := l.writeTasks(w); err != nil {
 			return err
+		}
+		for _, ir := range w.bySeq {
+			if ir != nil && !ir.written {
+				if err := l.writeInst(ir); err != nil {
+					return err
+				}
+			}
 		}
 		for _, ir := range w.insts {
 			if !ir.written {
