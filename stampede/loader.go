@@ -136,7 +136,7 @@ type loader struct {
 	cconn        mapping.Connection // dc's C handle, when direct
 	direct       bool               // write data chunks through cconn
 	appenderOnly bool               // never direct
-	threads      int64              // DuckDB's thread count before the load, while it is set to 1
+	reset        string             // SQL putting back the DuckDB settings of before the load
 	tabs         [numTables]*tbuf   // row buffers of this transaction
 	next         [numTables]int64   // next surrogate key per table
 	used         [numTables]bool    // tables that got a key in this transaction
@@ -236,20 +236,33 @@ func (l *loader) begin() error {
 	// (storing appended chunks, compressing full row groups, the
 	// checkpoint at COMMIT) runs one task at a time anyway, and a second
 	// thread only spins waiting for the first while the parsers need the
-	// core; the setting is put back when the load ends.
-	var threads int64
-	if err := l.queryRow("SELECT current_setting('threads')", &threads); err != nil {
+	// core. With one thread there is nothing to gain from buffering full
+	// row groups to write several at once (DuckDB's default is five), so
+	// each is compressed and written as soon as it is full, while events
+	// still come, instead of being left for the COMMIT. The settings are
+	// put back when the load ends.
+	var threads, buffered int64
+	if err := l.queryRow("SELECT current_setting('threads'), current_setting('write_buffer_row_group_count')", &threads, &buffered); err != nil {
 		return err
 	}
-	l.threads = 0
+	l.reset = ""
+	set, reset := "", ""
 	if threads > 1 {
-		if err := l.exec("SET threads = 1"); err != nil {
+		set += "SET threads = 1;"
+		reset += fmt.Sprintf("SET threads = %d;", threads)
+	}
+	if buffered != 1 {
+		set += "SET write_buffer_row_group_count = 1;"
+		reset += fmt.Sprintf("SET write_buffer_row_group_count = %d;", buffered)
+	}
+	if set != "" {
+		if err := l.exec(set); err != nil {
 			return err
 		}
-		l.threads = threads
+		l.reset = reset
 	}
 	if err := l.exec("BEGIN TRANSACTION"); err != nil {
-		l.resetThreads()
+		l.resetSettings()
 		return err
 	}
 	l.cconn, l.direct = cConnection(l.dc)
@@ -288,16 +301,16 @@ func (l *loader) rollback() {
 		}
 	}
 	_ = l.exec("ROLLBACK")
-	l.resetThreads()
+	l.resetSettings()
 }
 
-// resetThreads puts back the DuckDB thread count begin changed.
-func (l *loader) resetThreads() error {
-	if l.threads == 0 {
+// resetSettings puts back the DuckDB settings begin changed.
+func (l *loader) resetSettings() error {
+	if l.reset == "" {
 		return nil
 	}
-	err := l.exec(fmt.Sprintf("SET threads = %d", l.threads))
-	l.threads = 0
+	err := l.exec(l.reset)
+	l.reset = ""
 	return err
 }
 
@@ -983,7 +996,7 @@ func (l *loader) commit() error {
 	if rerr := l.exec(reset); err == nil {
 		err = rerr
 	}
-	if rerr := l.resetThreads(); err == nil {
+	if rerr := l.resetSettings(); err == nil {
 		err = rerr
 	}
 	return err

@@ -260,7 +260,8 @@ func TestWriterError(t *testing.T) {
 // TestLoadCheckpointsAtCommit checks that a load's COMMIT leaves its rows
 // in the database file (no WAL for the close to read back), small
 // databases without FSST and dictionary compression, that DuckDB works on one
-// thread during the load, and the settings the load needed as they were.
+// thread during the load and writes each full row group at once, and the
+// settings the load needed as they were.
 func TestLoadCheckpointsAtCommit(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "c.duckdb")
@@ -272,26 +273,28 @@ func TestLoadCheckpointsAtCommit(t *testing.T) {
 	settings := func() string {
 		var s string
 		err := db.SQL.QueryRowContext(ctx, `SELECT current_setting('checkpoint_threshold') || '|' ||
-			current_setting('disabled_compression_methods') || '|' || current_setting('threads')`).Scan(&s)
+			current_setting('disabled_compression_methods') || '|' || current_setting('threads') || '|' ||
+			current_setting('write_buffer_row_group_count')`).Scan(&s)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return s
 	}
 	before := settings()
-	var during int
+	var threads, buffered int
 	evs := chunkRun("u1", 1000)
 	if _, err := db.Load(ctx, func(sink func([]*ingest.Event) error) error {
 		// DuckDB's settings are the database's: another connection sees them.
-		if err := db.SQL.QueryRowContext(ctx, `SELECT current_setting('threads')`).Scan(&during); err != nil {
+		err := db.SQL.QueryRowContext(ctx, `SELECT current_setting('threads'), current_setting('write_buffer_row_group_count')`).Scan(&threads, &buffered)
+		if err != nil {
 			return err
 		}
 		return sink(evs)
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if during != 1 {
-		t.Errorf("DuckDB had %d threads during the load, want 1", during)
+	if threads != 1 || buffered != 1 {
+		t.Errorf("during the load DuckDB had %d threads and buffered %d row groups, want 1 and 1", threads, buffered)
 	}
 	if fi, err := os.Stat(path + ".wal"); err == nil && fi.Size() > 0 {
 		t.Errorf("the load left a WAL of %d bytes: its COMMIT did not checkpoint", fi.Size())
