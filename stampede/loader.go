@@ -104,9 +104,6 @@ type taskRow struct {
 	typeDesc       string
 }
 
-// maxSeqSlots bounds the job_submit_seq values wfState.bySeq holds.
-const maxSeqSlots = 1 << 24
-
 type instRow struct {
 	id, jobID  int64
 	job        string // exec_job_id
@@ -705,7 +702,7 @@ func (l *loader) inst(w *wfState, e *ingest.Event) (*instRow, error) {
 	switch {
 	case e.Inst > 0 && e.Inst < len(w.bySeq) && w.bySeq[e.Inst] == nil:
 		w.bySeq[e.Inst] = ir
-	case e.Inst >= len(w.bySeq) && e.Inst <= maxSeqSlots:
+	case e.Inst >= len(w.bySeq) && e.Inst <= 2*len(w.bySeq)+4096: // dense numbers only
 		w.bySeq = slices.Grow(w.bySeq, e.Inst+1-len(w.bySeq))[:e.Inst+1]
 		w.bySeq[e.Inst] = ir
 	default:
