@@ -59,22 +59,24 @@ func (p *prefetcher) slot(dn *DAGNode) (int, bool) {
 // want queues a node's submit file unless it is queued already; dn is the
 // node's DAG entry, if known.
 func (p *prefetcher) want(node string, dn *DAGNode) {
-	f := &subFuture{node: node, dn: dn}
 	p.mu.Lock()
-	if i, ok := p.slot(dn); ok {
-		if p.slots[i] != nil {
-			p.mu.Unlock()
-			return
-		}
-		p.slots[i] = f
-	} else {
+	i, inDAG := p.slot(dn)
+	if inDAG && p.slots[i] != nil {
+		p.mu.Unlock()
+		return
+	}
+	if !inDAG {
 		if _, ok := p.m[node]; ok {
 			p.mu.Unlock()
 			return
 		}
+	}
+	f := &subFuture{node: node, dn: dn, done: make(chan struct{})}
+	if inDAG {
+		p.slots[i] = f
+	} else {
 		p.m[node] = f
 	}
-	f.done = make(chan struct{})
 	p.mu.Unlock()
 	p.work <- f
 }
