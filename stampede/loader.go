@@ -301,7 +301,7 @@ func (l *loader) rollback() {
 	l.resetSettings()
 }
 
-// resetSettings puts back the DuckDB settings begin changed.
+// resetSettings puts back the DuckDB settings begin and commit changed.
 func (l *loader) resetSettings() error {
 	if l.reset == "" {
 		return nil
@@ -979,20 +979,18 @@ func (l *loader) commit() error {
 	if err := l.queryRow("SELECT count(*) FROM job", &jobs); err != nil {
 		return err
 	}
-	set, reset := "SET checkpoint_threshold = '0b'", "RESET checkpoint_threshold"
+	set, reset := "SET checkpoint_threshold = '0b'", "RESET checkpoint_threshold;"
 	if jobs < smallDatabaseJobs {
 		set += "; " + smallDatabaseCompression
-		reset += "; RESET disabled_compression_methods"
+		reset += "RESET disabled_compression_methods;"
 	}
 	if err := l.exec(set); err != nil {
 		return err
 	}
+	l.reset += reset // put back with begin's settings
 	t1 := time.Now()
 	err := l.exec("COMMIT")
 	trace("COMMIT", t1)
-	if rerr := l.exec(reset); err == nil {
-		err = rerr
-	}
 	if rerr := l.resetSettings(); err == nil {
 		err = rerr
 	}

@@ -264,12 +264,8 @@ func TestWriterError(t *testing.T) {
 // settings the load needed as they were.
 func TestLoadCheckpointsAtCommit(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "c.duckdb")
-	db, err := Open(ctx, path, OpenOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := tempDB(t, ctx)
+	path := db.Path
 	settings := func() string {
 		var s string
 		err := db.SQL.QueryRowContext(ctx, `SELECT current_setting('checkpoint_threshold') || '|' ||
@@ -303,7 +299,7 @@ func TestLoadCheckpointsAtCommit(t *testing.T) {
 		t.Errorf("settings after the load %q, before %q", after, before)
 	}
 	var jobs, packed int
-	err = db.SQL.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM job), (SELECT count(*) FROM (SELECT compression FROM pragma_storage_info('job')
+	err := db.SQL.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM job), (SELECT count(*) FROM (SELECT compression FROM pragma_storage_info('job')
 		UNION ALL SELECT compression FROM pragma_storage_info('jobstate')) WHERE compression IN ('FSST', 'Dictionary', 'DictFSST'))`).Scan(&jobs, &packed)
 	if err != nil {
 		t.Fatal(err)

@@ -406,12 +406,7 @@ func TestForcedColumnCompression(t *testing.T) {
 		t.Fatalf("schema declares %d FSST columns", len(forced))
 	}
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "c.duckdb")
-	db, err := Open(ctx, path, OpenOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := tempDB(t, ctx)
 	// Ten values repeated: DuckDB alone would pick dictionary compression
 	// for both columns.
 	if _, err := db.SQL.ExecContext(ctx, `INSERT INTO job
