@@ -100,31 +100,50 @@ type taskRow struct {
 	hasJob         bool
 	absID          string
 	transformation string
-	argv           *string
+	argv           opt[string]
 	typeDesc       string
 }
 
+// instRow is a job instance's row while its events come. Its optional
+// columns are values with a flag, not pointers: a row costs one allocation,
+// not one per column set.
 type instRow struct {
 	id, jobID  int64
 	job        string // exec_job_id
 	seq        int
-	hostID     *int64
-	sched      *string
-	site       *string
-	user       *string
-	workDir    *string
-	clStart    *float64
-	clDur      *float64
-	localDur   *float64
-	subwf      *int64
-	stdoutFile *string
-	stdoutText *string
-	stderrFile *string
-	stderrText *string
-	stdinFile  *string
+	hostID     opt[int64]
+	sched      opt[string]
+	site       opt[string]
+	user       opt[string]
+	workDir    opt[string]
+	clStart    opt[float64]
+	clDur      opt[float64]
+	localDur   opt[float64]
+	subwf      opt[int64]
+	stdoutFile opt[string]
+	stdoutText opt[string]
+	stderrFile opt[string]
+	stderrText opt[string]
+	stdinFile  opt[string]
 	mult       int
-	exit       *int
+	exit       opt[int64]
 	written    bool
+}
+
+// opt is a value that may be absent (a NULL column).
+type opt[T any] struct {
+	v  T
+	ok bool
+}
+
+func some[T any](v T) opt[T] { return opt[T]{v, true} }
+
+// value is the column's value for database/sql: nil when absent.
+func (o opt[T]) value() any {
+	if !o.ok {
+		return nil
+	}
+	return o.v
 }
 
 type loader struct {
@@ -311,8 +330,6 @@ func (l *loader) resetSettings() error {
 	return err
 }
 
-func sp(s string) *string { return &s }
-
 // add writes one batch of events.
 func (l *loader) add(batch []*ingest.Event) error {
 	if err := l.ctx.Err(); err != nil {
@@ -356,7 +373,7 @@ func (l *loader) event(e *ingest.Event) error {
 	case ingest.TaskInfo:
 		t := &taskRow{id: l.id(tTask), absID: e.TaskID, transformation: e.Task.Transformation, typeDesc: e.Task.TypeDesc}
 		if e.Task.HasArgv {
-			t.argv = sp(e.Task.Argv)
+			t.argv = some(e.Task.Argv)
 		}
 		if old, ok := w.tasks[e.TaskID]; ok {
 			delete(w.taskRow, old)
@@ -423,7 +440,7 @@ func (l *loader) event(e *ingest.Event) error {
 		if err != nil {
 			return err
 		}
-		ir.subwf = &sub.id
+		ir.subwf = some(sub.id)
 		if ir.written {
 			return l.updateInst(ir, "subwf_id", sub.id)
 		}
@@ -453,7 +470,7 @@ func (l *loader) event(e *ingest.Event) error {
 		if err != nil {
 			return err
 		}
-		ir.hostID = &id
+		ir.hostID = some(id)
 		if ir.written {
 			return l.updateInst(ir, "host_id", id)
 		}
@@ -631,7 +648,7 @@ func (l *loader) writeTasks(w *wfState) error {
 		} else {
 			r.N()
 		}
-		if err := r.S(t.absID).S(t.transformation).PS(t.argv).S(typeDesc(t.typeDesc)).end(); err != nil {
+		if err := r.S(t.absID).S(t.transformation).OS(t.argv).S(typeDesc(t.typeDesc)).end(); err != nil {
 			return err
 		}
 		delete(w.taskRow, id)
@@ -740,8 +757,8 @@ func (l *loader) jobState(w *wfState, e *ingest.Event) error {
 	if err != nil {
 		return err
 	}
-	if e.Sched != "" && (ir.sched == nil || *ir.sched != e.Sched) {
-		ir.sched = sp(e.Sched)
+	if e.Sched != "" && (!ir.sched.ok || ir.sched.v != e.Sched) {
+		ir.sched = some(e.Sched)
 		if ir.written {
 			if err := l.updateInst(ir, "sched_id", e.Sched); err != nil {
 				return err
@@ -751,51 +768,48 @@ func (l *loader) jobState(w *wfState, e *ingest.Event) error {
 	switch e.Kind {
 	case ingest.SubmitStart:
 		if e.HasSite {
-			ir.site = sp(e.Site)
+			ir.site = some(e.Site)
 		}
 		return nil
 	case ingest.MainEnd:
 		d := e.End
 		if e.HasSite {
-			ir.site = sp(e.Site)
+			ir.site = some(e.Site)
 		}
 		if d != nil {
 			if d.HasUser {
-				ir.user = sp(d.User)
+				ir.user = some(d.User)
 			}
 			if d.HasWorkDir {
-				ir.workDir = sp(d.WorkDir)
+				ir.workDir = some(d.WorkDir)
 			}
 			if d.HasLocalDuration {
-				v := d.LocalDuration
-				ir.localDur = &v
+				ir.localDur = some(d.LocalDuration)
 			}
 			if d.HasCluster {
-				a, b := d.ClusterStart, d.ClusterDuration
-				ir.clStart, ir.clDur = &a, &b
+				ir.clStart, ir.clDur = some(d.ClusterStart), some(d.ClusterDuration)
 			}
 			if d.StdinFile != "" {
-				ir.stdinFile = sp(d.StdinFile)
+				ir.stdinFile = some(d.StdinFile)
 			}
 			if d.StdoutFile != "" {
-				ir.stdoutFile = sp(d.StdoutFile)
+				ir.stdoutFile = some(d.StdoutFile)
 			}
 			if d.StderrFile != "" {
-				ir.stderrFile = sp(d.StderrFile)
+				ir.stderrFile = some(d.StderrFile)
 			}
 			if d.HasStdoutText {
-				ir.stdoutText = sp(d.StdoutText)
+				ir.stdoutText = some(d.StdoutText)
 			}
 			if d.HasStderrText {
-				ir.stderrText = sp(d.StderrText)
+				ir.stderrText = some(d.StderrText)
 			}
 			if d.Multiplier > 0 {
 				ir.mult = d.Multiplier
 			}
 		}
 		if e.HasExit {
-			v := e.ExitCode
-			ir.exit = &v
+			ir.exit = some(int64(e.ExitCode))
 		}
 		if ir.written {
 			if err := l.rewriteInst(ir); err != nil {
@@ -805,7 +819,7 @@ func (l *loader) jobState(w *wfState, e *ingest.Event) error {
 	case ingest.PostEnd:
 		if e.HasExit {
 			v := e.ExitCode
-			ir.exit = &v
+			ir.exit = some(int64(v))
 			if ir.written {
 				if err := l.updateInst(ir, "exitcode", int64(v)); err != nil {
 					return err
@@ -834,34 +848,18 @@ func (l *loader) jobState(w *wfState, e *ingest.Event) error {
 	return nil
 }
 
-func ptrVal[T any](p *T) any {
-	if p == nil {
-		return nil
-	}
-	return *p
-}
-
 func (ir *instRow) values() []driver.Value {
-	var exit any
-	if ir.exit != nil {
-		exit = int64(*ir.exit)
-	}
-	return []driver.Value{ir.id, ir.jobID, ptrVal(ir.hostID), int64(ir.seq), ptrVal(ir.sched), ptrVal(ir.site),
-		ptrVal(ir.user), ptrVal(ir.workDir), ptrVal(ir.clStart), ptrVal(ir.clDur), ptrVal(ir.localDur), ptrVal(ir.subwf),
-		ptrVal(ir.stdoutFile), ptrVal(ir.stdoutText), ptrVal(ir.stderrFile), ptrVal(ir.stderrText), ptrVal(ir.stdinFile),
-		int64(ir.mult), exit}
+	return []driver.Value{ir.id, ir.jobID, ir.hostID.value(), int64(ir.seq), ir.sched.value(), ir.site.value(),
+		ir.user.value(), ir.workDir.value(), ir.clStart.value(), ir.clDur.value(), ir.localDur.value(), ir.subwf.value(),
+		ir.stdoutFile.value(), ir.stdoutText.value(), ir.stderrFile.value(), ir.stderrText.value(), ir.stdinFile.value(),
+		int64(ir.mult), ir.exit.value()}
 }
 
 func (l *loader) writeInst(ir *instRow) error {
 	ir.written = true
-	r := l.row(tJobInstance).I(ir.id).I(ir.jobID).PI(ir.hostID).I(int64(ir.seq)).PS(ir.sched).PS(ir.site).
-		PS(ir.user).PS(ir.workDir).PF(ir.clStart).PF(ir.clDur).PF(ir.localDur).PI(ir.subwf).
-		PS(ir.stdoutFile).PS(ir.stdoutText).PS(ir.stderrFile).PS(ir.stderrText).PS(ir.stdinFile).I(int64(ir.mult))
-	if ir.exit != nil {
-		r.I(int64(*ir.exit))
-	} else {
-		r.N()
-	}
+	r := l.row(tJobInstance).I(ir.id).I(ir.jobID).OI(ir.hostID).I(int64(ir.seq)).OS(ir.sched).OS(ir.site).
+		OS(ir.user).OS(ir.workDir).OF(ir.clStart).OF(ir.clDur).OF(ir.localDur).OI(ir.subwf).
+		OS(ir.stdoutFile).OS(ir.stdoutText).OS(ir.stderrFile).OS(ir.stderrText).OS(ir.stdinFile).I(int64(ir.mult)).OI(ir.exit)
 	err := r.end()
 	ir.release()
 	return err
@@ -872,11 +870,10 @@ func (l *loader) writeInst(ir *instRow) error {
 // which would otherwise keep the record's whole text alive as long as the
 // row is remembered.
 func (ir *instRow) release() {
-	ir.stdoutText, ir.stderrText = nil, nil
-	for _, p := range []**string{&ir.user, &ir.workDir, &ir.site, &ir.sched} {
-		if *p != nil {
-			c := strings.Clone(**p)
-			*p = &c
+	ir.stdoutText, ir.stderrText = opt[string]{}, opt[string]{}
+	for _, p := range [...]*opt[string]{&ir.user, &ir.workDir, &ir.site, &ir.sched} {
+		if p.ok {
+			p.v = strings.Clone(p.v)
 		}
 	}
 }

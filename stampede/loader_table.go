@@ -154,26 +154,34 @@ func (t *tbuf) NS(v string) *tbuf {
 // N sets the next column to NULL.
 func (t *tbuf) N() *tbuf { t.cells = append(t.cells, cell{}); return t }
 
-// PS, PF and PI set the next column from a pointer, NULL when nil.
-func (t *tbuf) PS(p *string) *tbuf {
-	if p == nil {
-		return t.N()
-	}
-	return t.S(*p)
-}
-
-func (t *tbuf) PF(p *float64) *tbuf {
-	if p == nil {
-		return t.N()
-	}
-	return t.F(*p)
-}
-
+// PI sets the next column from a pointer, NULL when nil.
 func (t *tbuf) PI(p *int64) *tbuf {
 	if p == nil {
 		return t.N()
 	}
 	return t.I(*p)
+}
+
+// OS, OF and OI set the next column from an optional value, NULL when absent.
+func (t *tbuf) OS(o opt[string]) *tbuf {
+	if !o.ok {
+		return t.N()
+	}
+	return t.S(o.v)
+}
+
+func (t *tbuf) OF(o opt[float64]) *tbuf {
+	if !o.ok {
+		return t.N()
+	}
+	return t.F(o.v)
+}
+
+func (t *tbuf) OI(o opt[int64]) *tbuf {
+	if !o.ok {
+		return t.N()
+	}
+	return t.I(o.v)
 }
 
 // end finishes the row; a full chunk is written.
