@@ -62,7 +62,7 @@ CREATE TABLE IF NOT EXISTS job_instance (
 	job_instance_id BIGINT NOT NULL, job_id BIGINT NOT NULL, host_id BIGINT, job_submit_seq INTEGER NOT NULL,
 	sched_id VARCHAR USING COMPRESSION fsst, site VARCHAR, "user" VARCHAR, work_dir VARCHAR, cluster_start DOUBLE,
 	cluster_duration DOUBLE, local_duration DOUBLE, subwf_id BIGINT, stdout_file VARCHAR USING COMPRESSION fsst,
-	stdout_text VARCHAR, stderr_file VARCHAR USING COMPRESSION fsst, stderr_text VARCHAR USING COMPRESSION fsst,
+	stdout_text VARCHAR, stderr_file VARCHAR USING COMPRESSION fsst, stderr_text VARCHAR USING COMPRESSION zstd,
 	stdin_file VARCHAR,
 	multiplier_factor INTEGER NOT NULL DEFAULT 1, exitcode INTEGER);
 CREATE TABLE IF NOT EXISTS jobstate (
