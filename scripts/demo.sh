@@ -74,5 +74,5 @@ pegasus-statistics -s summary -o demo/synth-statistics "$run" >/dev/null && grep
 db=$(ls "$submit"/*.stampede.duckdb)
 echo
 echo "Database of the example run: $db"
-echo "Try, with the duckdb shell (https://duckdb.org) or any DuckDB client:"
+echo "Try, with the duckdb shell (https://duckdb.org) or any DuckDB client, release 1.2.0 or later:"
 echo "  duckdb $db \"SELECT exec_job_id, try, status, runtime_seconds FROM job_try ORDER BY runtime_seconds DESC LIMIT 5\""
