@@ -417,13 +417,7 @@ func TestForcedColumnCompression(t *testing.T) {
 	// job.exec_job_id is declared FSST; job.executable is not.
 	got := map[string]string{}
 	for _, col := range []string{"exec_job_id", "executable"} {
-		var methods string
-		err := db.SQL.QueryRowContext(ctx, `SELECT string_agg(DISTINCT compression, ',' ORDER BY compression)
-			FROM pragma_storage_info('job') WHERE column_name = ? AND segment_type = 'VARCHAR'`, col).Scan(&methods)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got[col] = methods
+		got[col] = columnCompression(t, ctx, db.SQL, "job", col)
 	}
 	if got["exec_job_id"] != "FSST" {
 		t.Errorf("job.exec_job_id stored as %q, want FSST", got["exec_job_id"])

@@ -23,10 +23,11 @@ var Tables = []string{
 // workflowstate.state and the type_desc columns are ENUMs, as in Pegasus's
 // schema: they compare and print as text, and cost a byte a row.
 //
-// Columns whose values are unique by construction, and job stderr text, are
-// declared USING COMPRESSION fsst: DuckDB then skips weighing dictionary
-// compression for them at each checkpoint, where it cannot pay
-// (docs/stampede.md).
+// Columns whose values are unique by construction are declared USING
+// COMPRESSION fsst: DuckDB then skips weighing dictionary compression for
+// them at each checkpoint, where it cannot pay. Job stderr text is declared
+// USING COMPRESSION zstd, which needs the storage format a new database is
+// written in (storageVersion; docs/stampede.md).
 //
 // Our additions: workflow_metrics (the planner's metrics file, one row per
 // counter), lfn_workflow (which workflows referenced each LFN, so the global
