@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"math"
 	"os"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -108,6 +109,11 @@ func (j *jobEnd) outputPaths() (outAbs, outRel, errAbs, errRel string) {
 			// Beside the submit file is where Pegasus writes them.
 			p = j.node + ext
 		}
+		if rel, ok := relUnder(p, filepath.Clean(j.origDir)); ok && j.origDir != "" && joinableDir(j.dir) {
+			// The usual form: one string for the path on disk, rel a view of it.
+			abs := j.dir + string(filepath.Separator) + rel + suf
+			return abs, abs[len(j.dir)+1:]
+		}
 		abs, rel := rebaseWith(j.dir, j.origDir, p, j.sub.initialDir)
 		if suf == "" {
 			return abs, rel
@@ -126,6 +132,9 @@ func (j *jobEnd) outputPaths() (outAbs, outRel, errAbs, errRel string) {
 
 // rotationSuffix returns ".NNN", the suffix of the n-th try's output files.
 func rotationSuffix(n int) string {
+	if n >= 0 && n < len(rotationSuffixes) {
+		return rotationSuffixes[n]
+	}
 	if n >= 0 && n < 1000 {
 		return string([]byte{'.', byte('0' + n/100), byte('0' + n/10%10), byte('0' + n%10)})
 	}
@@ -160,6 +169,38 @@ func rebaseWith(dir, origDir, p, initialDir string) (abs, rel string) {
 		return clean, clean[len(dir)+1:]
 	}
 	return clean, clean
+}
+
+// rotationSuffixes are the first tries' suffixes, made once.
+var rotationSuffixes = func() (s [100]string) {
+	for n := range s {
+		s[n] = string([]byte{'.', '0', byte('0' + n/10), byte('0' + n%10)})
+	}
+	return s
+}()
+
+// relUnder returns the part of p below dir when p is dir, one or more
+// slashes, then a clean relative path that stays below it (no "." or ".."
+// element, no doubled or trailing slash): path.Clean(p) is then dir + "/" +
+// that part. It is the usual form of the paths Pegasus writes into submit
+// files ("/submit/dir//00/00/job.out"), answered without building the
+// cleaned path. dir must be clean and not the root.
+func relUnder(p, dir string) (string, bool) {
+	if len(dir) < 2 || len(p) <= len(dir)+1 || p[len(dir)] != '/' || p[:len(dir)] != dir {
+		return "", false
+	}
+	rest := strings.TrimLeft(p[len(dir):], "/")
+	if rest == "" || rest == "." || rest == ".." || strings.HasPrefix(rest, "../") || path.Clean(rest) != rest {
+		return "", false
+	}
+	return rest, true
+}
+
+// joinableDir reports whether joining dir and a clean relative path below it
+// is their concatenation with a slash: dir is clean, and neither "." nor
+// the root.
+func joinableDir(dir string) bool {
+	return dir != "" && dir != "." && dir != "/" && filepath.Clean(dir) == dir
 }
 
 // underDir reports whether p starts with dir followed by a separator
@@ -323,7 +364,7 @@ func (j *jobEnd) events(alloc *eventAlloc) []*Event {
 				mainExit = code << 8
 			}
 			if h, a, ok := pegasusLiteHost(data); ok {
-				h, a = strings.Clone(h), strings.Clone(a)
+				h, a = clonePair(h, a)
 				hostname, ip = h, a
 				if host == nil {
 					host = &Host{Site: site}
@@ -707,18 +748,28 @@ func pegasusLiteHost(s string) (string, string, bool) {
 	if nl := strings.IndexByte(rest, '\n'); nl >= 0 {
 		rest = rest[:nl]
 	}
-	f := strings.Fields(rest)
-	if len(f) == 0 {
-		return "", "", false
-	}
-	h, ip := f[0], ""
-	for _, x := range f[1:] {
+	h, ip, first := "", "", true
+	for x := range strings.FieldsSeq(rest) {
+		if first {
+			h, first = x, false
+			continue
+		}
 		x = strings.Trim(x, "[]")
 		if strings.HasPrefix(x, "IP=") {
 			ip = x[3:]
 		}
 	}
-	return h, ip, true
+	return h, ip, !first
+}
+
+// clonePair copies a and b out of a buffer about to be reused, in one
+// allocation. (a + b alone is no copy when one of them is empty.)
+func clonePair(a, b string) (string, string) {
+	if a == "" || b == "" {
+		return strings.Clone(a), strings.Clone(b)
+	}
+	ab := a + b
+	return ab[:len(a)], ab[len(a):]
 }
 
 // Quote URL-quotes text as monitord stores it (FORMATS.md §5.6): bytes below

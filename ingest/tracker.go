@@ -189,9 +189,15 @@ func (w *workflow) rebaseRel(p string) string {
 	if p == "" {
 		return ""
 	}
-	clean := path.Clean(p)
+	od := ""
 	if w.origDir != "" {
-		od := path.Clean(w.origDir)
+		od = path.Clean(w.origDir)
+		if rel, ok := relUnder(p, od); ok {
+			return rel
+		}
+	}
+	clean := path.Clean(p)
+	if od != "" {
 		if clean == od {
 			return "."
 		}
@@ -223,6 +229,42 @@ func (w *workflow) submit(n *nodeInfo, node string) *submitInfo {
 	}
 	n.sub = si
 	return si
+}
+
+// view is b as a string, without a copy: b must not change while it is used.
+func view(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+
+// copyBatch copies strings that outlive the buffer they point into (views
+// made with view) in one allocation: add notes where each goes, finish
+// copies them all and sets them, in the order they were added (a batch of
+// more than eight is copied eight at a time).
+type copyBatch struct {
+	refs [8]struct {
+		dst    *string
+		off, n int
+	}
+	nref int
+	buf  []byte // the strings, one after the other
+}
+
+// add sets *dst to a copy of v when finish is called.
+func (c *copyBatch) add(dst *string, v string) {
+	if c.nref == len(c.refs) {
+		c.finish() // more than a submit file has: another batch
+	}
+	c.refs[c.nref].dst, c.refs[c.nref].off, c.refs[c.nref].n = dst, len(c.buf), len(v)
+	c.nref++
+	c.buf = append(c.buf, v...)
+}
+
+// finish copies the strings added and sets them.
+func (c *copyBatch) finish() {
+	all := string(c.buf)
+	for _, r := range c.refs[:c.nref] {
+		*r.dst = all[r.off : r.off+r.n]
+	}
+	c.nref = 0
+	c.buf = c.buf[:0]
 }
 
 // loadSubmit reads a node's submit file. It only reads the workflow's
@@ -286,7 +328,14 @@ func (w *workflow) loadSubmit(node string, dn *DAGNode) *submitInfo {
 	si.exists = true
 	wantEnv := strings.HasPrefix(node, "pegasus-plan") || strings.HasPrefix(node, "subdax_")
 	var env string
-	// The values are views of the pooled buffer: whatever is kept is copied.
+	// The values are views of the pooled buffer: whatever is kept is copied,
+	// the strings of the submit file together.
+	kb := bufPool.Get().(*[]byte)
+	keep := copyBatch{buf: (*kb)[:0]}
+	defer func() {
+		*kb = keep.buf[:0]
+		bufPool.Put(kb)
+	}()
 	ok := scanSubmit(data, func(key []byte, attr bool, val []byte) {
 		if attr {
 			switch {
@@ -296,9 +345,11 @@ func (w *workflow) loadSubmit(node string, dn *DAGNode) *submitInfo {
 				si.xformation = w.m.intern(unquoteBytes(val))
 			case equalFold(key, "pegasus_wf_dax_job_id"):
 				if v := unquoteBytes(val); string(v) != "null" && len(v) > 0 {
-					si.daxJobID, si.hasDaxJobID = string(v), true
+					keep.add(&si.daxJobID, view(v))
+					si.hasDaxJobID = true
 				} else {
-					si.daxJobID, si.hasDaxJobID = "", false
+					keep.add(&si.daxJobID, "") // in order with an earlier line's value
+					si.hasDaxJobID = false
 				}
 			case equalFold(key, "pegasus_cores"):
 				if n, err := strconv.Atoi(string(bytes.TrimSpace(unquoteBytes(val)))); err == nil && n > 0 {
@@ -309,15 +360,16 @@ func (w *workflow) loadSubmit(node string, dn *DAGNode) *submitInfo {
 		}
 		switch {
 		case equalFold(key, "executable"):
-			si.executable = string(val)
+			keep.add(&si.executable, view(val))
 		case equalFold(key, "arguments"):
-			si.argsRaw, si.hasArgs = string(unquoteBytes(val)), true
+			keep.add(&si.argsRaw, view(unquoteBytes(val)))
+			si.hasArgs = true
 		case equalFold(key, "input"):
-			si.input = w.rebaseRel(string(val))
+			keep.add(&si.input, w.rebaseRel(view(val)))
 		case equalFold(key, "output"):
-			si.output = string(val)
+			keep.add(&si.output, view(val))
 		case equalFold(key, "error"):
-			si.errorf = string(val)
+			keep.add(&si.errorf, view(val))
 		case equalFold(key, "initialdir"):
 			si.initialDir = w.m.intern(val)
 		case equalFold(key, "globusrsl"):
@@ -328,6 +380,7 @@ func (w *workflow) loadSubmit(node string, dn *DAGNode) *submitInfo {
 			}
 		}
 	})
+	keep.finish()
 	if !ok {
 		w.warn(0, "submit file of %s: %v", node, submitSyntaxError(data, subPath))
 	}

@@ -871,9 +871,25 @@ func (l *loader) writeInst(ir *instRow) error {
 // row is remembered.
 func (ir *instRow) release() {
 	ir.stdoutText, ir.stderrText = opt[string]{}, opt[string]{}
-	for _, p := range [...]*opt[string]{&ir.user, &ir.workDir, &ir.site, &ir.sched} {
+	// One copy for the four.
+	kept := [...]*opt[string]{&ir.user, &ir.workDir, &ir.site, &ir.sched}
+	n := 0
+	for _, p := range kept {
 		if p.ok {
-			p.v = strings.Clone(p.v)
+			n += len(p.v)
+		}
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, p := range kept {
+		if p.ok {
+			b.WriteString(p.v)
+		}
+	}
+	all := b.String()
+	for _, p := range kept {
+		if p.ok {
+			p.v, all = all[:len(p.v)], all[len(p.v):]
 		}
 	}
 }

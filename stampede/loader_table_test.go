@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/pegasus-go/pegasus/ingest"
 )
@@ -306,5 +307,24 @@ func TestLoadCheckpointsAtCommit(t *testing.T) {
 	}
 	if jobs != 1000 || packed != 0 {
 		t.Errorf("%d jobs in the file, %d segments with FSST or dictionary compression", jobs, packed)
+	}
+}
+
+// TestInstRowRelease checks that a written instance row keeps copies of its
+// short strings (not views of the event's buffer) and drops its texts.
+func TestInstRowRelease(t *testing.T) {
+	buf := []byte("pegasus/var/lib/condor/execute/dir_1condorpool59940.0")
+	s := unsafe.String(unsafe.SliceData(buf), len(buf)) // a view, as of an event's text
+	ir := &instRow{user: some(s[:7]), workDir: some(s[7:36]), site: some(s[36:46]), sched: opt[string]{},
+		stdoutText: some("out"), stderrText: some("err")}
+	ir.release()
+	for i := range buf {
+		buf[i] = 'x'
+	}
+	if ir.user != some("pegasus") || ir.workDir != some("/var/lib/condor/execute/dir_1") || ir.site != some("condorpool") || ir.sched.ok {
+		t.Errorf("after release and a change of the buffer: user %v, work dir %v, site %v, sched %v", ir.user, ir.workDir, ir.site, ir.sched)
+	}
+	if ir.stdoutText.ok || ir.stderrText.ok {
+		t.Errorf("texts kept: %v, %v", ir.stdoutText, ir.stderrText)
 	}
 }
