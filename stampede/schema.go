@@ -23,11 +23,16 @@ var Tables = []string{
 // workflowstate.state and the type_desc columns are ENUMs, as in Pegasus's
 // schema: they compare and print as text, and cost a byte a row.
 //
-// Columns whose values are unique by construction are declared USING
-// COMPRESSION fsst: DuckDB then skips weighing dictionary compression for
-// them at each checkpoint, where it cannot pay. Job stderr text is declared
-// USING COMPRESSION zstd, which needs the storage format a new database is
-// written in (storageVersion; docs/stampede.md).
+// Columns whose values are unique, or nearly, in every run are declared
+// with a compression, so that DuckDB skips weighing the others for them at
+// each checkpoint, where dictionary compression cannot pay: zstd for paths,
+// argument lists and job stderr text (as small as FSST or smaller there,
+// and faster to write), FSST for short names and ids (job names, task ids,
+// Condor ids, edges, LFNs, replica values), where zstd would be bigger.
+// zstd needs the storage format a new database is written in
+// (storageVersion; docs/stampede.md). Columns that can hold one value for
+// every row (job.executable, invocation.abs_task_id, site, user, ...) are
+// left to DuckDB, which picks dictionary compression for them.
 //
 // Our additions: workflow_metrics (the planner's metrics file, one row per
 // counter), lfn_workflow (which workflows referenced each LFN, so the global
@@ -55,15 +60,15 @@ CREATE TABLE IF NOT EXISTS host (
 	ip VARCHAR NOT NULL, uname VARCHAR, total_memory BIGINT);
 CREATE TABLE IF NOT EXISTS job (
 	job_id BIGINT NOT NULL, wf_id BIGINT NOT NULL, exec_job_id VARCHAR NOT NULL USING COMPRESSION fsst,
-	submit_file VARCHAR NOT NULL USING COMPRESSION fsst, type_desc type_desc NOT NULL, clustered BOOLEAN NOT NULL, max_retries INTEGER NOT NULL,
+	submit_file VARCHAR NOT NULL USING COMPRESSION zstd, type_desc type_desc NOT NULL, clustered BOOLEAN NOT NULL, max_retries INTEGER NOT NULL,
 	executable VARCHAR NOT NULL, argv VARCHAR, task_count INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS job_edge (
-	wf_id BIGINT NOT NULL, parent_exec_job_id VARCHAR NOT NULL, child_exec_job_id VARCHAR NOT NULL);
+	wf_id BIGINT NOT NULL, parent_exec_job_id VARCHAR NOT NULL USING COMPRESSION fsst, child_exec_job_id VARCHAR NOT NULL USING COMPRESSION fsst);
 CREATE TABLE IF NOT EXISTS job_instance (
 	job_instance_id BIGINT NOT NULL, job_id BIGINT NOT NULL, host_id BIGINT, job_submit_seq INTEGER NOT NULL,
-	sched_id VARCHAR USING COMPRESSION fsst, site VARCHAR, "user" VARCHAR, work_dir VARCHAR, cluster_start DOUBLE,
-	cluster_duration DOUBLE, local_duration DOUBLE, subwf_id BIGINT, stdout_file VARCHAR USING COMPRESSION fsst,
-	stdout_text VARCHAR, stderr_file VARCHAR USING COMPRESSION fsst, stderr_text VARCHAR USING COMPRESSION zstd,
+	sched_id VARCHAR USING COMPRESSION fsst, site VARCHAR, "user" VARCHAR, work_dir VARCHAR USING COMPRESSION zstd, cluster_start DOUBLE,
+	cluster_duration DOUBLE, local_duration DOUBLE, subwf_id BIGINT, stdout_file VARCHAR USING COMPRESSION zstd,
+	stdout_text VARCHAR, stderr_file VARCHAR USING COMPRESSION zstd, stderr_text VARCHAR USING COMPRESSION zstd,
 	stdin_file VARCHAR,
 	multiplier_factor INTEGER NOT NULL DEFAULT 1, exitcode INTEGER);
 CREATE TABLE IF NOT EXISTS jobstate (
@@ -74,22 +79,22 @@ CREATE TABLE IF NOT EXISTS tag (
 	name VARCHAR NOT NULL, count INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS task (
 	task_id BIGINT NOT NULL, wf_id BIGINT NOT NULL, job_id BIGINT, abs_task_id VARCHAR NOT NULL USING COMPRESSION fsst,
-	transformation VARCHAR NOT NULL, argv VARCHAR, type_desc type_desc NOT NULL);
+	transformation VARCHAR NOT NULL, argv VARCHAR USING COMPRESSION zstd, type_desc type_desc NOT NULL);
 CREATE TABLE IF NOT EXISTS task_edge (
-	wf_id BIGINT NOT NULL, parent_abs_task_id VARCHAR NOT NULL, child_abs_task_id VARCHAR NOT NULL);
+	wf_id BIGINT NOT NULL, parent_abs_task_id VARCHAR NOT NULL USING COMPRESSION fsst, child_abs_task_id VARCHAR NOT NULL USING COMPRESSION fsst);
 CREATE TABLE IF NOT EXISTS task_meta (
 	task_id BIGINT NOT NULL, key VARCHAR NOT NULL, value VARCHAR NOT NULL);
 CREATE TABLE IF NOT EXISTS invocation (
 	invocation_id BIGINT NOT NULL, wf_id BIGINT NOT NULL, job_instance_id BIGINT NOT NULL,
 	task_submit_seq INTEGER NOT NULL, start_time DOUBLE NOT NULL, remote_duration DOUBLE NOT NULL,
 	remote_cpu_time DOUBLE, exitcode INTEGER NOT NULL, transformation VARCHAR NOT NULL,
-	executable VARCHAR NOT NULL, argv VARCHAR, abs_task_id VARCHAR, maxrss BIGINT, avg_cpu DOUBLE);
+	executable VARCHAR NOT NULL, argv VARCHAR USING COMPRESSION zstd, abs_task_id VARCHAR, maxrss BIGINT, avg_cpu DOUBLE);
 CREATE TABLE IF NOT EXISTS integrity (
 	integrity_id BIGINT NOT NULL, wf_id BIGINT NOT NULL, job_instance_id BIGINT NOT NULL,
 	type VARCHAR NOT NULL, file_type VARCHAR, count INTEGER NOT NULL, duration DOUBLE NOT NULL);
 CREATE TABLE IF NOT EXISTS rc_lfn (lfn_id BIGINT NOT NULL, lfn VARCHAR NOT NULL USING COMPRESSION fsst);
 CREATE TABLE IF NOT EXISTS rc_pfn (pfn_id BIGINT NOT NULL, lfn_id BIGINT, pfn VARCHAR NOT NULL, site VARCHAR);
-CREATE TABLE IF NOT EXISTS rc_meta (lfn_id BIGINT NOT NULL, key VARCHAR NOT NULL, value VARCHAR NOT NULL);
+CREATE TABLE IF NOT EXISTS rc_meta (lfn_id BIGINT NOT NULL, key VARCHAR NOT NULL, value VARCHAR NOT NULL USING COMPRESSION fsst);
 CREATE TABLE IF NOT EXISTS workflow_files (
 	wf_id BIGINT NOT NULL, task_id BIGINT NOT NULL, lfn_id BIGINT NOT NULL, file_type VARCHAR);
 CREATE TABLE IF NOT EXISTS lfn_workflow (lfn_id BIGINT NOT NULL, wf_id BIGINT NOT NULL);

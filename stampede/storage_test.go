@@ -4,10 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
 	_ "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/pegasus-go/pegasus/ingest"
 )
 
 // stderrTextRows fills job_instance with n rows whose stderr_text is a
@@ -122,5 +125,38 @@ func TestOlderDatabaseStorage(t *testing.T) {
 	}
 	if n != 33333 {
 		t.Errorf("%d rows with status 2, want 33333", n)
+	}
+}
+
+// TestDeclaredCompression loads a generated run big enough to be written
+// with every compression method (smallDatabaseJobs) and checks that each
+// column the schema declares a compression for is stored with it.
+func TestDeclaredCompression(t *testing.T) {
+	ctx := context.Background()
+	db := tempDB(t, ctx)
+	evs := chunkRun("declared", smallDatabaseJobs)
+	if _, err := db.Load(ctx, func(sink func([]*ingest.Event) error) error { return sink(evs) }); err != nil {
+		t.Fatal(err)
+	}
+	table := regexp.MustCompile(`CREATE TABLE IF NOT EXISTS "?(\w+)"? \(([^;]*)\);`)
+	column := regexp.MustCompile(`"?(\w+)"? VARCHAR (?:NOT NULL )?USING COMPRESSION (\w+)`)
+	checked := 0
+	for _, tm := range table.FindAllStringSubmatch(schemaSQL, -1) {
+		for _, cm := range column.FindAllStringSubmatch(tm[2], -1) {
+			var n int
+			if err := db.SQL.QueryRowContext(ctx, `SELECT count("`+cm[1]+`") FROM "`+tm[1]+`"`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if n == 0 {
+				continue // no values in this run
+			}
+			checked++
+			if got, want := columnCompression(t, ctx, db.SQL, tm[1], cm[1]), strings.ToUpper(cm[2]); got != want {
+				t.Errorf("%s.%s stored as %q, want %s as declared", tm[1], cm[1], got, want)
+			}
+		}
+	}
+	if checked < 10 {
+		t.Errorf("only %d declared columns had values to check", checked)
 	}
 }
