@@ -109,10 +109,12 @@ func (j *jobEnd) outputPaths() (outAbs, outRel, errAbs, errRel string) {
 			// Beside the submit file is where Pegasus writes them.
 			p = j.node + ext
 		}
-		if rel, ok := relUnder(p, filepath.Clean(j.origDir)); ok && j.origDir != "" && joinableDir(j.dir) {
-			// The usual form: one string for the path on disk, rel a view of it.
-			abs := j.dir + string(filepath.Separator) + rel + suf
-			return abs, abs[len(j.dir)+1:]
+		if j.origDir != "" && joinableDir(j.dir) {
+			if rel, ok := relUnder(p, filepath.Clean(j.origDir)); ok {
+				// The usual form: one string for the path on disk, rel a view of it.
+				abs := j.dir + string(filepath.Separator) + rel + suf
+				return abs, abs[len(j.dir)+1:]
+			}
 		}
 		abs, rel := rebaseWith(j.dir, j.origDir, p, j.sub.initialDir)
 		if suf == "" {
