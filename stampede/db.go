@@ -104,10 +104,11 @@ func open(ctx context.Context, path string, readOnly bool) (*DB, error) {
 
 // storageVersion is the oldest DuckDB release whose storage format a new
 // database file is written in. Since 1.2.0 DuckDB can store a column with
-// zstd, which the jobs' stderr text is declared with (it checkpoints
-// faster and takes a seventh of the space of FSST); such a file is readable
-// by DuckDB 1.2.0 and later. A file created earlier keeps its format, and
-// the declaration falls back to no compression in it.
+// zstd, which the jobs' stderr text, paths and argument lists are declared
+// with (they checkpoint faster, and the stderr text takes a seventh of the
+// space of FSST); such a file is readable by DuckDB 1.2.0 and later. A file
+// created earlier keeps its format, and a schema created in it declares
+// those columns FSST instead (hasZstd).
 const storageVersion = "v1.2.0"
 
 // smallDatabaseJobs is the size, in jobs, below which a database is
@@ -146,13 +147,34 @@ func (db *DB) ensureSchema(ctx context.Context) error {
 	if n > 0 {
 		return nil
 	}
-	q := "BEGIN TRANSACTION;" + schemaSQL + viewsSQL +
+	schema := schemaSQL
+	if !db.hasZstd(ctx) {
+		// An older file: zstd would fall back to no compression at all.
+		schema = strings.ReplaceAll(schema, "USING COMPRESSION zstd", "USING COMPRESSION fsst")
+	}
+	q := "BEGIN TRANSACTION;" + schema + viewsSQL +
 		fmt.Sprintf("INSERT INTO dbversion SELECT 1, %d, '%d', %d WHERE NOT EXISTS (SELECT 1 FROM dbversion);", SchemaVersion, SchemaVersion, time.Now().Unix()) +
 		"COMMIT;"
 	if _, err := db.SQL.ExecContext(ctx, q); err != nil {
 		return fmt.Errorf("create schema: %w", err)
 	}
 	return nil
+}
+
+// hasZstd reports whether the database's storage format can hold zstd
+// columns (DuckDB 1.2.0's or later: a file created by this package, not
+// one an older DuckDB made). When it cannot tell, it says yes: DuckDB then
+// stores such a column without compression.
+func (db *DB) hasZstd(ctx context.Context) bool {
+	var v string
+	if err := db.SQL.QueryRowContext(ctx, `SELECT tags['storage_version'] FROM duckdb_databases() WHERE database_name = current_database()`).Scan(&v); err != nil {
+		return true
+	}
+	var major, minor int
+	if _, err := fmt.Sscanf(v, "v%d.%d", &major, &minor); err != nil {
+		return true
+	}
+	return major > 1 || major == 1 && minor >= 2
 }
 
 // rawConn returns a driver-level connection of the database's own, for the
