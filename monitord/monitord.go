@@ -492,12 +492,13 @@ func writeStateFiles(cfg Config, res *Result, start time.Time) error {
 		fmt.Fprintf(&info, "monitord_job_sequence %d\n", st.JobSequence)
 		fmt.Fprintf(&info, "monitord_dagman_out_sequence %d\n", st.LinesRead)
 		fmt.Fprintf(&info, "monitord_workflow_restart_count %d\n", st.RestartCount)
+		counters := st.Counters()
 		n := info.Len()
-		for _, kv := range st.Counters {
+		for _, kv := range counters {
 			n += len(kv.Key) + len(kv.Value) + 2
 		}
 		info.Grow(n - info.Len())
-		for _, kv := range st.Counters { // a line per node: Fprintf would take most of the write
+		for _, kv := range counters { // a line per node: Fprintf would take most of the write
 			info.WriteString(kv.Key)
 			info.WriteByte(' ')
 			info.WriteString(kv.Value)
