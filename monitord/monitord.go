@@ -493,11 +493,11 @@ func writeStateFiles(cfg Config, res *Result, start time.Time) error {
 		fmt.Fprintf(&info, "monitord_dagman_out_sequence %d\n", st.LinesRead)
 		fmt.Fprintf(&info, "monitord_workflow_restart_count %d\n", st.RestartCount)
 		counters := st.Counters()
-		n := info.Len()
+		n := 0
 		for _, kv := range counters {
 			n += len(kv.Key) + len(kv.Value) + 2
 		}
-		info.Grow(n - info.Len())
+		info.Grow(n)
 		for _, kv := range counters { // a line per node: Fprintf would take most of the write
 			info.WriteString(kv.Key)
 			info.WriteByte(' ')
