@@ -258,17 +258,16 @@ func (w *workflow) state() WorkflowState {
 		st.Found = true
 	}
 	// The workflow is no longer tracked: its nodes are read in the background.
-	done := make(chan []KV, 1)
-	go func() {
-		var kvs []KV
+	var kvs []KV
+	var wg sync.WaitGroup
+	wg.Go(func() {
 		for _, n := range w.sortedNodes() {
 			if c := w.nodes[n].counter; c >= 0 {
 				kvs = append(kvs, KV{n, strconv.Itoa(c)})
 			}
 		}
-		done <- kvs
-	}()
-	st.counters = sync.OnceValue(func() []KV { return <-done })
+	})
+	st.counters = func() []KV { wg.Wait(); return kvs }
 	return st
 }
 
