@@ -399,7 +399,7 @@ func TestSmallDatabaseCompression(t *testing.T) {
 // FSST-compressed (values unique by construction, where DuckDB's choice
 // between methods costs checkpoint time and cannot pick dictionary
 // compression with profit) are stored with FSST in a big database, and that
-// the other string columns are left to DuckDB's choice.
+// a string column declared with none is left to DuckDB's choice.
 func TestForcedColumnCompression(t *testing.T) {
 	forced := regexp.MustCompile(`(\w+) VARCHAR (?:NOT NULL )?USING COMPRESSION fsst`).FindAllStringSubmatch(schemaSQL, -1)
 	if len(forced) < 5 {
@@ -410,19 +410,19 @@ func TestForcedColumnCompression(t *testing.T) {
 	// Ten values repeated: DuckDB alone would pick dictionary compression
 	// for both columns.
 	if _, err := db.SQL.ExecContext(ctx, `INSERT INTO job
-		SELECT i, 1, 'job_' || (i % 10), 'job.sub', 'compute', false, 0, '/bin/x' || (i % 10), NULL, 1
+		SELECT i, 1, 'job_' || (i % 10), 'job.sub', 'compute', false, 0, '/bin/x', '-n ' || (i % 10), 1
 		FROM range(150000) r(i); CHECKPOINT`); err != nil {
 		t.Fatal(err)
 	}
-	// job.exec_job_id is declared FSST; job.executable is not.
+	// job.exec_job_id is declared FSST; job.argv is not.
 	got := map[string]string{}
-	for _, col := range []string{"exec_job_id", "executable"} {
+	for _, col := range []string{"exec_job_id", "argv"} {
 		got[col] = columnCompression(t, ctx, db.SQL, "job", col)
 	}
 	if got["exec_job_id"] != "FSST" {
 		t.Errorf("job.exec_job_id stored as %q, want FSST", got["exec_job_id"])
 	}
-	if got["executable"] != "Dictionary" {
-		t.Errorf("job.executable stored as %q, want DuckDB's choice (dictionary) for ten repeated values", got["executable"])
+	if got["argv"] != "Dictionary" {
+		t.Errorf("job.argv stored as %q, want DuckDB's choice (dictionary) for ten repeated values", got["argv"])
 	}
 }

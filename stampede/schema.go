@@ -23,16 +23,20 @@ var Tables = []string{
 // workflowstate.state and the type_desc columns are ENUMs, as in Pegasus's
 // schema: they compare and print as text, and cost a byte a row.
 //
-// Columns whose values are unique, or nearly, in every run are declared
-// with a compression, so that DuckDB skips weighing the others for them at
-// each checkpoint, where dictionary compression cannot pay: zstd for paths,
-// argument lists and job stderr text (as small as FSST or smaller there,
-// and faster to write), FSST for short names and ids (job names, task ids,
-// Condor ids, edges, LFNs, replica values), where zstd would be bigger.
+// String columns are declared with a compression, so that DuckDB skips
+// weighing the others for them at each checkpoint (most of a big load's
+// COMMIT): zstd for paths, argument lists and job stderr text, values that
+// are unique, or nearly, in every run (as small as FSST or smaller there,
+// and faster to write; job.executable is a per-job wrapper script under
+// PegasusLite); FSST for short unique names and ids (job names, task ids,
+// Condor ids, edges, LFNs, replica values), where zstd would be bigger;
+// dictionary for the few values of a name set (job states, sites, users,
+// transformations, executables, metadata keys, integrity types), which
+// costs a fraction of a byte a row, even when one value fills the column.
 // zstd needs the storage format a new database is written in
-// (storageVersion; docs/stampede.md). Columns that can hold one value for
-// every row (job.executable, invocation.abs_task_id, site, user, ...) are
-// left to DuckDB, which picks dictionary compression for them.
+// (storageVersion; docs/stampede.md). Columns that are empty in most runs
+// (reasons, argv of jobs, stdin) are left to DuckDB, and so is
+// job_instance.stdout_text, which is short and often empty.
 //
 // Our additions: workflow_metrics (the planner's metrics file, one row per
 // counter), lfn_workflow (which workflows referenced each LFN, so the global
@@ -61,25 +65,25 @@ CREATE TABLE IF NOT EXISTS host (
 CREATE TABLE IF NOT EXISTS job (
 	job_id BIGINT NOT NULL, wf_id BIGINT NOT NULL, exec_job_id VARCHAR NOT NULL USING COMPRESSION fsst,
 	submit_file VARCHAR NOT NULL USING COMPRESSION zstd, type_desc type_desc NOT NULL, clustered BOOLEAN NOT NULL, max_retries INTEGER NOT NULL,
-	executable VARCHAR NOT NULL, argv VARCHAR, task_count INTEGER NOT NULL);
+	executable VARCHAR NOT NULL USING COMPRESSION zstd, argv VARCHAR, task_count INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS job_edge (
 	wf_id BIGINT NOT NULL, parent_exec_job_id VARCHAR NOT NULL USING COMPRESSION fsst, child_exec_job_id VARCHAR NOT NULL USING COMPRESSION fsst);
 CREATE TABLE IF NOT EXISTS job_instance (
 	job_instance_id BIGINT NOT NULL, job_id BIGINT NOT NULL, host_id BIGINT, job_submit_seq INTEGER NOT NULL,
-	sched_id VARCHAR USING COMPRESSION fsst, site VARCHAR, "user" VARCHAR, work_dir VARCHAR USING COMPRESSION zstd, cluster_start DOUBLE,
+	sched_id VARCHAR USING COMPRESSION fsst, site VARCHAR USING COMPRESSION dictionary, "user" VARCHAR USING COMPRESSION dictionary, work_dir VARCHAR USING COMPRESSION zstd, cluster_start DOUBLE,
 	cluster_duration DOUBLE, local_duration DOUBLE, subwf_id BIGINT, stdout_file VARCHAR USING COMPRESSION zstd,
 	stdout_text VARCHAR, stderr_file VARCHAR USING COMPRESSION zstd, stderr_text VARCHAR USING COMPRESSION zstd,
 	stdin_file VARCHAR,
 	multiplier_factor INTEGER NOT NULL DEFAULT 1, exitcode INTEGER);
 CREATE TABLE IF NOT EXISTS jobstate (
-	job_instance_id BIGINT NOT NULL, state VARCHAR NOT NULL, timestamp DOUBLE NOT NULL,
+	job_instance_id BIGINT NOT NULL, state VARCHAR NOT NULL USING COMPRESSION dictionary, timestamp DOUBLE NOT NULL,
 	jobstate_submit_seq INTEGER NOT NULL, reason VARCHAR);
 CREATE TABLE IF NOT EXISTS tag (
 	tag_id BIGINT NOT NULL, wf_id BIGINT NOT NULL, job_instance_id BIGINT NOT NULL,
 	name VARCHAR NOT NULL, count INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS task (
 	task_id BIGINT NOT NULL, wf_id BIGINT NOT NULL, job_id BIGINT, abs_task_id VARCHAR NOT NULL USING COMPRESSION fsst,
-	transformation VARCHAR NOT NULL, argv VARCHAR USING COMPRESSION zstd, type_desc type_desc NOT NULL);
+	transformation VARCHAR NOT NULL USING COMPRESSION dictionary, argv VARCHAR USING COMPRESSION zstd, type_desc type_desc NOT NULL);
 CREATE TABLE IF NOT EXISTS task_edge (
 	wf_id BIGINT NOT NULL, parent_abs_task_id VARCHAR NOT NULL USING COMPRESSION fsst, child_abs_task_id VARCHAR NOT NULL USING COMPRESSION fsst);
 CREATE TABLE IF NOT EXISTS task_meta (
@@ -87,14 +91,14 @@ CREATE TABLE IF NOT EXISTS task_meta (
 CREATE TABLE IF NOT EXISTS invocation (
 	invocation_id BIGINT NOT NULL, wf_id BIGINT NOT NULL, job_instance_id BIGINT NOT NULL,
 	task_submit_seq INTEGER NOT NULL, start_time DOUBLE NOT NULL, remote_duration DOUBLE NOT NULL,
-	remote_cpu_time DOUBLE, exitcode INTEGER NOT NULL, transformation VARCHAR NOT NULL,
-	executable VARCHAR NOT NULL, argv VARCHAR USING COMPRESSION zstd, abs_task_id VARCHAR, maxrss BIGINT, avg_cpu DOUBLE);
+	remote_cpu_time DOUBLE, exitcode INTEGER NOT NULL, transformation VARCHAR NOT NULL USING COMPRESSION dictionary,
+	executable VARCHAR NOT NULL USING COMPRESSION dictionary, argv VARCHAR USING COMPRESSION zstd, abs_task_id VARCHAR USING COMPRESSION fsst, maxrss BIGINT, avg_cpu DOUBLE);
 CREATE TABLE IF NOT EXISTS integrity (
 	integrity_id BIGINT NOT NULL, wf_id BIGINT NOT NULL, job_instance_id BIGINT NOT NULL,
-	type VARCHAR NOT NULL, file_type VARCHAR, count INTEGER NOT NULL, duration DOUBLE NOT NULL);
+	type VARCHAR NOT NULL USING COMPRESSION dictionary, file_type VARCHAR USING COMPRESSION dictionary, count INTEGER NOT NULL, duration DOUBLE NOT NULL);
 CREATE TABLE IF NOT EXISTS rc_lfn (lfn_id BIGINT NOT NULL, lfn VARCHAR NOT NULL USING COMPRESSION fsst);
 CREATE TABLE IF NOT EXISTS rc_pfn (pfn_id BIGINT NOT NULL, lfn_id BIGINT, pfn VARCHAR NOT NULL, site VARCHAR);
-CREATE TABLE IF NOT EXISTS rc_meta (lfn_id BIGINT NOT NULL, key VARCHAR NOT NULL, value VARCHAR NOT NULL USING COMPRESSION fsst);
+CREATE TABLE IF NOT EXISTS rc_meta (lfn_id BIGINT NOT NULL, key VARCHAR NOT NULL USING COMPRESSION dictionary, value VARCHAR NOT NULL USING COMPRESSION fsst);
 CREATE TABLE IF NOT EXISTS workflow_files (
 	wf_id BIGINT NOT NULL, task_id BIGINT NOT NULL, lfn_id BIGINT NOT NULL, file_type VARCHAR);
 CREATE TABLE IF NOT EXISTS lfn_workflow (lfn_id BIGINT NOT NULL, wf_id BIGINT NOT NULL);
