@@ -282,12 +282,7 @@ func ParseISOTime(s string) (float64, bool) {
 		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
 			i++
 		}
-		if i > st {
-			f, err := strconv.ParseFloat("0."+s[st:i], 64)
-			if err == nil {
-				frac = f
-			}
-		}
+		frac = fraction(s[st:i])
 	}
 	off := 0
 	if i < len(s) {
@@ -319,9 +314,53 @@ func ParseISOTime(s string) (float64, bool) {
 	if i != len(s) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 24 || mi > 59 || sec > 60 {
 		return 0, false
 	}
-	t := time.Date(y, time.Month(mo), d, h, mi, sec, 0, time.UTC).Unix() - int64(off)
+	t := daysFromCivil(y, mo, d)*86400 + int64(h*3600+mi*60+sec) - int64(off)
 	return float64(t) + frac, true
 }
+
+// daysFromCivil is the number of days from 1970-01-01 to the date y-m-d of
+// the proleptic Gregorian calendar (m from 1 to 12). Days past the end of
+// the month count on into the next, as with time.Date. (H. Hinnant's
+// days_from_civil: a year from March, so that February's length does not
+// matter until the year's end.)
+func daysFromCivil(y, m, d int) int64 {
+	if m <= 2 {
+		y--
+	}
+	era := y / 400
+	if y < 0 {
+		era = (y - 399) / 400
+	}
+	yoe := y - era*400                  // 0–399
+	doy := (153*((m+9)%12)+2)/5 + d - 1 // from March 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return int64(era)*146097 + int64(doe) - 719468
+}
+
+// fraction is the value of the decimal fraction whose digits are ds (a time's
+// fraction of a second). Up to 15 digits, the integer they make and the power
+// of ten are exact doubles, and their quotient, rounded once, is the double
+// nearest 0.ds: what strconv.ParseFloat gives, without building "0."+ds.
+func fraction(ds string) float64 {
+	if ds == "" {
+		return 0
+	}
+	if len(ds) > 15 {
+		f, err := strconv.ParseFloat("0."+ds, 64)
+		if err != nil {
+			return 0
+		}
+		return f
+	}
+	v := 0
+	for i := 0; i < len(ds); i++ {
+		v = v*10 + int(ds[i]-'0')
+	}
+	return float64(v) / pow10[len(ds)]
+}
+
+// pow10 holds the powers of ten that fraction divides by, all exact doubles.
+var pow10 = [16]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
 
 // DagmanClassifier turns raw dagman.out lines into DagmanLines. It keeps the
 // little state the format needs (the multi-line log-file list).
