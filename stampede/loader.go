@@ -157,6 +157,7 @@ type loader struct {
 	next         [numTables]int64   // next surrogate key per table
 	used         [numTables]bool    // tables that got a key in this transaction
 	wfs          map[string]*wfState
+	lastWf       *wfState // the one wf last returned
 	hosts        map[hostKey]int64
 	stats        LoadStats
 	rc           *replicas // replica rows of this transaction
@@ -348,10 +349,16 @@ func (l *loader) add(batch []*ingest.Event) error {
 }
 
 func (l *loader) wf(uuid string) (*wfState, error) {
+	// Events come in runs of one workflow's: the last one found saves
+	// hashing the uuid for each.
+	if l.lastWf != nil && uuid == l.lastWf.uuid {
+		return l.lastWf, nil
+	}
 	w := l.wfs[uuid]
 	if w == nil {
 		return nil, fmt.Errorf("event for workflow %s before its wf.plan", uuid)
 	}
+	l.lastWf = w
 	return w, nil
 }
 
@@ -580,6 +587,7 @@ func (l *loader) plan(e *ingest.Event) error {
 		}
 	}
 	l.wfs[e.Wf] = w
+	l.lastWf = nil
 	l.stats.Workflows++
 	return l.row(tWorkflow).I(w.id).S(e.Wf).NS(p.DagFile).F(e.TS).NS(p.SubmitHost).NS(p.SubmitDir).NS(p.Argv).
 		NS(p.User).NS(p.GridDN).NS(p.PlannerVersion).NS(p.Label).NS(p.Version).NS(p.DaxFile).N().PI(parent).I(w.root).end()
