@@ -36,7 +36,8 @@ type replicas struct {
 	override map[[2]int64]string   // later values of a (lfn, key) already written
 	pfns     map[pfnKey]struct{}
 	files    map[[3]int64]struct{}
-	lfnWf    map[[2]int64]struct{}
+	lfnWf    map[[2]int64]struct{} // (lfn_id, wf_id) written, but for each LFN's first workflow
+	firstWf  []int64               // per LFN index - 1: the first workflow written for it, or 0
 }
 
 type pfnKey struct {
@@ -99,9 +100,21 @@ func (l *loader) lfnLookup(wf int64, name string) (idx, id int64, err error) {
 	}
 	if r.direct {
 		id = r.lfnBase + idx - 1
-		k := [2]int64{id, wf}
-		if _, ok := r.lfnWf[k]; !ok {
-			r.lfnWf[k] = struct{}{}
+		// Most LFNs belong to one workflow: a slice, not the map, says so.
+		for int64(len(r.firstWf)) < idx {
+			r.firstWf = append(r.firstWf, 0)
+		}
+		seen := true
+		switch first := &r.firstWf[idx-1]; {
+		case *first == 0:
+			*first, seen = wf, false
+		case *first != wf:
+			k := [2]int64{id, wf}
+			if _, seen = r.lfnWf[k]; !seen {
+				r.lfnWf[k] = struct{}{}
+			}
+		}
+		if !seen {
 			if err := l.row(tLFNWorkflow).I(id).I(wf).end(); err != nil {
 				return 0, 0, err
 			}

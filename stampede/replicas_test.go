@@ -111,3 +111,29 @@ func TestReplicaRows(t *testing.T) {
 	want["lfn_workflow"] = []string{"1|3", "2|2", "2|3", "3|2"}
 	check("first run again")
 }
+
+// TestLFNWorkflowsOneLoad loads two workflows in one load into an empty
+// database (direct mode), interleaved, sharing an LFN: each (LFN, workflow)
+// pair is one lfn_workflow row however often and in whatever order the
+// workflows name the LFN.
+func TestLFNWorkflowsOneLoad(t *testing.T) {
+	ctx := context.Background()
+	db := tempDB(t, ctx)
+	a, b := rcRun("wf-a", "shared.dat"), rcRun("wf-b", "shared.dat")
+	// Both plans first, then a's and b's events alternately, then a's again.
+	evs := []*ingest.Event{a[0], b[0]}
+	for i := 1; i < len(a)-1; i++ {
+		evs = append(evs, a[i], b[i])
+	}
+	for i := 3; i < len(a)-1; i++ {
+		e := *a[i]
+		evs = append(evs, &e)
+	}
+	evs = append(evs, a[len(a)-1], b[len(b)-1])
+	loadEvents(t, db, evs)
+	got := rows(t, db.SQL, "SELECT l.lfn, w.wf_uuid FROM lfn_workflow JOIN rc_lfn l USING (lfn_id) JOIN workflow w USING (wf_id) ORDER BY ALL")
+	want := []string{"own-wf-a|wf-a", "own-wf-b|wf-b", "shared.dat|wf-a", "shared.dat|wf-b"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("lfn_workflow = %q, want %q", got, want)
+	}
+}
