@@ -496,6 +496,9 @@ func plainTrue(b []byte) bool {
 // plainNumber returns the numeric value of a plain scalar: a resolved int or
 // float, or a string that Python's float() accepts.
 func plainNumber(b []byte) (float64, bool) {
+	if f, ok := simpleDecimal(b); ok {
+		return f, true
+	}
 	switch resolvePlain(b) {
 	case pyInt:
 		var scratch [64]byte
@@ -564,3 +567,33 @@ func plainTruthy(b []byte) bool {
 	}
 	return len(b) > 0
 }
+
+// simpleDecimal reads the common form of kickstart's numbers, digits, a
+// point and digits ("46.716"), at most 15 digits in all: a float in YAML 1.1,
+// whose value is then the integer the digits make divided by a power of
+// ten, both exact doubles, and their quotient rounded once is the double
+// nearest the decimal, what strconv.ParseFloat gives. It reports false for
+// any other form.
+func simpleDecimal(b []byte) (float64, bool) {
+	if len(b) < 3 || len(b) > 16 {
+		return 0, false
+	}
+	m, point := uint64(0), -1
+	for i, c := range b {
+		switch {
+		case c >= '0' && c <= '9':
+			m = m*10 + uint64(c-'0')
+		case c == '.' && point < 0:
+			point = i
+		default:
+			return 0, false
+		}
+	}
+	if point <= 0 || point == len(b)-1 {
+		return 0, false
+	}
+	return float64(m) / pow10[len(b)-1-point], true
+}
+
+// pow10 holds the powers of ten simpleDecimal divides by, all exact doubles.
+var pow10 = [16]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
