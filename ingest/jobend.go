@@ -214,14 +214,15 @@ func underDir(p, dir string) bool {
 // events turns the instance's files into its end events.
 func (j *jobEnd) events(alloc *eventAlloc) []*Event {
 	var evs []*Event
-	emit := func(e Event) {
-		e.Wf, e.Src = j.wf, j.src
-		if e.Job == "" {
-			e.Job, e.Inst, e.Sched = j.node, j.seq, j.sched
-		}
+	// ev appends an event of the instance to evs and returns it for the
+	// caller to fill in: written in place, not copied (an Event is ~430
+	// bytes, and a job end makes about ten).
+	ev := func(kind Kind, ts float64) *Event {
 		p := alloc.new()
-		*p = e
+		p.Kind, p.TS, p.Wf, p.Src = kind, ts, j.wf, j.src
+		p.Job, p.Inst, p.Sched = j.node, j.seq, j.sched
 		evs = append(evs, p)
+		return p
 	}
 	outAbs, outRel, errAbs, errRel := j.outputPaths()
 	end := &JobEnd{Multiplier: j.sub.cores, StdinFile: j.sub.input}
@@ -391,9 +392,9 @@ func (j *jobEnd) events(alloc *eventAlloc) []*Event {
 		if host.Site == "" {
 			host.Site = "unknown"
 		}
-		emit(Event{Kind: HostInfo, TS: j.ts, Host: host})
+		ev(HostInfo, j.ts).Host = host
 	} else if len(records) == 0 && (strings.HasPrefix(j.node, "subdax_") || j.kind == "SUBDAG") && j.submitHost != "" {
-		emit(Event{Kind: HostInfo, TS: j.ts, Host: &Host{Site: "local", Hostname: j.submitHost, IP: lookupIP(j.submitHost)}})
+		ev(HostInfo, j.ts).Host = &Host{Site: "local", Hostname: j.submitHost, IP: lookupIP(j.submitHost)}
 	}
 
 	// Invocations.
@@ -443,8 +444,9 @@ func (j *jobEnd) events(alloc *eventAlloc) []*Event {
 			} else if j.sub.hasDaxJobID {
 				inv.TaskID, inv.HasTaskID = j.sub.daxJobID, true
 			}
-			emit(Event{Kind: InvStart, TS: inv.StartTime, Inv: inv})
-			emit(Event{Kind: InvEnd, TS: inv.StartTime + inv.Duration, ExitCode: exit, HasExit: true, Inv: inv, End: end})
+			ev(InvStart, inv.StartTime).Inv = inv
+			e := ev(InvEnd, inv.StartTime+inv.Duration)
+			e.ExitCode, e.HasExit, e.Inv, e.End = exit, true, inv, end
 		}
 	} else if !noop {
 		inv := &InvocationEnd{TaskSeq: 1}
@@ -473,8 +475,9 @@ func (j *jobEnd) events(alloc *eventAlloc) []*Event {
 		if j.sub.hasDaxJobID {
 			inv.TaskID, inv.HasTaskID = j.sub.daxJobID, true
 		}
-		emit(Event{Kind: InvStart, TS: inv.StartTime, Inv: inv})
-		emit(Event{Kind: InvEnd, TS: inv.StartTime + inv.Duration, ExitCode: mainExit, HasExit: true, Inv: inv, End: end})
+		ev(InvStart, inv.StartTime).Inv = inv
+		e := ev(InvEnd, inv.StartTime+inv.Duration)
+		e.ExitCode, e.HasExit, e.Inv, e.End = mainExit, true, inv, end
 	}
 
 	// Integrity metrics: checksums computed for the outputs of the tasks,
@@ -527,10 +530,11 @@ func (j *jobEnd) events(alloc *eventAlloc) []*Event {
 		if m.Type == "" || m.FileType == "" {
 			continue
 		}
-		emit(Event{Kind: IntMetric, TS: j.ts, Metric: &m})
+		ev(IntMetric, j.ts).Metric = &m
 	}
 	if intErrors > 0 {
-		emit(Event{Kind: Tag, TS: j.ts, Name: "int.error", Count: intErrors})
+		e := ev(Tag, j.ts)
+		e.Name, e.Count = "int.error", intErrors
 	}
 
 	// Output file metadata.
@@ -539,7 +543,8 @@ func (j *jobEnd) events(alloc *eventAlloc) []*Event {
 			for _, kv := range [...]KV{{"user", o.User}, {"size", o.Size}, {"ctime", o.Ctime},
 				{"checksum.type", o.ChecksumType}, {"checksum.value", o.ChecksumValue}, {"checksum.timing", o.ChecksumTiming}} {
 				if kv.Value != "" {
-					emit(Event{Kind: RCMeta, TS: j.ts, LFN: o.LFN, Key: kv.Key, Value: kv.Value})
+					e := ev(RCMeta, j.ts)
+					e.LFN, e.Key, e.Value = o.LFN, kv.Key, kv.Value
 				}
 			}
 		}
@@ -547,7 +552,8 @@ func (j *jobEnd) events(alloc *eventAlloc) []*Event {
 	// Registration jobs register their outputs once they succeed.
 	if strings.HasPrefix(j.node, "register_") && mainExit == 0 {
 		for _, r := range j.registrations() {
-			emit(Event{Kind: RCPFN, TS: j.ts, LFN: r.lfn, PFN: r.pfn, Site: r.site})
+			e := ev(RCPFN, j.ts)
+			e.LFN, e.PFN, e.Site = r.lfn, r.pfn, r.site
 		}
 	}
 	for _, m := range monitoring {
@@ -555,16 +561,17 @@ func (j *jobEnd) events(alloc *eventAlloc) []*Event {
 			continue
 		}
 		for _, item := range m.payload {
-			e := Event{Kind: TaskMonitoring, TS: j.ts, Monitoring: append([]KV{{"monitoring_event", m.event}}, item.kvs...)}
+			e := ev(TaskMonitoring, j.ts)
+			e.Monitoring = append([]KV{{"monitoring_event", m.event}}, item.kvs...)
 			if m.ts > 0 {
 				e.TS = m.ts
 			}
-			emit(e)
 		}
 	}
 
 	// main.end
-	e := Event{Kind: MainEnd, TS: j.ts, JS: j.js, ExitCode: mainExit, HasExit: true, HasStatus: true, End: end, Last: !j.hasPost}
+	e := ev(MainEnd, j.ts)
+	e.JS, e.ExitCode, e.HasExit, e.HasStatus, e.End, e.Last = j.js, mainExit, true, true, end, !j.hasPost
 	if mainExit != 0 {
 		e.Status = -1
 	}
@@ -575,7 +582,6 @@ func (j *jobEnd) events(alloc *eventAlloc) []*Event {
 		}
 		end.ClusterDuration, end.HasCluster = ks.Cluster.Duration, true
 	}
-	emit(e)
 	return evs
 }
 
