@@ -213,11 +213,12 @@ func StaticEvent(rec *BPRecord, name string) (*Event, error) {
 	return e, nil
 }
 
-// staticEvent is StaticEvent filling e; it reports false for a record to skip.
+// staticEvent is StaticEvent filling e, a zero Event (only the fields set
+// are written); it reports false for a record to skip.
 func staticEvent(e *Event, rec *BPRecord, name string) (bool, error) {
 	ev := rec.Event()
 	k := KindOf(ev)
-	*e = Event{Kind: k, Src: Pos{File: name, Line: rec.Line}}
+	e.Kind, e.Src = k, Pos{File: name, Line: rec.Line}
 	e.Wf, _ = rec.Get("xwf.id")
 	if ts, ok := rec.Get("ts"); ok {
 		if t, ok := ParseBPTime(ts); ok {

@@ -488,8 +488,8 @@ func (w *workflow) emit(e *Event) {
 func (w *workflow) newEvent() *Event { return w.alloc.new() }
 
 func (w *workflow) jobEvent(k Kind, inst *instance, ts float64, js bool) *Event {
-	e := w.newEvent()
-	*e = Event{Kind: k, TS: ts, Wf: w.uuid, Job: inst.node, Inst: inst.seq, Sched: inst.sched}
+	e := w.newEvent() // zero: only the fields set are written
+	e.Kind, e.TS, e.Wf, e.Job, e.Inst, e.Sched = k, ts, w.uuid, inst.node, inst.seq, inst.sched
 	if js {
 		e.JS = inst.js
 	}
@@ -923,10 +923,11 @@ func (w *workflow) scriptInvocation(inst *instance, seq int, ts float64) {
 		inv.Argv, inv.HasArgv = s.Args, true
 	}
 	e := w.newEvent()
-	*e = Event{Kind: InvStart, TS: start, Job: inst.node, Inst: inst.seq, Sched: inst.sched, Inv: inv}
+	e.Kind, e.TS, e.Job, e.Inst, e.Sched, e.Inv = InvStart, start, inst.node, inst.seq, inst.sched, inv
 	w.emit(e)
 	e = w.newEvent()
-	*e = Event{Kind: InvEnd, TS: ts, Job: inst.node, Inst: inst.seq, Sched: inst.sched, ExitCode: exit, HasExit: true, Inv: inv}
+	e.Kind, e.TS, e.Job, e.Inst, e.Sched, e.Inv = InvEnd, ts, inst.node, inst.seq, inst.sched, inv
+	e.ExitCode, e.HasExit = exit, true
 	w.emit(e)
 }
 
