@@ -119,6 +119,14 @@ func ParseBPLine(line []byte) ([]KV, error) {
 	return parseBP(string(line), make([]KV, 0, 12))
 }
 
+// bpNameChar marks the bytes of a BP attribute name.
+var bpNameChar = func() (t [256]bool) {
+	for c := range t {
+		t[c] = c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '.' || c == '-'
+	}
+	return t
+}()
+
 // parseBP splits a BP line into attrs (appended to dst). Keys and values
 // are substrings of line: one string per line, not one per attribute.
 func parseBP(line string, dst []KV) ([]KV, error) {
@@ -134,8 +142,7 @@ func parseBP(line string, dst []KV) ([]KV, error) {
 		}
 		st := i
 		for i < n && line[i] != '=' {
-			c := line[i]
-			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '.' || c == '-') {
+			if c := line[i]; !bpNameChar[c] {
 				return nil, fmt.Errorf("%w: bad character %q in attribute name", ErrSyntax, c)
 			}
 			i++
@@ -151,17 +158,21 @@ func parseBP(line string, dst []KV) ([]KV, error) {
 			escaped := false
 			closed := false
 			for i < n {
-				c := line[i]
-				if c == '\\' && i+1 < n && line[i+1] == '"' {
-					escaped = true
-					i += 2
-					continue
-				}
-				if c == '"' {
-					closed = true
+				q := strings.IndexByte(line[i:], '"')
+				if q < 0 {
+					i = n
 					break
 				}
-				i++
+				i += q
+				// A backslash right before a quote escapes it (whatever
+				// precedes the backslash: only quotes are escaped).
+				if i > vs && line[i-1] == '\\' {
+					escaped = true
+					i++
+					continue
+				}
+				closed = true
+				break
 			}
 			if !closed {
 				return nil, fmt.Errorf("%w: unterminated quoted value of %s", ErrSyntax, key)
