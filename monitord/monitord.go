@@ -336,6 +336,11 @@ type jobstates struct {
 	files map[string]*jsFile
 	order []string
 	err   error // first write error
+
+	// The file of the last line: a workflow's lines come in runs, and its
+	// tracker passes the same directory string each time.
+	lastDir  string
+	lastFile *jsFile
 }
 
 type jsFile struct {
@@ -369,7 +374,10 @@ func (j *jobstates) add(r ingest.JobstateRecord, wf string) {
 }
 
 func (j *jobstates) addLocked(r ingest.JobstateRecord, wf string) error {
-	jf := j.files[r.Dir]
+	jf := j.lastFile
+	if jf == nil || r.Dir != j.lastDir {
+		jf = j.files[r.Dir]
+	}
 	if jf == nil {
 		final := j.path(r.Dir, wf)
 		if dagLog := dagJobstateLog(r.Dir); dagLog != "" && sameFile(dagLog, final) {
@@ -387,6 +395,7 @@ func (j *jobstates) addLocked(r ingest.JobstateRecord, wf string) error {
 		j.files[r.Dir] = jf
 		j.order = append(j.order, r.Dir)
 	}
+	j.lastDir, j.lastFile = r.Dir, jf
 	if _, err := jf.w.WriteString(r.Text); err != nil {
 		return err
 	}
@@ -446,6 +455,7 @@ func (j *jobstates) commit() error {
 	}
 	j.files = map[string]*jsFile{}
 	j.order = nil
+	j.lastDir, j.lastFile = "", nil
 	return nil
 }
 
