@@ -69,6 +69,11 @@ type Clock struct {
 	yearBump  int
 	cacheKey  int64
 	cacheBase float64
+
+	// The last full stamp read (see stampAt) and its value.
+	last   [17]byte
+	lastTS float64
+	lastOK bool
 }
 
 // SetYearHint sets the year of year-less stamps from the log's last
@@ -98,6 +103,11 @@ func (c *Clock) local(year, month, day, hour, min, sec int) float64 {
 // stampAt tries to read "M[M]/D[D][/YY] H[H]:MM:SS" starting at line[i].
 // It returns the epoch time and the index just past the stamp.
 func (c *Clock) stampAt(line []byte, i int) (float64, int, bool) {
+	// Most stamps are "MM/DD/YY HH:MM:SS", and runs of lines share one.
+	const full = len("01/17/23 11:17:41")
+	if c.lastOK && len(line)-i >= full && string(line[i:i+full]) == string(c.last[:]) {
+		return c.lastTS, i + full, true
+	}
 	num := func(j, maxDigits int) (int, int) {
 		n, k := 0, j
 		for k < len(line) && k-j < maxDigits && line[k] >= '0' && line[k] <= '9' {
@@ -147,6 +157,12 @@ func (c *Clock) stampAt(line []byte, i int) (float64, int, bool) {
 	}
 	if year >= 0 {
 		year += 2000
+		if s-i == full {
+			// A stamp with its year: its value depends on its text alone.
+			c.lastTS = c.local(year, month, day, hour, min, sec)
+			c.lastOK = copy(c.last[:], line[i:s]) == full
+			return c.lastTS, s, true
+		}
 	} else {
 		year = c.Year
 		if year == 0 {

@@ -83,3 +83,43 @@ func BenchmarkParseISOTime(b *testing.B) {
 		}
 	}
 }
+
+// TestClockStampCache checks that the stamp stampAt remembers gives what
+// parsing again gives, on lines of random stamps (with and without years,
+// repeated, one or two per line) read in order by one Clock.
+func TestClockStampCache(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	la, err := time.LoadLocation("America/Los_Angeles")
+	if err != nil {
+		t.Skip("no time zone data:", err)
+	}
+	cached, fresh := &Clock{Loc: la, Year: 2023}, &Clock{Loc: la, Year: 2023}
+	stamp := func() string {
+		mo, d, h, mi, s := 1+r.IntN(12), 1+r.IntN(28), r.IntN(24), r.IntN(60), r.IntN(60)
+		switch r.IntN(4) {
+		case 0:
+			return fmt.Sprintf("%d/%d %02d:%02d:%02d", mo, d, h, mi, s) // no year
+		case 1:
+			return fmt.Sprintf("%02d/%02d/%02d %d:%02d:%02d", mo, d, r.IntN(30), h, mi, s)
+		}
+		return fmt.Sprintf("%02d/%02d/%02d %02d:%02d:%02d", mo, d, 20+r.IntN(5), h, mi, s)
+	}
+	prev := stamp()
+	for range 200000 {
+		st := prev
+		if r.IntN(3) == 0 {
+			st = stamp()
+		}
+		prev = st
+		line := st + " Event: ULOG_EXECUTE for HTCondor Node n (1.0.0)"
+		if r.IntN(2) == 0 {
+			line += " {" + stamp() + "}"
+		}
+		fresh.lastOK = false
+		got, gm, gok := cached.Stamp([]byte(line))
+		want, wm, wok := fresh.Stamp([]byte(line))
+		if got != want || gm != wm || gok != wok {
+			t.Fatalf("Stamp(%q) = %v, %d, %v; parsed again: %v, %d, %v", line, got, gm, gok, want, wm, wok)
+		}
+	}
+}
