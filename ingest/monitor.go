@@ -198,6 +198,9 @@ func run(ctx context.Context, dagmanOut string, opts Options, sink func([]*Event
 	}
 	m := &Monitor{opts: opts, byDir: map[string]*workflow{}, ctx: ctx}
 	m.out = newPipeline(opts.Workers, opts.BatchSize, opts.Events)
+	// A replay follows its workflows one after the other, on one goroutine;
+	// a live monitor follows sub-workflows on goroutines of their own.
+	m.out.single = !opts.Follow
 
 	abs, err := filepath.Abs(dagmanOut)
 	if err != nil {

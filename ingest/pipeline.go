@@ -10,6 +10,7 @@ import (
 // workers: the tracker enqueues a future at the place its events belong.
 type pipeline struct {
 	mu      sync.Mutex // several trackers may produce (live sub-workflows)
+	single  bool       // one goroutine produces (a replay): no locking
 	batch   int
 	cur     []*Event
 	items   chan item
@@ -66,12 +67,16 @@ func (p *pipeline) send(it item) {
 
 // event queues one ready event.
 func (p *pipeline) event(e *Event) {
-	p.mu.Lock()
+	// A replay's tracker is the only producer: no lock for each of its
+	// million events.
+	if !p.single {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+	}
 	p.cur = append(p.cur, e)
 	if len(p.cur) >= p.batch {
 		p.flushLocked()
 	}
-	p.mu.Unlock()
 }
 
 // flush sends the events queued so far (a live monitor flushes when idle).
