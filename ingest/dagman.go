@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strconv"
 	"time"
+
+	"github.com/pegasus-go/pegasus/internal/decimal"
 )
 
 // LineKind classifies a dagman.out line (FORMATS.md §1.2).
@@ -353,30 +355,27 @@ func daysFromCivil(y, m, d int) int64 {
 	return int64(era)*146097 + int64(doe) - 719468
 }
 
-// fraction is the value of the decimal fraction whose digits are ds (a time's
-// fraction of a second). Up to 15 digits, the integer they make and the power
-// of ten are exact doubles, and their quotient, rounded once, is the double
-// nearest 0.ds: what strconv.ParseFloat gives, without building "0."+ds.
+// fraction is the value of the decimal fraction whose digits are ds (a
+// time's fraction of a second), as strconv.ParseFloat("0."+ds) gives it.
 func fraction(ds string) float64 {
 	if ds == "" {
 		return 0
 	}
-	if len(ds) > 15 {
-		f, err := strconv.ParseFloat("0."+ds, 64)
-		if err != nil {
-			return 0
+	if len(ds) <= 15 {
+		v := uint64(0)
+		for i := 0; i < len(ds); i++ {
+			v = v*10 + uint64(ds[i]-'0')
 		}
-		return f
+		if f, ok := decimal.Exact(v, len(ds)); ok {
+			return f
+		}
 	}
-	v := 0
-	for i := 0; i < len(ds); i++ {
-		v = v*10 + int(ds[i]-'0')
+	f, err := strconv.ParseFloat("0."+ds, 64)
+	if err != nil {
+		return 0
 	}
-	return float64(v) / pow10[len(ds)]
+	return f
 }
-
-// pow10 holds the powers of ten that fraction divides by, all exact doubles.
-var pow10 = [16]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
 
 // DagmanClassifier turns raw dagman.out lines into DagmanLines. It keeps the
 // little state the format needs (the multi-line log-file list).

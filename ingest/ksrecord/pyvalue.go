@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/big"
 	"strconv"
+
+	"github.com/pegasus-go/pegasus/internal/decimal"
 )
 
 // Pegasus loads YAML records with PyYAML's safe loader, its timestamp resolver
@@ -569,11 +571,9 @@ func plainTruthy(b []byte) bool {
 }
 
 // simpleDecimal reads the common form of kickstart's numbers, digits, a
-// point and digits ("46.716"), at most 15 digits in all: a float in YAML 1.1,
-// whose value is then the integer the digits make divided by a power of
-// ten, both exact doubles, and their quotient rounded once is the double
-// nearest the decimal, what strconv.ParseFloat gives. It reports false for
-// any other form.
+// point and digits ("46.716"), at most 15 digits in all: a float in YAML
+// 1.1, whose value decimal.Exact gives as strconv.ParseFloat would. It
+// reports false for any other form.
 func simpleDecimal(b []byte) (float64, bool) {
 	if len(b) < 3 || len(b) > 16 {
 		return 0, false
@@ -592,8 +592,5 @@ func simpleDecimal(b []byte) (float64, bool) {
 	if point <= 0 || point == len(b)-1 {
 		return 0, false
 	}
-	return float64(m) / pow10[len(b)-1-point], true
+	return decimal.Exact(m, len(b)-1-point)
 }
-
-// pow10 holds the powers of ten simpleDecimal divides by, all exact doubles.
-var pow10 = [16]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
