@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/pegasus-go/pegasus/ingest/ksrecord"
+	"github.com/pegasus-go/pegasus/internal/testutil"
 )
 
 // The test binary doubles as the job kickstart runs: with KS_HELPER set,
@@ -177,25 +178,20 @@ func validateXML(t *testing.T, x []byte) {
 	}
 }
 
-// schemaPath finds shared/spec/schemas/iv-2.3.xsd beside the repository.
+// schemaPath returns the path of the kickstart record schema, iv-2.3.xsd,
+// or "" (validation skipped, with a message) when the schemas are absent.
 func schemaPath(t *testing.T) string {
 	t.Helper()
-	dir, _ := os.Getwd()
-	for d := dir; d != "/"; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			for _, p := range []string{
-				filepath.Join(d, "..", "shared", "spec", "schemas", "iv-2.3.xsd"),
-				filepath.Join(d, "shared", "spec", "schemas", "iv-2.3.xsd"),
-			} {
-				if _, err := os.Stat(p); err == nil {
-					return p
-				}
-			}
-			break
-		}
+	dir, ok := testutil.SchemasDir(t)
+	if !ok {
+		t.Logf("Pegasus schemas not found at %s (set PEGASUS_SCHEMAS): XML schema validation skipped", dir)
+		return ""
 	}
-	t.Log("iv-2.3.xsd not found beside the repository: XML schema validation skipped")
-	return ""
+	p := filepath.Join(dir, "iv-2.3.xsd")
+	if _, err := os.Stat(p); err != nil {
+		t.Fatalf("kickstart record schema: %v", err)
+	}
+	return p
 }
 
 func TestRunStatus(t *testing.T) {

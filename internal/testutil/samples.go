@@ -1,5 +1,5 @@
 // Package testutil holds helpers shared by the project's tests: locating the
-// real Pegasus samples and the repository root.
+// real Pegasus samples, Pegasus's schemas and the repository root.
 package testutil
 
 import (
@@ -47,6 +47,22 @@ func SamplesDir(t testing.TB) string {
 		t.Fatal(err)
 	}
 	return abs
+}
+
+// SchemasDir returns the folder of Pegasus's XML schemas (DAX, site catalog,
+// kickstart records): $PEGASUS_SCHEMAS, else ../shared/spec/schemas beside
+// the repository root. ok is false when the folder is absent; the caller
+// then skips its schema validation and says so with the path it looked at.
+func SchemasDir(t testing.TB) (dir string, ok bool) {
+	t.Helper()
+	dir = os.Getenv("PEGASUS_SCHEMAS")
+	if dir == "" {
+		dir = filepath.Join(RepoRoot(t), "..", "shared", "spec", "schemas")
+	}
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return dir, false
+	}
+	return dir, true
 }
 
 // Sample returns the path of one sample submit directory (e.g. "process_wf_failure").

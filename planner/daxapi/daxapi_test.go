@@ -2,7 +2,6 @@ package daxapi_test
 
 import (
 	"bytes"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
@@ -74,9 +73,9 @@ func TestSchemaValid(t *testing.T) {
 	if err != nil {
 		t.Skip("xmllint not installed (apt-get install libxml2-utils)")
 	}
-	schemas := filepath.Join(testutil.RepoRoot(t), "..", "shared", "spec", "schemas")
-	if _, err := os.Stat(schemas); err != nil {
-		t.Skip("schemas not found")
+	schemas, ok := testutil.SchemasDir(t)
+	if !ok {
+		t.Skipf("Pegasus schemas not found at %s (set PEGASUS_SCHEMAS)", schemas)
 	}
 	p := filepath.Join(t.TempDir(), "diamond.dax")
 	if err := diamond().WriteFile(p); err != nil {

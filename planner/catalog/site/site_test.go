@@ -176,9 +176,9 @@ func TestSchemas(t *testing.T) {
 	if err != nil {
 		t.Skip("xmllint not installed (apt-get install libxml2-utils)")
 	}
-	schemas := filepath.Join(testutil.RepoRoot(t), "..", "shared", "spec", "schemas")
-	if _, err := os.Stat(schemas); err != nil {
-		t.Skip("schemas not found")
+	schemas, ok := testutil.SchemasDir(t)
+	if !ok {
+		t.Skipf("Pegasus schemas not found at %s (set PEGASUS_SCHEMAS)", schemas)
 	}
 	p := filepath.Join(t.TempDir(), "sites3.xml")
 	if err := os.WriteFile(p, []byte(sc30), 0o644); err != nil {
