@@ -8,7 +8,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"unsafe"
 )
 
 // DAG is an HTCondor DAGMan input file (<label>-<index>.dag, or a rescue DAG),
@@ -176,7 +175,7 @@ func readDAG(r io.Reader, name string, nodesOnly bool) (*DAG, error) {
 			if !deferring && applyErr == nil && kw != "PARENT" && kw != "DONE" {
 				// apply copies what it keeps of these lines but VARS
 				// lines: their text is read in place.
-				line := unsafe.String(unsafe.SliceData(raw), len(raw))
+				line := view(raw)
 				if kw == "VARS" {
 					line = string(raw)
 				}

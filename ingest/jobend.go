@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"unsafe"
 
 	"github.com/pegasus-go/pegasus/ingest/ksrecord"
 )
@@ -357,7 +356,7 @@ func (j *jobEnd) events(alloc *eventAlloc) []*Event {
 		raw, err := readFileInto(errAbs, *bp, maxFileText)
 		if err == nil {
 			// txt is a view of the pooled buffer: what is kept is copied.
-			txt := unsafe.String(unsafe.SliceData(raw), len(raw))
+			txt := view(raw)
 			data, mon := splitMonitoring(txt)
 			monitoring = append(monitoring, mon...)
 			if !j.skipText {
@@ -823,7 +822,7 @@ func quoteN(s string, n int) string {
 		}
 	}
 	copy(b[j:], s[from:])
-	return unsafe.String(unsafe.SliceData(b), len(b)) // b is not used again
+	return view(b) // b is not used again
 }
 
 func needsQuote(c byte) bool { return quoted[c] }

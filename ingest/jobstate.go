@@ -7,7 +7,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"unsafe"
 )
 
 // JobstateEntry is one line of a jobstate.log (FORMATS.md §2), as monitord
@@ -124,7 +123,7 @@ func FormatJobstateLine(ts int64, job, state, info, site, walltime string, seq i
 	// allocation, which the string then uses.
 	b := make([]byte, 0, 48+len(job)+len(state)+len(info)+len(site)+len(walltime))
 	b = AppendJobstateLine(b, ts, job, state, info, site, walltime, seq)
-	return unsafe.String(unsafe.SliceData(b), len(b)) // b is not used again
+	return view(b) // b is not used again
 }
 
 // AppendJobstateLine appends the line FormatJobstateLine makes to dst.

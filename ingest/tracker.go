@@ -500,7 +500,7 @@ func (w *workflow) jobEvent(k Kind, inst *instance, ts float64, js bool) *Event 
 // a view of the buffer (valid during the call), else as an event.
 func (w *workflow) jsLine(ts float64) {
 	if f := w.m.opts.Jobstate; f != nil {
-		f(JobstateRecord{Dir: w.dir, Text: unsafe.String(unsafe.SliceData(w.jsBuf), len(w.jsBuf))}, w.uuid)
+		f(JobstateRecord{Dir: w.dir, Text: view(w.jsBuf)}, w.uuid)
 		return
 	}
 	w.m.out.event(&Event{Kind: JobstateLine, TS: ts, Wf: w.uuid, Src: Pos{File: w.outPath, Line: w.lineNo}, Line: &JobstateRecord{Dir: w.dir, Text: string(w.jsBuf)}})
