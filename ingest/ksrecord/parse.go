@@ -20,7 +20,7 @@ const (
 // line in it.
 const (
 	window = 64 << 10
-	winPad = 8
+	winPad = maskBlock
 )
 
 // Markers of FORMATS.md §5.1 (read-only).
@@ -78,6 +78,11 @@ type Parser struct {
 	ubuf []byte
 
 	fd fileReader // ParseFile's input
+
+	// The byte classes of the window (fast path), valid while the window
+	// generation gen, counted by fill, is the same.
+	ix  lineIndex
+	gen uint64
 }
 
 // NewParser returns a Parser.
@@ -287,6 +292,7 @@ func (p *Parser) fill() error {
 		p.in = append(p.in, make([]byte, len(p.in)-winPad)...)
 		limit = len(p.in) - winPad
 	}
+	p.gen++
 	var n int
 	var err error
 	for tries := 0; n == 0 && err == nil; tries++ {
