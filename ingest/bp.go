@@ -419,6 +419,20 @@ func (bw *BPWriter) Write(e *Event) error {
 	if e.Kind == JobstateLine || e.Kind == KindUnknown {
 		return nil
 	}
+	if e.Kind == RCMeta && len(e.MorePairs) > 0 {
+		// One line per pair, as Pegasus writes them.
+		one := *e
+		one.MorePairs = nil
+		for i := -1; i < len(e.MorePairs); i++ {
+			if i >= 0 {
+				one.Key, one.Value = e.MorePairs[i].Key, e.MorePairs[i].Value
+			}
+			if err := bw.Write(&one); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	if e.Kind == WfPlan {
 		bw.plans[e.Wf] = e
 	}

@@ -1,8 +1,10 @@
 package ingest
 
 import (
+	"bytes"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -71,3 +73,34 @@ func bpRef(line string) ([]KV, bool) {
 }
 
 const nameChars = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_.-"
+
+// TestBPWriterRCMetaPairs checks that an rc.meta event carrying several
+// pairs is written as one line per pair, which read back give the pairs.
+func TestBPWriterRCMetaPairs(t *testing.T) {
+	var buf bytes.Buffer
+	bw := NewBPWriter(&buf)
+	e := &Event{Kind: RCMeta, TS: 1700000000.5, Wf: "wf-1", LFN: "f.dat", Key: "size", Value: "42",
+		MorePairs: []KV{{"checksum.type", "sha256"}, {"checksum.value", "abc"}}}
+	if err := bw.Write(e); err != nil {
+		t.Fatal(err)
+	}
+	if err := bw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	var got []KV
+	sc := NewBPScanner(&buf, "test.bp")
+	for sc.Next() {
+		ev, err := StaticEvent(sc.Record(), "test.bp")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ev.Kind != RCMeta || ev.LFN != "f.dat" || ev.Wf != "wf-1" || ev.MorePairs != nil {
+			t.Fatalf("read back %+v", ev)
+		}
+		got = append(got, KV{ev.Key, ev.Value})
+	}
+	want := []KV{{"size", "42"}, {"checksum.type", "sha256"}, {"checksum.value", "abc"}}
+	if sc.Err() != nil || !slices.Equal(got, want) {
+		t.Fatalf("pairs read back %v (%v), want %v", got, sc.Err(), want)
+	}
+}

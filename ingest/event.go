@@ -206,9 +206,13 @@ type Event struct {
 	LFN      string // lfn.id (rc.meta, rc.pfn, wf.map.file)
 	Key      string // key (xwf.meta, task.meta, rc.meta)
 	Value    string // value (xwf.meta, task.meta, rc.meta)
-	Name     string // name (job_inst.tag)
-	Count    int    // count (job_inst.tag)
-	PFN      string // pfn (rc.pfn)
+	// rc.meta: the file's further key/value pairs after Key and Value (one
+	// event per output file instead of one per key; the BP stream has one
+	// rc.meta line per pair, and readers of it one event per line).
+	MorePairs []KV
+	Name      string // name (job_inst.tag)
+	Count     int    // count (job_inst.tag)
+	PFN       string // pfn (rc.pfn)
 
 	Plan       *PlanInfo        // wf.plan
 	Task       *TaskDef         // task.info

@@ -126,6 +126,9 @@ func (e *Event) reset() {
 	clearIfSet(&e.Inv)
 	clearIfSet(&e.Host)
 	clearIfSet(&e.Metric)
+	if e.MorePairs != nil {
+		e.MorePairs = nil
+	}
 	if e.Monitoring != nil {
 		e.Monitoring = nil
 	}

@@ -537,13 +537,23 @@ func (j *jobEnd) events(alloc *eventAlloc) []*Event {
 	}
 
 	// Output file metadata.
+	// One event per file; the pairs after the first in one block.
+	var more []KV
 	for k := range records {
 		for _, o := range records[k].Outputs {
-			for _, kv := range [...]KV{{"user", o.User}, {"size", o.Size}, {"ctime", o.Ctime},
-				{"checksum.type", o.ChecksumType}, {"checksum.value", o.ChecksumValue}, {"checksum.timing", o.ChecksumTiming}} {
-				if kv.Value != "" {
-					e := ev(RCMeta, j.ts)
+			var e *Event
+			for _, kv := range outputMeta(&o) {
+				switch {
+				case kv.Value == "":
+				case e == nil:
+					e = ev(RCMeta, j.ts)
 					e.LFN, e.Key, e.Value = o.LFN, kv.Key, kv.Value
+				default:
+					if more == nil {
+						more = make([]KV, 0, 5*totalOutputs(records))
+					}
+					more = append(more, kv)
+					e.MorePairs = more[len(more)-len(e.MorePairs)-1 : len(more) : len(more)]
 				}
 			}
 		}
@@ -593,9 +603,10 @@ func endEventCount(records []ksrecord.Record) int {
 	checksums := false
 	for k := range records {
 		for _, o := range records[k].Outputs {
-			for _, v := range [...]string{o.User, o.Size, o.Ctime, o.ChecksumType, o.ChecksumValue, o.ChecksumTiming} {
-				if v != "" {
-					n++
+			for _, kv := range outputMeta(&o) {
+				if kv.Value != "" {
+					n++ // the file's rc.meta event
+					break
 				}
 			}
 			checksums = checksums || o.ChecksumValue != "" || o.ChecksumTiming != ""
@@ -603,6 +614,22 @@ func endEventCount(records []ksrecord.Record) int {
 	}
 	if checksums {
 		n++
+	}
+	return n
+}
+
+// outputMeta returns an output file's rc.meta pairs, in Pegasus's order
+// (those with an empty value are not stored).
+func outputMeta(o *ksrecord.OutputFile) [6]KV {
+	return [...]KV{{"user", o.User}, {"size", o.Size}, {"ctime", o.Ctime},
+		{"checksum.type", o.ChecksumType}, {"checksum.value", o.ChecksumValue}, {"checksum.timing", o.ChecksumTiming}}
+}
+
+// totalOutputs returns the number of output files of records.
+func totalOutputs(records []ksrecord.Record) int {
+	n := 0
+	for k := range records {
+		n += len(records[k].Outputs)
 	}
 	return n
 }

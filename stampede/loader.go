@@ -425,7 +425,15 @@ func (l *loader) event(e *ingest.Event) error {
 			return l.row(tTaskMeta).I(tid).S(e.Key).S(e.Value).end()
 		}
 	case ingest.RCMeta:
-		return l.rcMeta(w.id, e.LFN, e.Key, e.Value)
+		if err := l.rcMeta(w.id, e.LFN, e.Key, e.Value); err != nil {
+			return err
+		}
+		for _, kv := range e.MorePairs {
+			if err := l.rcMeta(w.id, e.LFN, kv.Key, kv.Value); err != nil {
+				return err
+			}
+		}
+		return nil
 	case ingest.RCPFN:
 		return l.rcPFN(w.id, e.LFN, e.PFN, e.Site)
 	case ingest.WfMapFile:
