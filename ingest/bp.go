@@ -34,17 +34,63 @@ func (r *BPRecord) Event() string { v, _ := r.Get("event"); return v }
 // comments are skipped; a line that is not name=value pairs, or lacks ts or
 // event, is an error. A final line without its newline is read if it is
 // complete, so a file being written can be read up to its last full record.
+//
+// The attributes' strings are views of the blocks the input is read into,
+// which are never written again: they stay valid after the next record, and
+// a file's lines cost one allocation per block instead of one each.
 type BPScanner struct {
-	r    *bufio.Reader
+	r    io.Reader
 	name string
 	line int
 	rec  BPRecord
 	err  error
+
+	buf      []byte // the current block: buf[pos:end] is read and not consumed
+	pos, end int
+	eof      error // the error that ended the input (io.EOF at its end)
 }
+
+// bpBlock is the size of the blocks a BPScanner reads into.
+const bpBlock = 1 << 20
 
 // NewBPScanner returns a scanner reading from r; name is used in errors.
 func NewBPScanner(r io.Reader, name string) *BPScanner {
-	return &BPScanner{r: bufio.NewReaderSize(r, 64*1024), name: name}
+	return &BPScanner{r: r, name: name}
+}
+
+// readLine returns the next line with its newline (without one at the end
+// of the input), and the input's error once no line is left.
+func (s *BPScanner) readLine() ([]byte, error) {
+	for {
+		if i := bytes.IndexByte(s.buf[s.pos:s.end], '\n'); i >= 0 {
+			line := s.buf[s.pos : s.pos+i+1]
+			s.pos += i + 1
+			return line, nil
+		}
+		if s.eof != nil {
+			line := s.buf[s.pos:s.end]
+			s.pos = s.end
+			if len(line) > 0 && s.eof == io.EOF {
+				return line, nil
+			}
+			return nil, s.eof
+		}
+		if s.end == len(s.buf) {
+			// A new block, with the partial line: the old one stays as
+			// it is for the strings that view it.
+			rest := s.end - s.pos
+			nb := make([]byte, max(bpBlock, 2*rest))
+			s.end = copy(nb, s.buf[s.pos:s.end])
+			s.buf, s.pos = nb, 0
+		}
+		n, err := s.r.Read(s.buf[s.end:])
+		s.end += n
+		if err != nil {
+			s.eof = err
+		} else if n == 0 {
+			s.eof = io.ErrNoProgress
+		}
+	}
 }
 
 // Next advances to the next record. It returns false at the end or on the
@@ -54,16 +100,8 @@ func (s *BPScanner) Next() bool {
 		return false
 	}
 	for {
-		raw, err := s.r.ReadSlice('\n')
-		if err == bufio.ErrBufferFull {
-			long := append([]byte(nil), raw...)
-			for err == bufio.ErrBufferFull {
-				raw, err = s.r.ReadSlice('\n')
-				long = append(long, raw...)
-			}
-			raw = long
-		}
-		if len(raw) == 0 && err != nil {
+		raw, err := s.readLine()
+		if err != nil {
 			if err != io.EOF {
 				s.err = &ParseError{File: s.name, Line: s.line + 1, Err: err}
 			}
@@ -72,12 +110,9 @@ func (s *BPScanner) Next() bool {
 		s.line++
 		line := bytes.TrimSpace(raw)
 		if len(line) == 0 || line[0] == '#' {
-			if err != nil {
-				return false
-			}
 			continue
 		}
-		attrs, perr := parseBP(string(line), s.rec.Attrs[:0])
+		attrs, perr := parseBP(view(line), s.rec.Attrs[:0])
 		if perr == nil {
 			if _, ok := find(attrs, "event"); !ok {
 				perr = fmt.Errorf("%w: no event attribute", ErrSyntax)
@@ -86,7 +121,7 @@ func (s *BPScanner) Next() bool {
 			}
 		}
 		if perr != nil {
-			if err == io.EOF && !bytes.HasSuffix(raw, []byte("\n")) {
+			if !bytes.HasSuffix(raw, []byte("\n")) {
 				// An incomplete last line of a file still being written.
 				s.err = &ParseError{File: s.name, Line: s.line, Err: fmt.Errorf("%w: %v", ErrTruncated, perr)}
 				return false
