@@ -2,6 +2,7 @@ package stampede
 
 import (
 	"database/sql/driver"
+	"encoding/binary"
 	"fmt"
 	"math"
 	"reflect"
@@ -460,6 +461,24 @@ func (t *tbuf) writeRows(cells []cell, rows int) error {
 	return nil
 }
 
+// isASCII reports whether b holds only bytes below 0x80.
+func isASCII(b []byte) bool {
+	var acc uint64
+	for len(b) >= 32 {
+		acc |= binary.LittleEndian.Uint64(b) | binary.LittleEndian.Uint64(b[8:]) |
+			binary.LittleEndian.Uint64(b[16:]) | binary.LittleEndian.Uint64(b[24:])
+		b = b[32:]
+	}
+	for len(b) >= 8 {
+		acc |= binary.LittleEndian.Uint64(b)
+		b = b[8:]
+	}
+	for _, c := range b {
+		acc |= uint64(c)
+	}
+	return acc&0x8080808080808080 == 0
+}
+
 // stringT is DuckDB's string_t: a length, then either the string inline (up
 // to 12 bytes, zero padded) or a 4-byte prefix and a pointer.
 type stringT struct {
@@ -488,18 +507,23 @@ func (t *tbuf) writeChunk(cells []cell, n int) error {
 		vec := mapping.DataChunkGetVector(t.chunk, mapping.IdxT(c))
 		data := mapping.VectorGetData(vec)
 		var mask []uint64
+		setNull := func(r int) {
+			if mask == nil {
+				mapping.VectorEnsureValidityWritable(vec)
+				mask = unsafe.Slice((*uint64)(mapping.VectorGetValidity(vec)), chunkRows/64)
+			}
+			mask[r/64] &^= 1 << (r % 64)
+		}
+		// Invalid UTF-8 in a VARCHAR becomes NULL, as
+		// duckdb_vector_assign_string_element_len does. A string of 12
+		// bytes or fewer is checked where it is stored; the longer ones
+		// one by one only if the arena part they were copied to is not
+		// all ASCII.
+		arenaStart := len(t.arena)
 		for r := range n {
 			v := &cells[r*t.ncol+c]
-			null := v.k == kNull
-			if !null && ci.typ == mapping.TypeVarchar && !utf8.ValidString(v.s) {
-				null = true // as duckdb_vector_assign_string_element_len does
-			}
-			if null {
-				if mask == nil {
-					mapping.VectorEnsureValidityWritable(vec)
-					mask = unsafe.Slice((*uint64)(mapping.VectorGetValidity(vec)), chunkRows/64)
-				}
-				mask[r/64] &^= 1 << (r % 64)
+			if v.k == kNull {
+				setNull(r)
 				continue
 			}
 			ok := true
@@ -521,7 +545,11 @@ func (t *tbuf) writeChunk(cells []cell, n int) error {
 				st := (*stringT)(unsafe.Add(data, r*16))
 				*st = stringT{n: uint32(len(v.s))}
 				if len(v.s) <= 12 {
-					copy(unsafe.Slice((*byte)(unsafe.Pointer(&st.prefix)), 12), v.s)
+					inline := unsafe.Slice((*byte)(unsafe.Pointer(&st.prefix)), 12)
+					copy(inline, v.s)
+					if (binary.LittleEndian.Uint64(inline)|uint64(binary.LittleEndian.Uint32(inline[8:])))&0x8080808080808080 != 0 && !utf8.ValidString(v.s) {
+						setNull(r)
+					}
 				} else {
 					copy(st.prefix[:], v.s)
 					off := len(t.arena)
@@ -544,6 +572,13 @@ func (t *tbuf) writeChunk(cells []cell, n int) error {
 			if !ok {
 				mapping.DataChunkReset(t.chunk)
 				return fmt.Errorf("row %d column %d: cannot store %v (%v)", r+1, c+1, v, ci.typ)
+			}
+		}
+		if ci.typ == mapping.TypeVarchar && !isASCII(t.arena[arenaStart:]) {
+			for r := range n {
+				if v := &cells[r*t.ncol+c]; v.k == kStr && len(v.s) > 12 && !utf8.ValidString(v.s) {
+					setNull(r)
+				}
 			}
 		}
 	}

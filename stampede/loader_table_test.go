@@ -16,7 +16,7 @@ import (
 
 // chunkRun is a workflow of n jobs whose rows cross several data chunks and
 // carry every kind of value the loader writes: NULLs, strings of 0, 12, 13
-// and thousands of bytes, invalid UTF-8, ENUMs, booleans, integers and
+// and thousands of bytes, invalid and valid non-ASCII UTF-8, ENUMs, booleans, integers and
 // doubles.
 func chunkRun(uuid string, n int) []*ingest.Event {
 	long := strings.Repeat("0123456789", 500)
@@ -64,6 +64,8 @@ func chunkRun(uuid string, n int) []*ingest.Event {
 			held.Reason = "bad \xff\xfe utf-8"
 		case 2:
 			held.Reason = long
+		case 3:
+			held.Reason = []string{"naïve résumé, not short", "café", "ok ascii"}[i%3] // valid UTF-8, long and short
 		}
 		end := ev(ingest.MainEnd)
 		end.HasExit, end.ExitCode = true, (i%7)*256
@@ -137,7 +139,7 @@ func TestChunkWriterMatchesAppender(t *testing.T) {
 		t.Errorf("rows: %d jobstate, %d job_instance, %d rc_meta", len(d["jobstate"]), len(d["job_instance"]), len(d["rc_meta"]))
 	}
 	long := strings.Repeat("0123456789", 500)
-	var nulls, longs, thirteen int
+	var nulls, longs, thirteen, valid int
 	for _, r := range d["jobstate"] {
 		if !strings.Contains(r, "|JOB_HELD|") {
 			continue
@@ -151,10 +153,12 @@ func TestChunkWriterMatchesAppender(t *testing.T) {
 			t.Errorf("reason cut: %q", r)
 		case "reason of exa":
 			thirteen++
+		case "naïve résumé, not short", "café", "ok ascii":
+			valid++
 		}
 	}
-	if nulls != n/2 || longs != n/4 || thirteen != n/4 {
-		t.Errorf("hold reasons: %d NULL (want %d), %d long, %d of 13 bytes (want %d each)", nulls, n/2, longs, thirteen, n/4)
+	if nulls != n/4 || longs != n/4 || thirteen != n/4 || valid != n/4 {
+		t.Errorf("hold reasons: %d NULL, %d long, %d of 13 bytes, %d valid non-ASCII or short (want %d each)", nulls, longs, thirteen, valid, n/4)
 	}
 }
 
