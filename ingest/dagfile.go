@@ -306,14 +306,15 @@ func upperKeyword(buf []byte, kw []byte) string {
 // ABORT-DAG-ON or PRE_SKIP line is about, or "" (for ALL_NODES or a line
 // apply rejects).
 func lineNode(kw, line string) string {
-	var buf [7]string
-	f := leadingFieldsTo(buf[:0], line, 7)
-	i := 1
+	var buf [6]string
+	i, n := 1, 2 // the node is the second field, or the third of SCRIPT PRE|POST
 	if kw == "SCRIPT" {
-		if len(f) > 1 && strings.EqualFold(f[1], "DEFER") {
-			i += 3
-		}
-		i++ // PRE|POST
+		i, n = 2, 3
+	}
+	f := leadingFieldsTo(buf[:0], line, n)
+	if kw == "SCRIPT" && len(f) > 1 && strings.EqualFold(f[1], "DEFER") {
+		i = 5 // SCRIPT DEFER status time PRE|POST node
+		f = leadingFieldsTo(buf[:0], line, 6)
 	}
 	if i >= len(f) || f[i] == "ALL_NODES" {
 		return ""
@@ -413,7 +414,10 @@ func (d *DAG) apply(line string) error {
 	var fields []string
 	switch kw {
 	case "SCRIPT":
-		fields = leadingFieldsTo(buf[:0], line, 7) // keyword, [DEFER s t], PRE|POST, node, executable
+		// keyword, [DEFER s t], PRE|POST, node, executable
+		if fields = leadingFieldsTo(buf[:0], line, 4); len(fields) > 1 && strings.EqualFold(fields[1], "DEFER") {
+			fields = leadingFieldsTo(buf[:0], line, 7)
+		}
 	case "VARS":
 		fields = leadingFieldsTo(buf[:0], line, 2)
 	case "PARENT":
