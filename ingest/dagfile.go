@@ -32,7 +32,11 @@ type DAG struct {
 // DAGNode is one node of a DAG: a JOB, SUBDAG EXTERNAL, FINAL or PMC TASK line
 // plus everything other lines attach to it.
 type DAGNode struct {
-	Name        string
+	Name string
+	// idx is the node's position in the DAG's Nodes, beside Name: the log
+	// reader reads Name and the tracker idx, one cache line.
+	idx int
+
 	Kind        string // "JOB", "SUBDAG", "FINAL" or "TASK"
 	SubmitFile  string // submit file (JOB/FINAL) or DAG file (SUBDAG)
 	Dir         string // DIR option
@@ -50,8 +54,6 @@ type DAGNode struct {
 	Parents     []string
 	Children    []string
 	Line        int // line of the node's definition
-
-	idx int // position in the DAG's Nodes
 }
 
 // DAGScript is a SCRIPT PRE/POST line.

@@ -433,8 +433,10 @@ func (n *nodeInfo) kind() string {
 // lineNode returns the tracking state of a log line's node: found by its
 // DAG entry when the classifier resolved it, else by name.
 func (w *workflow) lineNode(dl *DagmanLine) *nodeInfo {
+	// dn is from the classifier's DAG; when that is the workflow's (as
+	// always but in tests), its index needs no check.
 	dn := dl.dn
-	if dn == nil || w.dag == nil || dn.idx >= len(w.dag.Nodes) || w.dag.Nodes[dn.idx] != dn {
+	if dn == nil || w.dag == nil || w.classifier.dag != w.dag && (dn.idx >= len(w.dag.Nodes) || w.dag.Nodes[dn.idx] != dn) {
 		return w.node(dl.Node)
 	}
 	if w.byIdx == nil {
