@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/pegasus-go/pegasus/ingest"
@@ -15,10 +17,16 @@ import (
 // change what was recorded.
 // It also returns how many distinct Events were seen.
 func replayEvents(t *testing.T, out string, pool *ingest.EventPool) ([]string, int) {
+	return replayEventsWith(t, out, ingest.Options{Events: pool})
+}
+
+// replayEventsWith is replayEvents with options.
+func replayEventsWith(t *testing.T, out string, opts ingest.Options) ([]string, int) {
 	t.Helper()
 	var got []string
 	seen := map[*ingest.Event]bool{}
-	opts := ingest.Options{Jobstate: func(ingest.JobstateRecord, string) {}, Events: pool}
+	pool := opts.Events
+	opts.Jobstate = func(ingest.JobstateRecord, string) {}
 	_, err := ingest.Replay(context.Background(), out, opts, func(batch []*ingest.Event) error {
 		for _, e := range batch {
 			got = append(got, deepString(e))
@@ -66,6 +74,26 @@ func TestEventPoolReplay(t *testing.T) {
 	}
 	if distinct > len(got)/2 {
 		t.Errorf("%d distinct events for %d: the pool's events were not reused", distinct, len(got))
+	}
+}
+
+// TestNoInvStart checks that Options.NoInvStart leaves out the inv.start
+// events, and only them: the rest of the stream is the same, in order.
+func TestNoInvStart(t *testing.T) {
+	out := synthrun.DagmanOut(t, 300)
+	all, _ := replayEventsWith(t, out, ingest.Options{})
+	without, _ := replayEventsWith(t, out, ingest.Options{NoInvStart: true})
+	var want []string
+	starts := 0
+	for _, e := range all {
+		if strings.HasPrefix(e, fmt.Sprintf("{Kind:%s ", ingest.InvStart)) {
+			starts++
+			continue
+		}
+		want = append(want, e)
+	}
+	if starts == 0 || !slices.Equal(without, want) {
+		t.Fatalf("%d events without inv.start, want %d (%d inv.start in the full stream)", len(without), len(want), starts)
 	}
 }
 

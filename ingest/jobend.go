@@ -57,6 +57,7 @@ type jobEnd struct {
 	preFailure  bool
 	preLogBase  string
 	skipText    bool
+	noInvStart  bool // Options.NoInvStart
 
 	warn func(Warning)
 	src  Pos // the log line that ended the job
@@ -68,7 +69,7 @@ func (w *workflow) snapshot(inst *instance, ts float64, js int, failedEarly bool
 		seq: inst.seq, sched: inst.sched, site: inst.site, sub: inst.sub, outNum: inst.outNum,
 		hasPost: inst.ni.hasPost(), ts: ts, js: js,
 		mainStart: inst.mainStart, hasMainStrt: inst.hasMainStart, mainEnd: inst.mainEnd, hasMainEnd: inst.hasMainEnd,
-		mainExit: inst.mainExit, skipText: w.m.opts.SkipStdout, warn: w.m.warn,
+		mainExit: inst.mainExit, skipText: w.m.opts.SkipStdout, noInvStart: w.m.opts.NoInvStart, warn: w.m.warn,
 		src: Pos{File: w.outPath, Line: w.lineNo},
 	}
 	if w.bd != nil {
@@ -443,7 +444,9 @@ func (j *jobEnd) events(alloc *eventAlloc) []*Event {
 			} else if j.sub.hasDaxJobID {
 				inv.TaskID, inv.HasTaskID = j.sub.daxJobID, true
 			}
-			ev(InvStart, inv.StartTime).Inv = inv
+			if !j.noInvStart {
+				ev(InvStart, inv.StartTime).Inv = inv
+			}
 			e := ev(InvEnd, inv.StartTime+inv.Duration)
 			e.ExitCode, e.HasExit, e.Inv, e.End = exit, true, inv, end
 		}
@@ -474,7 +477,9 @@ func (j *jobEnd) events(alloc *eventAlloc) []*Event {
 		if j.sub.hasDaxJobID {
 			inv.TaskID, inv.HasTaskID = j.sub.daxJobID, true
 		}
-		ev(InvStart, inv.StartTime).Inv = inv
+		if !j.noInvStart {
+			ev(InvStart, inv.StartTime).Inv = inv
+		}
 		e := ev(InvEnd, inv.StartTime+inv.Duration)
 		e.ExitCode, e.HasExit, e.Inv, e.End = mainExit, true, inv, end
 	}

@@ -48,6 +48,10 @@ type Options struct {
 	// Events, if set, recycles the events of batches the sink hands back
 	// with Events.Release (see EventPool).
 	Events *EventPool
+	// NoInvStart leaves out the inv.start events, which carry nothing their
+	// inv.end does not (the inv.end's Inv is the same invocation): for a
+	// sink that stores Stampede tables, where they make no row.
+	NoInvStart bool
 	// JobstateInput, if set, is a jobstate log written by HTCondor's DAGMan
 	// (the DAG's JOBSTATE_LOG) read instead of the root workflow's dagman.out.
 	JobstateInput string

@@ -924,10 +924,12 @@ func (w *workflow) scriptInvocation(inst *instance, seq int, ts float64) {
 		inv.Executable = s.Executable
 		inv.Argv, inv.HasArgv = s.Args, true
 	}
+	if !w.m.opts.NoInvStart {
+		e := w.newEvent()
+		e.Kind, e.TS, e.Job, e.Inst, e.Sched, e.Inv = InvStart, start, inst.node, inst.seq, inst.sched, inv
+		w.emit(e)
+	}
 	e := w.newEvent()
-	e.Kind, e.TS, e.Job, e.Inst, e.Sched, e.Inv = InvStart, start, inst.node, inst.seq, inst.sched, inv
-	w.emit(e)
-	e = w.newEvent()
 	e.Kind, e.TS, e.Job, e.Inst, e.Sched, e.Inv = InvEnd, ts, inst.node, inst.seq, inst.sched, inv
 	e.ExitCode, e.HasExit = exit, true
 	w.emit(e)

@@ -184,6 +184,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		// are handed back for the replay to reuse.
 		pool := ingest.NewEventPool()
 		cfg.Ingest.Events = pool
+		cfg.Ingest.NoInvStart = true // no row comes of them
 		db, stats, err := openAndLoad(ctx, path, produce, pool)
 		res.Stats = stats
 		if db == nil {
