@@ -454,13 +454,13 @@ func (bw *BPWriter) Write(e *Event) error {
 	if e.Kind == JobstateLine || e.Kind == KindUnknown {
 		return nil
 	}
-	if e.Kind == RCMeta && len(e.MorePairs) > 0 {
+	if e.Kind == RCMeta && len(e.Pairs) > 0 {
 		// One line per pair, as Pegasus writes them.
 		one := *e
-		one.MorePairs = nil
-		for i := -1; i < len(e.MorePairs); i++ {
+		one.Pairs = nil
+		for i := -1; i < len(e.Pairs); i++ {
 			if i >= 0 {
-				one.Key, one.Value = e.MorePairs[i].Key, e.MorePairs[i].Value
+				one.Key, one.Value = e.Pairs[i].Key, e.Pairs[i].Value
 			}
 			if err := bw.Write(&one); err != nil {
 				return err
@@ -657,7 +657,7 @@ func (bw *BPWriter) Write(e *Event) error {
 		bw.int("count", int64(m.Count))
 		bw.float("duration", m.Duration)
 	case TaskMonitoring:
-		for _, kv := range e.Monitoring {
+		for _, kv := range e.Pairs {
 			bw.str(kv.Key, kv.Value)
 		}
 	case WfMetrics:

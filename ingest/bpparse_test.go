@@ -84,7 +84,7 @@ func TestBPWriterRCMetaPairs(t *testing.T) {
 	var buf bytes.Buffer
 	bw := NewBPWriter(&buf)
 	e := &Event{Kind: RCMeta, TS: 1700000000.5, Wf: "wf-1", LFN: "f.dat", Key: "size", Value: "42",
-		MorePairs: []KV{{"checksum.type", "sha256"}, {"checksum.value", "abc"}}}
+		Pairs: []KV{{"checksum.type", "sha256"}, {"checksum.value", "abc"}}}
 	if err := bw.Write(e); err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +98,7 @@ func TestBPWriterRCMetaPairs(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ev.Kind != RCMeta || ev.LFN != "f.dat" || ev.Wf != "wf-1" || ev.MorePairs != nil {
+		if ev.Kind != RCMeta || ev.LFN != "f.dat" || ev.Wf != "wf-1" || ev.Pairs != nil {
 			t.Fatalf("read back %+v", ev)
 		}
 		got = append(got, KV{ev.Key, ev.Value})

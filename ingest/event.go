@@ -171,6 +171,10 @@ func (p Pos) String() string {
 // Event is one Stampede event. Events are flat values: the common attributes
 // sit in the struct, the larger per-kind payloads hang off pointers that are
 // nil for other kinds. Times are epoch seconds.
+//
+// The fields are laid out for the cache: what the events of a job instance
+// (most of a replay's millions) carry sits in the first three 64-byte lines,
+// the static and metadata attributes after them.
 type Event struct {
 	Kind Kind
 	// The flags sit together after Kind (a smaller struct: a replay makes
@@ -180,9 +184,8 @@ type Event struct {
 	HasSite   bool
 	Last      bool // no later event updates this job instance (a loader may write it out)
 
-	TS  float64 // ts: event time, epoch seconds
-	Wf  string  // xwf.id: the workflow uuid (the parent's for XwfMapSubwfJob)
-	Src Pos     // where the event came from
+	TS float64 // ts: event time, epoch seconds
+	Wf string  // xwf.id: the workflow uuid (the parent's for XwfMapSubwfJob)
 
 	// Job-instance scope.
 	Job   string // job.id: DAG node name (exec_job_id)
@@ -193,38 +196,39 @@ type Event struct {
 	Status   int // status: 0 ok, -1 failed (end/term events), DAGMan exit code (xwf.end)
 	ExitCode int // exitcode: raw wait status (pre.end, post.end, main.end)
 	Site     string
-	Reason   string // reason: hold reason (held.start), workflow state reason (xwf.*)
-	State    string // OtherJobState: the state name to store
-
-	RestartCount int    // restart_count (xwf.start, xwf.end)
-	SubWf        string // subwf.id (xwf.map.subwf_job)
+	End      *JobEnd        // main.end, composite; on inv.end of a job's task, the job's (for its files)
+	Inv      *InvocationEnd // inv.end; on inv.start, the same invocation (its TaskSeq is inv.id)
+	Host     *Host          // host.info
+	Files    *StdFiles      // main.start
+	Src      Pos            // where the event came from
+	Reason   string         // reason: hold reason (held.start), workflow state reason (xwf.*)
+	JobDef   *JobDef        // job.info
 
 	// Static and metadata events.
-	TaskID   string // task.id (task.info, task.meta, wf.map.task_job, wf.map.file)
-	ParentID string // parent.task.id / parent.job.id (edges)
-	ChildID  string // child.task.id / child.job.id (edges)
-	LFN      string // lfn.id (rc.meta, rc.pfn, wf.map.file)
-	Key      string // key (xwf.meta, task.meta, rc.meta)
-	Value    string // value (xwf.meta, task.meta, rc.meta)
-	// rc.meta: the file's further key/value pairs after Key and Value (one
-	// event per output file instead of one per key; the BP stream has one
-	// rc.meta line per pair, and readers of it one event per line).
-	MorePairs []KV
-	Name      string // name (job_inst.tag)
-	Count     int    // count (job_inst.tag)
-	PFN       string // pfn (rc.pfn)
+	Task     *TaskDef // task.info
+	TaskID   string   // task.id (task.info, task.meta, wf.map.task_job, wf.map.file)
+	ParentID string   // parent.task.id / parent.job.id (edges)
+	ChildID  string   // child.task.id / child.job.id (edges)
+	LFN      string   // lfn.id (rc.meta, rc.pfn, wf.map.file)
+	Key      string   // key (xwf.meta, task.meta, rc.meta)
+	Value    string   // value (xwf.meta, task.meta, rc.meta)
+	// Pairs is the payload of task.monitoring, and for rc.meta the file's
+	// further key/value pairs after Key and Value (one event per output
+	// file instead of one per key; the BP stream has one rc.meta line per
+	// pair, and readers of it one event per line).
+	Pairs []KV
 
-	Plan       *PlanInfo        // wf.plan
-	Task       *TaskDef         // task.info
-	JobDef     *JobDef          // job.info
-	Files      *StdFiles        // main.start
-	End        *JobEnd          // main.end, composite; on inv.end of a job's task, the job's (for its files)
-	Inv        *InvocationEnd   // inv.end; on inv.start, the same invocation (its TaskSeq is inv.id)
-	Host       *Host            // host.info
-	Metric     *IntegrityMetric // int.metric
-	Monitoring []KV             // task.monitoring payload
-	Metrics    *PlannerMetrics  // wf.metrics
-	Line       *JobstateRecord  // jobstate.line
+	State        string // OtherJobState: the state name to store
+	RestartCount int    // restart_count (xwf.start, xwf.end)
+	SubWf        string // subwf.id (xwf.map.subwf_job)
+	Name         string // name (job_inst.tag)
+	Count        int    // count (job_inst.tag)
+	PFN          string // pfn (rc.pfn)
+
+	Plan    *PlanInfo        // wf.plan
+	Metric  *IntegrityMetric // int.metric
+	Metrics *PlannerMetrics  // wf.metrics
+	Line    *JobstateRecord  // jobstate.line
 }
 
 // KV is one key/value pair of a free-form payload.

@@ -126,11 +126,8 @@ func (e *Event) reset() {
 	clearIfSet(&e.Inv)
 	clearIfSet(&e.Host)
 	clearIfSet(&e.Metric)
-	if e.MorePairs != nil {
-		e.MorePairs = nil
-	}
-	if e.Monitoring != nil {
-		e.Monitoring = nil
+	if e.Pairs != nil {
+		e.Pairs = nil
 	}
 	clearIfSet(&e.Metrics)
 	clearIfSet(&e.Line)

@@ -558,7 +558,7 @@ func (j *jobEnd) events(alloc *eventAlloc) []*Event {
 						more = make([]KV, 0, 5*totalOutputs(records))
 					}
 					more = append(more, kv)
-					e.MorePairs = more[len(more)-len(e.MorePairs)-1 : len(more) : len(more)]
+					e.Pairs = more[len(more)-len(e.Pairs)-1 : len(more) : len(more)]
 				}
 			}
 		}
@@ -576,7 +576,7 @@ func (j *jobEnd) events(alloc *eventAlloc) []*Event {
 		}
 		for _, item := range m.payload {
 			e := ev(TaskMonitoring, j.ts)
-			e.Monitoring = append([]KV{{"monitoring_event", m.event}}, item.kvs...)
+			e.Pairs = append([]KV{{"monitoring_event", m.event}}, item.kvs...)
 			if m.ts > 0 {
 				e.TS = m.ts
 			}

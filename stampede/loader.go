@@ -428,7 +428,7 @@ func (l *loader) event(e *ingest.Event) error {
 		if err := l.rcMeta(w.id, e.LFN, e.Key, e.Value); err != nil {
 			return err
 		}
-		for _, kv := range e.MorePairs {
+		for _, kv := range e.Pairs {
 			if err := l.rcMeta(w.id, e.LFN, kv.Key, kv.Value); err != nil {
 				return err
 			}
