@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pegasus-go/pegasus/ingest"
@@ -149,6 +150,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	res := &Result{}
 
 	js := newJobstates(cfg, dir)
+	js.single = true // a replay's trackers run one at a time
 	defer js.abort()
 	cfg.Ingest.Jobstate = js.add
 
@@ -342,6 +344,12 @@ type jobstates struct {
 	// tracker passes the same directory string each time.
 	lastDir  string
 	lastFile *jsFile
+
+	// single: the lines come from one goroutine at a time (a replay
+	// follows its workflows one after the other), so add takes the lock
+	// only to record an error; failed says one was.
+	single bool
+	failed atomic.Bool
 }
 
 type jsFile struct {
@@ -364,8 +372,21 @@ func (j *jobstates) path(dir, uuid string) string {
 	return filepath.Join(dir, j.cfg.JobstateName)
 }
 
-// add writes one line (called by the workflows' trackers, possibly at once).
+// add writes one line (called by the workflows' trackers, possibly at once
+// unless single).
 func (j *jobstates) add(r ingest.JobstateRecord, wf string) {
+	if j.single {
+		if j.failed.Load() {
+			return
+		}
+		if err := j.addLocked(r, wf); err != nil {
+			j.mu.Lock()
+			j.err = err
+			j.mu.Unlock()
+			j.failed.Store(true)
+		}
+		return
+	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.err != nil {
