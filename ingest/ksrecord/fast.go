@@ -12,7 +12,8 @@ import (
 // recursive descent. The fast path parses an invocation record as its lines
 // are read, in one pass over the input window, with an explicit stack of
 // open collections, and hands keys and scalars to the same callbacks
-// (extract.go): no line is kept but those of block scalars.
+// (extract.go): no line is kept but those of block scalars. Lines are found
+// from the window's byte classes (masks.go), built once per window.
 //
 // It takes the lines kickstart writes: block mappings and sequences, plain
 // and quoted scalars, flow collections on one line, and block scalars (whose

@@ -16,8 +16,8 @@ const (
 )
 
 // The input window: reads never fill its last winPad bytes, so that the
-// scanners, which read eight bytes at a time, may read past the end of any
-// line in it.
+// scanners, which read eight bytes at a time, and the byte classes, built a
+// 64-byte block at a time (masks.go), may read past the end of the input.
 const (
 	window = 64 << 10
 	winPad = maskBlock
