@@ -458,10 +458,11 @@ func (bw *BPWriter) Write(e *Event) error {
 		// One line per pair, as Pegasus writes them.
 		one := *e
 		one.Pairs = nil
-		for i := -1; i < len(e.Pairs); i++ {
-			if i >= 0 {
-				one.Key, one.Value = e.Pairs[i].Key, e.Pairs[i].Value
-			}
+		if err := bw.Write(&one); err != nil {
+			return err
+		}
+		for _, kv := range e.Pairs {
+			one.Key, one.Value = kv.Key, kv.Value
 			if err := bw.Write(&one); err != nil {
 				return err
 			}

@@ -547,6 +547,7 @@ func (j *jobEnd) events(alloc *eventAlloc) []*Event {
 	for k := range records {
 		for _, o := range records[k].Outputs {
 			var e *Event
+			start := len(more)
 			for _, kv := range outputMeta(&o) {
 				switch {
 				case kv.Value == "":
@@ -555,11 +556,13 @@ func (j *jobEnd) events(alloc *eventAlloc) []*Event {
 					e.LFN, e.Key, e.Value = o.LFN, kv.Key, kv.Value
 				default:
 					if more == nil {
-						more = make([]KV, 0, 5*totalOutputs(records))
+						more = make([]KV, 0, 5*totalOutputs(records)) // never grown
 					}
 					more = append(more, kv)
-					e.Pairs = more[len(more)-len(e.Pairs)-1 : len(more) : len(more)]
 				}
+			}
+			if len(more) > start {
+				e.Pairs = more[start:len(more):len(more)]
 			}
 		}
 	}

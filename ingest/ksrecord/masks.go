@@ -66,7 +66,8 @@ func (ix *lineIndex) valid(r, w int, gen uint64) bool {
 	return ix.gen == gen && ix.base <= r && ix.end == w
 }
 
-// line reads the line at window offset r as scanLine did: its length k
+// line reads the line at window offset r as scanLine (the tests' reference)
+// does: its length k
 // without the line break (-1 when the line break is not in the window), the
 // position c1 of its first ':' followed by a space or the line break (-1 if
 // none), and lineSpecial|lineColons if it holds a byte outside 0x20-0x7e,
