@@ -37,6 +37,8 @@ type jobEnd struct {
 	wf          string
 	dir         string // workflow submit dir on disk
 	origDir     string
+	origClean   string // filepath.Clean(origDir)
+	dirJoinable bool   // joinableDir(dir)
 	user        string // submitting user (braindump)
 	submitHost  string
 	node        string
@@ -65,7 +67,8 @@ type jobEnd struct {
 
 func (w *workflow) snapshot(inst *instance, ts float64, js int, failedEarly bool) *jobEnd {
 	j := &jobEnd{
-		wf: w.uuid, dir: w.dir, origDir: w.origDir, node: inst.node, kind: inst.ni.kind(),
+		wf: w.uuid, dir: w.dir, origDir: w.origDir, origClean: w.origClean, dirJoinable: w.dirJoinable,
+		node: inst.node, kind: inst.ni.kind(),
 		seq: inst.seq, sched: inst.sched, site: inst.site, sub: inst.sub, outNum: inst.outNum,
 		hasPost: inst.ni.hasPost(), ts: ts, js: js,
 		mainStart: inst.mainStart, hasMainStrt: inst.hasMainStart, mainEnd: inst.mainEnd, hasMainEnd: inst.hasMainEnd,
@@ -109,8 +112,8 @@ func (j *jobEnd) outputPaths() (outAbs, outRel, errAbs, errRel string) {
 			// Beside the submit file is where Pegasus writes them.
 			p = j.node + ext
 		}
-		if j.origDir != "" && joinableDir(j.dir) {
-			if rel, ok := relUnder(p, filepath.Clean(j.origDir)); ok {
+		if j.origDir != "" && j.dirJoinable {
+			if rel, ok := relUnder(p, j.origClean); ok {
 				// The usual form: one string for the path on disk, rel a view of it.
 				abs := j.dir + string(filepath.Separator) + rel + suf
 				return abs, abs[len(j.dir)+1:]

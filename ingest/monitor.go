@@ -302,6 +302,7 @@ func (m *Monitor) openWorkflow(dir, dagmanOut string, parent *workflow, parentIn
 	if w.origDir == "" {
 		w.origDir = dir
 	}
+	w.origClean, w.dirJoinable = filepath.Clean(w.origDir), joinableDir(dir)
 	w.clock = &Clock{Loc: m.opts.Loc, Adjust: m.opts.Adjust}
 	if fi, err := os.Stat(dagmanOut); err == nil {
 		w.clock.SetYearHint(fi.ModTime())

@@ -114,16 +114,20 @@ type workflow struct {
 	m       *Monitor
 	dir     string // the submit directory as found on disk
 	origDir string // the submit directory the planner recorded
-	bd      *Braindump
-	uuid    string
-	root    string
-	parent  string
-	dag     *DAG
-	dagPath string
-	outPath string // dagman.out
-	jsBuf   []byte // the jobstate.log line being handed on (jsLine)
-	label   string
-	index   string
+	// filepath.Clean(origDir), and whether dir is joinableDir (for each
+	// job's output paths).
+	origClean   string
+	dirJoinable bool
+	bd          *Braindump
+	uuid        string
+	root        string
+	parent      string
+	dag         *DAG
+	dagPath     string
+	outPath     string // dagman.out
+	jsBuf       []byte // the jobstate.log line being handed on (jsLine)
+	label       string
+	index       string
 
 	clock      *Clock
 	classifier DagmanClassifier
