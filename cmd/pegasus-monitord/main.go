@@ -131,6 +131,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if *replay {
+		replayGC()
+	}
 	progress, stopProgress := cli.Progress(stderr, *quiet, "loading", true)
 	defer stopProgress()
 	warnings := 0
