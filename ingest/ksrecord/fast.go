@@ -13,7 +13,8 @@ import (
 // are read, in one pass over the input window, with an explicit stack of
 // open collections, and hands keys and scalars to the same callbacks
 // (extract.go): no line is kept but those of block scalars. Lines are found
-// from the window's byte classes (masks.go), built once per window.
+// from the window's byte classes (masks.go), built once per window, on
+// amd64; elsewhere by scanLine.
 //
 // It takes the lines kickstart writes: block mappings and sequences, plain
 // and quoted scalars, flow collections on one line, and block scalars (whose
@@ -104,7 +105,7 @@ func (p *Parser) fastScan() (more bool, err error) {
 	y.buf = in[base:]
 	fs := &p.fs
 	ix := &p.ix
-	if !ix.valid(r, w, p.gen) {
+	if maskedLines && !ix.valid(r, w, p.gen) {
 		ix.build(in, r, w, p.gen)
 	}
 	// '#' is rare: hash is the offset of the next one in the window, or w.
@@ -113,7 +114,13 @@ func (p *Parser) fastScan() (more bool, err error) {
 		hash = r + h
 	}
 	for {
-		k, c1, flags := ix.line(in, r)
+		var k, c1 int
+		var flags uint8
+		if maskedLines {
+			k, c1, flags = ix.line(in, r)
+		} else {
+			k, c1, flags = scanLine(in, r, w)
+		}
 		if k < 0 {
 			p.rpos = r
 			return true, nil

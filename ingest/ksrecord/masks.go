@@ -1,9 +1,6 @@
 package ksrecord
 
-import (
-	"encoding/binary"
-	"math/bits"
-)
+import "math/bits"
 
 // Byte classes of a window, 64 bytes per block: bit j of a block's word for
 // a class is set when byte j of the block belongs to it. The fast path
@@ -149,33 +146,4 @@ func (ix *lineIndex) longLine(in []byte, r int) (k, c1 int, flags uint8) {
 		}
 	}
 	return k, c1, flags
-}
-
-// lineMasksSWAR is lineMasksGo eight bytes at a time, for processors
-// without an assembly version. Each test sets the high bit of the bytes
-// that pass it, exactly (no borrow crosses bytes), and a multiplication
-// gathers the eight high bits of a word into its top byte.
-func lineMasksSWAR(src []byte, dst []uint64) {
-	const (
-		lo7    = 0x7f7f7f7f7f7f7f7f
-		highs  = 0x8080808080808080
-		ones   = 0x0101010101010101
-		gather = 0x0102040810204080
-	)
-	eq := func(x, c uint64) uint64 { // high bit of the bytes equal to c
-		t := x ^ c*ones
-		return ^((t&lo7 + lo7) | t) & highs
-	}
-	for b := 0; b*maskBlock < len(src); b++ {
-		var nl, colon, bad uint64
-		for i := range maskBlock / 8 {
-			x := binary.LittleEndian.Uint64(src[b*maskBlock+8*i:])
-			lt20 := ^((x&lo7 + 0x60*ones) | x) & highs
-			ge7f := (x&lo7 + ones | x) & highs
-			nl |= (eq(x, '\n') >> 7 * gather >> 56) << (8 * i)
-			colon |= (eq(x, ':') >> 7 * gather >> 56) << (8 * i)
-			bad |= ((lt20 | ge7f) >> 7 * gather >> 56) << (8 * i)
-		}
-		dst[b*nMasks+mNL], dst[b*nMasks+mColon], dst[b*nMasks+mBad] = nl, colon, bad
-	}
 }

@@ -4,6 +4,9 @@ import "golang.org/x/sys/cpu"
 
 var hasAVX2 = cpu.X86.HasAVX2
 
+// maskedLines: the fast path finds lines from the byte-class masks.
+const maskedLines = true
+
 // lineMasks is lineMasksGo in assembly: AVX2 where the processor has it,
 // else SSE2, which every amd64 processor has.
 func lineMasks(src []byte, dst []uint64) {

@@ -2,4 +2,8 @@
 
 package ksrecord
 
-func lineMasks(src []byte, dst []uint64) { lineMasksSWAR(src, dst) }
+// maskedLines: the fast path finds lines with scanLine here; lineMasks has
+// no assembly version, and the portable ones were slower than scanLine.
+const maskedLines = false
+
+func lineMasks(src []byte, dst []uint64) { lineMasksGo(src, dst) }

@@ -2,4 +2,4 @@
 
 package ksrecord
 
-var lineMaskImpls = map[string]func([]byte, []uint64){"go": lineMasksGo, "swar": lineMasksSWAR}
+var lineMaskImpls = map[string]func([]byte, []uint64){"go": lineMasksGo}
