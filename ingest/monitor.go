@@ -28,7 +28,8 @@ type Options struct {
 	SkipStdout bool
 	// NoRecursive does not follow sub-workflows (--no-recursive).
 	NoRecursive bool
-	// Workers is the number of goroutines parsing job output files; 0 means GOMAXPROCS.
+	// Workers is the number of goroutines parsing job output files; 0 means
+	// four per processor (GOMAXPROCS).
 	Workers int
 	// Now returns the wall-clock time for MONITORD_* markers; nil means time.Now.
 	Now func() time.Time
@@ -192,8 +193,13 @@ func run(ctx context.Context, dagmanOut string, opts Options, sink func([]*Event
 		return nil, fmt.Errorf("%s: %w", dagmanOut, ErrNotDagmanOut)
 	}
 	if opts.Workers <= 0 {
-		opts.Workers = runtime.GOMAXPROCS(0)
+		// More workers than processors, so that some parse while others
+		// wait for the disk (see ioGovernor); from the page cache the
+		// extra ones cost nothing.
+		opts.Workers = govFactor * runtime.GOMAXPROCS(0)
 	}
+	ioGov.enter()
+	defer ioGov.leave()
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = 1024
 	}
@@ -455,7 +461,7 @@ func (m *Monitor) follow(w *workflow) error {
 	}
 	// A reader goroutine reads and classifies lines and asks for submit files
 	// ahead; this goroutine tracks the jobs.
-	w.pf = newPrefetcher(w, 2)
+	w.pf = newPrefetcher(w, govFactor)
 	defer func() { w.pf.close(); w.pf = nil }()
 	batches := make(chan lineBatch, 8)
 	free := make(chan []DagmanLine, 10) // line slices handled, for the reader to reuse

@@ -6,11 +6,14 @@ import (
 	"bytes"
 	"io"
 	"os"
+	"time"
 )
 
 // readFileInto reads the file at path into buf[:0] (growing it as needed)
 // and returns the bytes read; limit > 0 bounds how many.
 func readFileInto(path string, buf []byte, limit int) ([]byte, error) {
+	start := time.Now()
+	defer func() { ioGov.observe(time.Since(start)) }()
 	f, err := os.Open(path)
 	if err != nil {
 		return buf[:0], err

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"slices"
 	"syscall"
+	"time"
 )
 
 // readFileInto reads the file at path into buf[:0] (growing it as needed)
@@ -17,6 +18,8 @@ import (
 // small file instead of two. Errors are the *fs.PathError that
 // os.Open and (*os.File).Read give.
 func readFileInto(path string, buf []byte, limit int) ([]byte, error) {
+	start := time.Now()
+	defer func() { ioGov.observe(time.Since(start)) }()
 	var fd int
 	for {
 		var err error

@@ -1,0 +1,71 @@
+package ingest
+
+import (
+	"runtime"
+	"testing"
+	"time"
+)
+
+// TestIOGovernor checks that GOMAXPROCS is raised while file reads are slow,
+// lowered when they are fast again, restored when the last monitor leaves,
+// and never touched when the user set GOMAXPROCS.
+func TestIOGovernor(t *testing.T) {
+	t.Setenv("GOMAXPROCS", "") // an empty value is no setting
+	var set []int
+	g := &ioGovernor{setProcs: func(n int) { set = append(set, n) }}
+	base := runtime.GOMAXPROCS(0)
+	reads := func(n int, d time.Duration) {
+		for i := 0; i < n; i++ {
+			g.observe(d)
+		}
+	}
+	const fast, slow = 5 * time.Microsecond, 200 * time.Microsecond
+
+	reads(4*govWindow, slow) // no monitor yet
+	if len(set) != 0 {
+		t.Fatalf("governed with no monitor: %v", set)
+	}
+	g.enter()
+	g.enter() // a second monitor (a live sub-workflow, a parallel test)
+	reads(govWindow, fast)
+	reads(govWindow-govRaiseAt+1, fast)
+	reads(govRaiseAt-1, slow) // one slow read short of raising
+	if len(set) != 0 {
+		t.Fatalf("raised on fast reads: %v", set)
+	}
+	reads(govWindow-govRaiseAt, fast)
+	reads(govRaiseAt, slow)
+	if len(set) != 1 || set[0] != govFactor*base {
+		t.Fatalf("after a slow window GOMAXPROCS was set to %v, want [%d]", set, govFactor*base)
+	}
+	reads(govWindow-govLowerAt, fast)
+	reads(govLowerAt, slow) // still slow enough to stay raised
+	if len(set) != 1 {
+		t.Fatalf("lowered while reads were still slow: %v", set)
+	}
+	reads(govWindow, fast)
+	if len(set) != 2 || set[1] != base {
+		t.Fatalf("after a fast window GOMAXPROCS was set to %v, want a return to %d", set, base)
+	}
+	reads(govWindow, slow)
+	g.leave()
+	if len(set) != 3 {
+		t.Fatalf("one monitor left: %v", set)
+	}
+	g.leave()
+	if len(set) != 4 || set[3] != base {
+		t.Fatalf("the last monitor left GOMAXPROCS at %v, want a return to %d", set, base)
+	}
+	reads(2*govWindow, slow)
+	if len(set) != 4 {
+		t.Fatalf("governed after the last monitor left: %v", set)
+	}
+
+	t.Setenv("GOMAXPROCS", "2")
+	g.enter()
+	reads(4*govWindow, slow)
+	g.leave()
+	if len(set) != 4 {
+		t.Fatalf("governed although GOMAXPROCS is set: %v", set)
+	}
+}
