@@ -1,9 +1,12 @@
 package ingest
 
 import (
+	"context"
 	"runtime"
 	"testing"
 	"time"
+
+	"github.com/pegasus-go/pegasus/internal/synthrun"
 )
 
 // TestIOGovernor checks that GOMAXPROCS is raised while file reads are slow,
@@ -67,5 +70,36 @@ func TestIOGovernor(t *testing.T) {
 	g.leave()
 	if len(set) != 4 {
 		t.Fatalf("governed although GOMAXPROCS is set: %v", set)
+	}
+}
+
+// TestIOGovernorReplay checks that a replay times its file reads for the
+// governor and leaves GOMAXPROCS as it found it.
+func TestIOGovernorReplay(t *testing.T) {
+	t.Setenv("GOMAXPROCS", "")
+	out := synthrun.DagmanOut(t, 1000)
+	before := runtime.GOMAXPROCS(0)
+	var set []int
+	g := &ioGovernor{setProcs: func(n int) {
+		set = append(set, n)
+		runtime.GOMAXPROCS(n)
+	}}
+	saved := ioGov
+	ioGov = g
+	defer func() { ioGov = saved; runtime.GOMAXPROCS(before) }()
+
+	opts := Options{Jobstate: func(JobstateRecord, string) {}}
+	if _, err := Replay(context.Background(), out, opts, func([]*Event) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	// 1,013 submit files and a stderr file per try.
+	if n := g.n.Load(); n < 2000 {
+		t.Errorf("the governor saw %d file reads, want over 2,000", n)
+	}
+	if g.users != 0 || g.on.Load() {
+		t.Errorf("the replay did not leave the governor: %d users, on %v", g.users, g.on.Load())
+	}
+	if got := runtime.GOMAXPROCS(0); got != before {
+		t.Errorf("GOMAXPROCS is %d after the replay (set to %v on the way), want %d", got, set, before)
 	}
 }
