@@ -12,10 +12,10 @@ import (
 // in a system call to another goroutine only once the call has lasted a
 // while, and not while a P sits idle elsewhere. A replay of files that are
 // not in the page cache waits in most of its reads with its P held: a
-// 100,000-job run that replays in 3.3 s from the cache took 18-21 s from the
-// disk, on about one core of two. With four Ps per core (and as many
+// 100,000-job run that replays in 3-4 s from the cache took 18-19 s from
+// the disk, on about one core of two. With four Ps per core (and as many
 // workers) the other goroutines parse and load meanwhile, and it takes
-// 9.5 s; from the cache, though, more Ps than cores cost 3-10%. So the
+// 9-13 s; from the cache, though, more Ps than cores cost 3-10%. So the
 // governor watches how long file reads take, and raises GOMAXPROCS only
 // while many of them are slow.
 
