@@ -22,8 +22,8 @@ import (
 const (
 	govWindow   = 256                   // reads per decision
 	govSlowRead = 40 * time.Microsecond // a read that found its file on the disk (from the cache: ~5 µs)
-	govRaiseAt  = govWindow / 4         // slow reads in a window that raise GOMAXPROCS
-	govLowerAt  = govWindow / 16        // and fewer than this lower it again
+	govRaiseAt  = govWindow / 16        // slow reads in a window that raise GOMAXPROCS (from the cache: 0-2 in most)
+	govLowerAt  = govWindow / 64        // and fewer than this lower it again
 	govFactor   = 4                     // Ps per core while reads are slow
 )
 
