@@ -44,10 +44,11 @@ type ioGovernor struct {
 
 var ioGov = &ioGovernor{setProcs: func(n int) { runtime.GOMAXPROCS(n) }}
 
-// enter starts governing for one more monitor; leave must follow.
-func (g *ioGovernor) enter() {
+// enter starts governing for one more monitor and returns the function
+// that ends it, restoring GOMAXPROCS after the last monitor.
+func (g *ioGovernor) enter() (leave func()) {
 	if os.Getenv("GOMAXPROCS") != "" {
-		return
+		return func() {}
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -58,13 +59,10 @@ func (g *ioGovernor) enter() {
 		g.slow.Store(0)
 		g.on.Store(true)
 	}
+	return g.leave
 }
 
-// leave ends what enter started, restoring GOMAXPROCS after the last monitor.
 func (g *ioGovernor) leave() {
-	if os.Getenv("GOMAXPROCS") != "" {
-		return
-	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.users--

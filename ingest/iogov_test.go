@@ -28,8 +28,8 @@ func TestIOGovernor(t *testing.T) {
 	if len(set) != 0 {
 		t.Fatalf("governed with no monitor: %v", set)
 	}
-	g.enter()
-	g.enter() // a second monitor (a live sub-workflow, a parallel test)
+	leave1 := g.enter()
+	leave2 := g.enter() // a second monitor (a live sub-workflow, a parallel test)
 	reads(govWindow, fast)
 	reads(govWindow-govRaiseAt+1, fast)
 	reads(govRaiseAt-1, slow) // one slow read short of raising
@@ -51,11 +51,11 @@ func TestIOGovernor(t *testing.T) {
 		t.Fatalf("after a fast window GOMAXPROCS was set to %v, want a return to %d", set, base)
 	}
 	reads(govWindow, slow)
-	g.leave()
+	leave1()
 	if len(set) != 3 {
 		t.Fatalf("one monitor left: %v", set)
 	}
-	g.leave()
+	leave2()
 	if len(set) != 4 || set[3] != base {
 		t.Fatalf("the last monitor left GOMAXPROCS at %v, want a return to %d", set, base)
 	}
@@ -65,9 +65,9 @@ func TestIOGovernor(t *testing.T) {
 	}
 
 	t.Setenv("GOMAXPROCS", "2")
-	g.enter()
+	leave := g.enter()
 	reads(4*govWindow, slow)
-	g.leave()
+	leave()
 	if len(set) != 4 {
 		t.Fatalf("governed although GOMAXPROCS is set: %v", set)
 	}

@@ -198,8 +198,7 @@ func run(ctx context.Context, dagmanOut string, opts Options, sink func([]*Event
 		// extra ones cost nothing.
 		opts.Workers = govFactor * runtime.GOMAXPROCS(0)
 	}
-	ioGov.enter()
-	defer ioGov.leave()
+	defer ioGov.enter()()
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = 1024
 	}
